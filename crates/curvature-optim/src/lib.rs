@@ -1,0 +1,1 @@
+//! Optimizers that consume the derivatives of `curvature-ad`.
