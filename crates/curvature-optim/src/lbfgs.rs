@@ -2,11 +2,11 @@
 
 use std::collections::VecDeque;
 
-use crate::driver::{line_step, minimize_methods, settings_builders, Method, Outcome, Settings};
+use crate::driver::{minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::line_search::{LineSearch, StrongWolfe};
 use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
-use crate::quasi_newton::{curvature_pair_ok, step_pair, validate_scaling, InitialScaling};
+use crate::quasi_newton::{search_and_measure, validate_scaling, InitialScaling};
 
 /// L-BFGS (Nocedal–Wright Algorithm 7.4/7.5).
 ///
@@ -161,22 +161,17 @@ impl Method for TwoLoop {
             self.pairs.clear();
             p = self.direction(&at.g);
         }
-        let outcome = line_step(problem, at, &p, &self.line_search, 1.0, Need::Gradient)?;
-        if let Some(next) = &outcome.next {
-            let (delta, gamma) = step_pair(at, next);
-            match curvature_pair_ok(&delta, &gamma) {
-                Some(dg) => {
-                    if self.pairs.len() == self.memory {
-                        self.pairs.pop_front();
-                    }
-                    self.pairs.push_back(Pair {
-                        delta,
-                        gamma,
-                        rho: 1.0 / dg,
-                    });
-                }
-                None => self.skipped += 1,
+        let (outcome, pair) =
+            search_and_measure(problem, at, &p, &self.line_search, &mut self.skipped)?;
+        if let Some(pair) = pair {
+            if self.pairs.len() == self.memory {
+                self.pairs.pop_front();
             }
+            self.pairs.push_back(Pair {
+                delta: pair.delta,
+                gamma: pair.gamma,
+                rho: 1.0 / pair.delta_gamma,
+            });
         }
         Ok(outcome)
     }

@@ -87,18 +87,44 @@ impl<U: InverseUpdate> QuasiNewton<U> {
     }
 }
 
-/// Whether a pair (δ, γ) has safely positive curvature `δᵀγ > 1e-10 ‖δ‖ ‖γ‖`; shared with L-BFGS.
-pub(crate) fn curvature_pair_ok(delta: &[f64], gamma: &[f64]) -> Option<f64> {
-    let dg = dot(delta, gamma);
-    let bound = 1e-10 * dot(delta, delta).sqrt() * dot(gamma, gamma).sqrt();
-    (dg > bound && dg.is_finite()).then_some(dg)
+/// A step δ and gradient change γ with safely positive curvature `δᵀγ`.
+pub(crate) struct CurvaturePair {
+    pub delta: Vec<f64>,
+    pub gamma: Vec<f64>,
+    pub delta_gamma: f64,
 }
 
-/// `(δ, γ)` from two consecutive iterates.
-pub(crate) fn step_pair(from: &Point, to: &Point) -> (Vec<f64>, Vec<f64>) {
-    let delta = to.x.iter().zip(&from.x).map(|(a, b)| a - b).collect();
-    let gamma = to.g.iter().zip(&from.g).map(|(a, b)| a - b).collect();
-    (delta, gamma)
+/// The part of an iteration every quasi-Newton method shares: search along `p` with a
+/// line search, then measure the curvature pair of the step taken. The pair is returned only
+/// if `δᵀγ > 1e-10 ‖δ‖ ‖γ‖` (finite); otherwise `skipped` is incremented.
+pub(crate) fn search_and_measure<O: Objective>(
+    problem: &mut Problem<O>,
+    at: &Point,
+    p: &[f64],
+    search: &LineSearch,
+    skipped: &mut usize,
+) -> Result<(Outcome, Option<CurvaturePair>), Halt> {
+    let outcome = line_step(problem, at, p, search, 1.0, Need::Gradient)?;
+    let Some(next) = &outcome.next else {
+        return Ok((outcome, None));
+    };
+    let delta: Vec<f64> = next.x.iter().zip(&at.x).map(|(a, b)| a - b).collect();
+    let gamma: Vec<f64> = next.g.iter().zip(&at.g).map(|(a, b)| a - b).collect();
+    let delta_gamma = dot(&delta, &gamma);
+    let bound = 1e-10 * dot(&delta, &delta).sqrt() * dot(&gamma, &gamma).sqrt();
+    if delta_gamma > bound && delta_gamma.is_finite() {
+        Ok((
+            outcome,
+            Some(CurvaturePair {
+                delta,
+                gamma,
+                delta_gamma,
+            }),
+        ))
+    } else {
+        *skipped += 1;
+        Ok((outcome, None))
+    }
 }
 
 pub(crate) fn validate_scaling(scaling: InitialScaling) -> Result<(), Error> {
@@ -164,20 +190,21 @@ impl<U: InverseUpdate> Method for QuasiNewtonStep<U> {
             self.reset(n, self.initial_scale());
             p = at.g.iter().map(|v| -v * self.initial_scale()).collect();
         }
-        let outcome = line_step(problem, at, &p, &self.line_search, 1.0, Need::Gradient)?;
-        if let Some(next) = &outcome.next {
-            let (delta, gamma) = step_pair(at, next);
-            match curvature_pair_ok(&delta, &gamma) {
-                Some(dg) => {
-                    if !self.updated && self.scaling == InitialScaling::Adaptive {
-                        self.reset(n, dg / dot(&gamma, &gamma));
-                    }
-                    let q_gamma = mat_vec(&self.q, &gamma);
-                    U::update(&mut self.q, &delta, &gamma, &q_gamma, dg);
-                    self.updated = true;
-                }
-                None => self.skipped += 1,
+        let (outcome, pair) =
+            search_and_measure(problem, at, &p, &self.line_search, &mut self.skipped)?;
+        if let Some(pair) = pair {
+            if !self.updated && self.scaling == InitialScaling::Adaptive {
+                self.reset(n, pair.delta_gamma / dot(&pair.gamma, &pair.gamma));
             }
+            let q_gamma = mat_vec(&self.q, &pair.gamma);
+            U::update(
+                &mut self.q,
+                &pair.delta,
+                &pair.gamma,
+                &q_gamma,
+                pair.delta_gamma,
+            );
+            self.updated = true;
         }
         Ok(outcome)
     }
