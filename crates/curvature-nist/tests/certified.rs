@@ -2,7 +2,10 @@
 //! residual sum of squares. This checks, independently for each of the 27 datasets, the
 //! parser (parameters, RSS, data columns), the embedded data and the transcription of the model.
 
-use curvature_nist::{lre, problem, problems, Problem, NAMES};
+mod common;
+
+use common::rounding_bound;
+use curvature_nist::{lre, problem, problems, NAMES};
 
 /// NIST certifies 11 significant digits. At the certified minimum the RSS is stationary, so
 /// rounding the parameters to 11 digits changes it only to second order, and `f64` evaluation
@@ -17,28 +20,6 @@ const MIN_RSS_LRE: f64 = 9.0;
 /// the published parameters can reproduce the certified RSS (we get about 4e-21). For it we
 /// check the RSS against the perturbation that rounding the parameters can cause instead.
 const NOT_REPRODUCIBLE: [&str; 1] = ["Lanczos1"];
-
-/// An upper bound, to first order, on the RSS that rounding the certified parameters to
-/// 11 significant digits can produce at a zero-residual solution: `Σ_i (Σ_j |∂r_i/∂b_j| δ_j)²`
-/// with `δ_j` half a unit in the 11th digit of `b_j`, the partials by one-sided differences
-/// with step `δ_j` itself.
-fn rounding_bound(p: &Problem) -> f64 {
-    let c = &p.dataset().certified_values;
-    let base = p.residuals(c);
-    let mut per_observation = vec![0.0; base.len()];
-    for j in 0..c.len() {
-        let delta = 0.5e-10 * 10f64.powf(c[j].abs().log10().floor());
-        let mut b = c.clone();
-        b[j] += delta;
-        for (acc, (r, r0)) in per_observation
-            .iter_mut()
-            .zip(p.residuals(&b).iter().zip(&base))
-        {
-            *acc += (r - r0).abs();
-        }
-    }
-    per_observation.iter().map(|s| s * s).sum()
-}
 
 #[test]
 fn rss_at_certified_values_reproduces_certified_rss() {
