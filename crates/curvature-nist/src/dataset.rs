@@ -123,7 +123,7 @@ pub struct ParseError {
 pub enum ParseErrorKind {
     /// A required label (e.g. `"Residual Sum of Squares:"`) does not occur in the file.
     MissingField(&'static str),
-    /// A token that should be a number is not one.
+    /// A token that should be a number is not one, or is not finite (`NaN`, `inf`).
     InvalidNumber {
         /// Which field was being read.
         field: &'static str,
@@ -229,8 +229,25 @@ fn error(line: Option<usize>, kind: ParseErrorKind) -> ParseError {
     ParseError { line, kind }
 }
 
-fn number<T: FromStr>(field: &'static str, text: &str, index: usize) -> Result<T, ParseError> {
-    text.parse().map_err(|_| {
+/// The numbers a NIST file holds: finite floats and counts.
+trait Value: FromStr {
+    fn is_valid(&self) -> bool;
+}
+
+impl Value for f64 {
+    fn is_valid(&self) -> bool {
+        self.is_finite()
+    }
+}
+
+impl Value for usize {
+    fn is_valid(&self) -> bool {
+        true
+    }
+}
+
+fn number<T: Value>(field: &'static str, text: &str, index: usize) -> Result<T, ParseError> {
+    text.parse().ok().filter(T::is_valid).ok_or_else(|| {
         error(
             Some(index + 1),
             ParseErrorKind::InvalidNumber {
@@ -263,7 +280,7 @@ impl<'a> Parser<'a> {
     }
 
     /// The first token after `label`, parsed as a number.
-    fn labelled_number<T: FromStr>(&self, label: &'static str) -> Result<T, ParseError> {
+    fn labelled_number<T: Value>(&self, label: &'static str) -> Result<T, ParseError> {
         let (i, rest) = self.labelled(label)?;
         let token = rest.split_whitespace().next().unwrap_or("");
         number(label, token, i)

@@ -286,19 +286,37 @@ impl Problem {
     /// # Panics
     /// If `b.len()` differs from [`Dataset::num_parameters`].
     pub fn residuals<T: Float>(&self, b: &[T]) -> Vec<T> {
+        let mut r = vec![T::zero(); self.response.len()];
+        self.residuals_into(b, &mut r);
+        r
+    }
+
+    /// [`Problem::residuals`] written into `out`, without allocating.
+    ///
+    /// # Panics
+    /// If `b.len()` differs from [`Dataset::num_parameters`] or `out.len()` from the number
+    /// of observations.
+    pub fn residuals_into<T: Float>(&self, b: &[T], out: &mut [T]) {
+        let d = &self.dataset;
         assert_eq!(
             b.len(),
-            self.dataset.num_parameters,
+            d.num_parameters,
             "{} has {} parameters, got {}",
-            self.dataset.name,
-            self.dataset.num_parameters,
+            d.name,
+            d.num_parameters,
             b.len()
         );
-        self.response
-            .iter()
-            .enumerate()
-            .map(|(i, &y)| models::constant::<T>(y) - self.model_at(b, i))
-            .collect()
+        assert_eq!(
+            out.len(),
+            self.response.len(),
+            "{} has {} observations, the output slice {}",
+            d.name,
+            self.response.len(),
+            out.len()
+        );
+        for (i, (r, &y)) in out.iter_mut().zip(&self.response).enumerate() {
+            *r = models::constant::<T>(y) - self.model_at(b, i);
+        }
     }
 
     /// The residual sum of squares `Σ r_i²` at `b`, in `f64`.

@@ -342,3 +342,20 @@ fn model_functions_match_problem_dispatch() {
         assert_eq!(p.residuals(b)[i], d.y[i].ln() - models::nelson(b, x1, x2));
     }
 }
+
+#[test]
+fn residuals_into_matches_residuals() {
+    for p in problems() {
+        let b = &p.dataset().start2;
+        let mut out = vec![0.0; p.dataset().num_observations()];
+        p.residuals_into(b, &mut out);
+        assert_eq!(out, p.residuals(b), "{}", p.name());
+    }
+}
+
+#[test]
+#[should_panic(expected = "BoxBOD has 6 observations, the output slice 5")]
+fn residuals_into_rejects_wrong_output_length() {
+    let p = problem("BoxBOD").unwrap();
+    p.residuals_into(&p.dataset().start1, &mut [0.0; 5]);
+}

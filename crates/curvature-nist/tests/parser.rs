@@ -210,3 +210,20 @@ fn errors_are_std_errors() {
     let e: Box<dyn std::error::Error> = Box::new(parse_err(""));
     assert_eq!(e.to_string(), "missing field `Dataset Name:`");
 }
+
+#[test]
+fn non_finite_numbers_are_rejected() {
+    for bad in ["NaN", "inf", "-infinity", "1e999"] {
+        let e = parse_err(&TOY.replace("-0.5", bad));
+        assert_eq!(e.line, Some(28), "{bad}");
+        assert_eq!(
+            e.kind,
+            ParseErrorKind::InvalidNumber {
+                field: "data",
+                text: bad.into()
+            }
+        );
+    }
+    let e = parse_err(&TOY.replace("2.0000000000E-02", "NaN"));
+    assert_eq!(e.line, Some(19));
+}
