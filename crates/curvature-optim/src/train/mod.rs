@@ -5,6 +5,9 @@
 //! - stateful optimizers implementing [`Optimizer`]: [`Sgd`] (momentum, dampening, Nesterov,
 //!   weight decay), [`Adam`], [`AdamW`] and [`RmsProp`], each following the update equations
 //!   of `torch.optim`;
+//! - learning-rate schedulers implementing [`Scheduler`]: [`StepLr`], [`ExponentialLr`],
+//!   [`CosineAnnealing`], [`LinearWarmup`] (wrapping another scheduler), [`ConstantLr`], and
+//!   the metric-driven [`ReduceOnPlateau`].
 //!
 //! # Errors and panics
 //!
@@ -19,37 +22,41 @@
 //! # Example
 //!
 //! ```
-//! use curvature_optim::train::{Adam, Optimizer};
+//! use curvature_optim::train::{Adam, CosineAnnealing, Optimizer, Scheduler};
 //!
 //! // Minimize f(x) = (x0 - 3)^2 + 10 (x1 + 1)^2.
 //! let grad_of = |x: &[f64]| vec![2.0 * (x[0] - 3.0), 20.0 * (x[1] + 1.0)];
 //! let mut x = vec![0.0, 0.0];
 //! let mut opt = Adam::new(0.1);
-//! for t in 0..500 {
-//!     if t == 400 {
-//!         opt.set_learning_rate(0.001);
-//!     }
+//! let mut schedule = CosineAnnealing::new(0.1, 500).eta_min(1e-3);
+//! for _ in 0..500 {
 //!     let g = grad_of(&x);
 //!     opt.step(&mut x, &g);
+//!     opt.set_learning_rate(schedule.step());
 //! }
 //! assert!((x[0] - 3.0).abs() < 1e-3 && (x[1] + 1.0).abs() < 1e-3);
-//! //! ```
+//! ```
 
 #![deny(missing_docs)]
 
 mod adam;
 mod rmsprop;
+mod scheduler;
 mod sgd;
 
 pub use adam::{Adam, AdamW};
 pub use rmsprop::RmsProp;
+pub use scheduler::{
+    ConstantLr, CosineAnnealing, ExponentialLr, LinearWarmup, PlateauMode, ReduceOnPlateau,
+    Scheduler, StepLr, ThresholdMode,
+};
 pub use sgd::Sgd;
 
 /// A stateful first-order optimizer over a flat parameter slice.
 ///
 /// `step` reads the gradient of the loss at `params` and updates `params` in place. The
-/// learning rate can be read and replaced between steps, which is how a learning-rate
-/// schedule drives an optimizer.
+/// learning rate can be read and replaced between steps, which is how a [`Scheduler`]
+/// drives an optimizer (see [`Scheduler::apply`]).
 ///
 /// # Example
 ///
