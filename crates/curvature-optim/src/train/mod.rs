@@ -7,7 +7,9 @@
 //!   of `torch.optim`;
 //! - learning-rate schedulers implementing [`Scheduler`]: [`StepLr`], [`ExponentialLr`],
 //!   [`CosineAnnealing`], [`LinearWarmup`] (wrapping another scheduler), [`ConstantLr`], and
-//!   the metric-driven [`ReduceOnPlateau`].
+//!   the metric-driven [`ReduceOnPlateau`];
+//! - gradient clipping: [`clip_grad_norm`] and [`clip_grad_value`];
+//! - an exponential moving average of the weights with a warm-up phase: [`Ema`].
 //!
 //! # Errors and panics
 //!
@@ -22,29 +24,39 @@
 //! # Example
 //!
 //! ```
-//! use curvature_optim::train::{Adam, CosineAnnealing, Optimizer, Scheduler};
+//! use curvature_optim::train::{
+//!     clip_grad_norm, Adam, CosineAnnealing, Ema, Optimizer, Scheduler,
+//! };
 //!
 //! // Minimize f(x) = (x0 - 3)^2 + 10 (x1 + 1)^2.
 //! let grad_of = |x: &[f64]| vec![2.0 * (x[0] - 3.0), 20.0 * (x[1] + 1.0)];
 //! let mut x = vec![0.0, 0.0];
 //! let mut opt = Adam::new(0.1);
 //! let mut schedule = CosineAnnealing::new(0.1, 500).eta_min(1e-3);
+//! let mut ema = Ema::new(0.9).warmup(10);
 //! for _ in 0..500 {
-//!     let g = grad_of(&x);
+//!     let mut g = grad_of(&x);
+//!     clip_grad_norm(&mut g, 10.0);
 //!     opt.step(&mut x, &g);
+//!     ema.update(&x);
 //!     opt.set_learning_rate(schedule.step());
 //! }
 //! assert!((x[0] - 3.0).abs() < 1e-3 && (x[1] + 1.0).abs() < 1e-3);
+//! assert!((ema.weights()[0] - 3.0).abs() < 1e-2);
 //! ```
 
 #![deny(missing_docs)]
 
 mod adam;
+mod clip;
+mod ema;
 mod rmsprop;
 mod scheduler;
 mod sgd;
 
 pub use adam::{Adam, AdamW};
+pub use clip::{clip_grad_norm, clip_grad_value};
+pub use ema::Ema;
 pub use rmsprop::RmsProp;
 pub use scheduler::{
     ConstantLr, CosineAnnealing, ExponentialLr, LinearWarmup, PlateauMode, ReduceOnPlateau,
