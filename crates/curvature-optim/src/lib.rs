@@ -1,1 +1,2 @@
 //! Optimizers that consume the derivatives of `curvature-ad`.
+pub mod train;
