@@ -1,1 +1,55 @@
-//! Automatic differentiation for Curvature.
+//! Automatic differentiation of ordinary Rust closures, applied recursively.
+//!
+//! - **Forward mode**: [`Dual<T>`] carries a value and a tangent; `T` may itself be a dual,
+//!   so [`Dual2`] = `Dual<Dual<f64>>` carries second derivatives. [`derivative`] and
+//!   [`second_derivative`] are the univariate drivers.
+//! - **Reverse mode**: a closure `|x: &[Var]| -> Var` runs once on fresh [`Var`]s and is
+//!   recorded on a flat [`Tape`]; one reverse sweep gives the [`gradient`].
+//! - **Forward-over-reverse**: the same reverse sweep run in dual arithmetic gives
+//!   Hessian-vector products ([`hvp`]); N of them in lanes give the dense [`hessian`].
+//!   Vector closures give a [`jacobian`].
+//!
+//! Every elementary function is written once, generically over [`Scalar`]; every scalar
+//! type implements `num_traits::Float`, so code written once as
+//! `fn f<T: Float>(x: &[T]) -> T` runs unchanged on `f64`, `Dual` and `Var`.
+//!
+//! ```
+//! use curvature_ad::{gradient, hessian, Var};
+//! use num_traits::Float;
+//!
+//! fn rosenbrock<T: Float>(x: &[T]) -> T {
+//!     let (a, b) = (T::one(), T::from(100.0).unwrap());
+//!     (a - x[0]).powi(2) + b * (x[1] - x[0] * x[0]).powi(2)
+//! }
+//! assert_eq!(rosenbrock(&[1.0, 1.0]), 0.0);
+//! let (f, g) = gradient(|x: &[Var]| rosenbrock(x), &[1.0, 1.0]);
+//! assert_eq!((f, g), (0.0, vec![0.0, 0.0]));
+//! let (_, _, h) = hessian(|x: &[Var]| rosenbrock(x), &[1.0, 1.0]);
+//! assert_eq!(h.as_slice(), &[802.0, -400.0, -400.0, 200.0]);
+//! ```
+
+mod drivers;
+mod dual;
+mod elementary;
+mod error;
+mod matrix;
+mod recording;
+mod scalar;
+mod surface;
+mod sweep;
+mod tangent;
+mod tape;
+mod var;
+
+pub use drivers::{derivative, gradient, hessian, hvp, jacobian, second_derivative};
+pub use dual::{Dual, Dual2, DualN};
+pub use error::BranchChanged;
+pub use matrix::Matrix;
+pub use scalar::Scalar;
+pub use tangent::{Lanes, Tangent};
+pub use tape::Tape;
+pub use var::Var;
+
+/// The num-traits version this crate implements, so `curvature_ad::num_traits::Float` is
+/// always the right trait.
+pub use num_traits;

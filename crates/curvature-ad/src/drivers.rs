@@ -1,0 +1,95 @@
+//! The one-call drivers: derivative, second_derivative, gradient, hvp, hessian, jacobian.
+
+use crate::dual::{Dual, Dual2};
+use crate::matrix::Matrix;
+use crate::tape::Tape;
+use crate::var::Var;
+
+/// `(f(x), f'(x))` of a univariate function by forward mode.
+///
+/// ```
+/// use curvature_ad::derivative;
+/// use num_traits::Float;
+/// let (f, df) = derivative(|x| x.exp() * x, 1.0);
+/// assert_eq!((f, df), (1f64.exp(), 2.0 * 1f64.exp()));
+/// ```
+pub fn derivative<F: FnOnce(Dual<f64>) -> Dual<f64>>(f: F, x: f64) -> (f64, f64) {
+    let y = f(Dual::variable(x));
+    (y.re, y.eps)
+}
+
+/// `(f(x), f'(x), f''(x))` of a univariate function, by running it in nested duals
+/// `Dual<Dual<f64>>` seeded with `x + ε₁ + ε₂`: the ε₁ε₂ part is f''.
+///
+/// ```
+/// use curvature_ad::{second_derivative, Dual2};
+/// use num_traits::Float;
+/// let (f, d1, d2) = second_derivative(|x: Dual2| x.powi(3), 2.0);
+/// assert_eq!((f, d1, d2), (8.0, 12.0, 12.0));
+/// ```
+pub fn second_derivative<F: FnOnce(Dual2) -> Dual2>(f: F, x: f64) -> (f64, f64, f64) {
+    let y = f(Dual::new(Dual::new(x, 1.0), Dual::new(1.0, 0.0)));
+    (y.re.re, y.re.eps, y.eps.eps)
+}
+
+/// `(f(x), ∇f(x))` by reverse mode: one recording, one reverse sweep.
+///
+/// ```
+/// use num_traits::Float;
+/// use curvature_ad::{gradient, Var};
+/// let booth = |x: &[Var]| (x[0] + 2.0 * x[1] - 7.0).powi(2) + (2.0 * x[0] + x[1] - 5.0).powi(2);
+/// assert_eq!(gradient(booth, &[9.0, 8.0]), (765.0, vec![120.0, 114.0]));
+/// ```
+pub fn gradient<F: FnOnce(&[Var]) -> Var>(f: F, x: &[f64]) -> (f64, Vec<f64>) {
+    let mut tape = Tape::record(f, x);
+    (tape.value(), tape.gradient())
+}
+
+/// `(f(x), ∇f(x), H(x)·v)` by forward-over-reverse (see [`Tape::hvp`]).
+///
+/// # Panics
+/// If `v.len() != x.len()`.
+///
+/// ```
+/// use num_traits::Float;
+/// use curvature_ad::{hvp, Var};
+/// let (_, _, hv) = hvp(|x: &[Var]| x[0] * x[0] * x[1], &[1.0, 2.0], &[1.0, 0.0]);
+/// assert_eq!(hv, vec![4.0, 2.0]); // first column of [[2y, 2x], [2x, 0]]
+/// ```
+pub fn hvp<F: FnOnce(&[Var]) -> Var>(f: F, x: &[f64], v: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
+    let mut tape = Tape::record(f, x);
+    let mut g = vec![0.0; x.len()];
+    let mut hv = vec![0.0; x.len()];
+    tape.hvp_into(v, Some(&mut g), &mut hv);
+    (tape.value(), g, hv)
+}
+
+/// `(f(x), ∇f(x), H(x))` with the exact dense symmetric Hessian (see [`Tape::hessian`]).
+///
+/// ```
+/// use num_traits::Float;
+/// use curvature_ad::{hessian, Var};
+/// let booth = |x: &[Var]| (x[0] + 2.0 * x[1] - 7.0).powi(2) + (2.0 * x[0] + x[1] - 5.0).powi(2);
+/// let (_, _, h) = hessian(booth, &[9.0, 8.0]);
+/// assert_eq!(h.as_slice(), &[10.0, 8.0, 8.0, 10.0]);
+/// ```
+pub fn hessian<F: FnOnce(&[Var]) -> Var>(f: F, x: &[f64]) -> (f64, Vec<f64>, Matrix) {
+    let tape = Tape::record(f, x);
+    let (g, h) = tape.gradient_and_hessian();
+    (tape.value(), g, h)
+}
+
+/// `(r(x), J(x))` of a vector function, J the m×n Jacobian (see [`Tape::jacobian`]).
+///
+/// ```
+/// use num_traits::Float;
+/// use curvature_ad::{jacobian, Var};
+/// let (r, j) = jacobian(|x: &[Var]| vec![x[0] * x[1], x[0].sin()], &[2.0, 3.0]);
+/// assert_eq!(r, vec![6.0, 2f64.sin()]);
+/// assert_eq!(j.as_slice(), &[3.0, 2.0, 2f64.cos(), 0.0]);
+/// ```
+pub fn jacobian<F: FnOnce(&[Var]) -> Vec<Var>>(r: F, x: &[f64]) -> (Vec<f64>, Matrix) {
+    let mut tape = Tape::record_vector(r, x);
+    let j = tape.jacobian();
+    (tape.values(), j)
+}

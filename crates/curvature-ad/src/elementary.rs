@@ -1,0 +1,268 @@
+//! The elementary operations, each written once: its value and its first-order partial
+//! derivatives, generically over the [`Scalar`] it runs in.
+//!
+//! Every differentiable type of the crate goes through this table: [`Dual`](crate::Dual)
+//! applies the chain rule to the partials, the tape records them for [`Var`](crate::Var), and
+//! the tape's sweeps re-run them in dual arithmetic to get second and third derivatives.
+//!
+//! Conventions at points where a function is not differentiable (documented on the public
+//! methods too):
+//! - `abs(x)` has derivative `signum(x)`, so `+1` at `+0.0` and `-1` at `-0.0` (one-sided, by
+//!   the sign of the zero, as Rust's `f64::signum`).
+//! - `max(a, b)` / `min(a, b)` pass the derivative of the argument they return; on a tie the
+//!   first argument `a` wins. A NaN argument is ignored, as in `f64::max`.
+//! - `floor`, `ceil`, `round`, `trunc` and `signum` have derivative 0 everywhere; `fract` has 1.
+//! - `hypot(0, 0)` has partials (0, 0); `powf(0, b)` has ∂/∂b = 0 (the limit for b > 0).
+
+use crate::scalar::Scalar;
+use std::f64::consts::{LN_10, LN_2};
+
+/// An operation code of the tape. Unary operations use only the first operand; the `…C`
+/// forms carry an `f64` constant so constants never become tape nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub(crate) enum Op {
+    /// An independent variable (no operands).
+    Input,
+    /// A constant node, used only where a binary operation meets a constant operand.
+    Const,
+    Neg,
+    Recip,
+    Sqrt,
+    Cbrt,
+    Exp,
+    Exp2,
+    ExpM1,
+    Ln,
+    Log2,
+    Log10,
+    Ln1p,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Sinh,
+    Cosh,
+    Tanh,
+    Asinh,
+    Acosh,
+    Atanh,
+    Abs,
+    Signum,
+    Floor,
+    Ceil,
+    Round,
+    Trunc,
+    Fract,
+    /// x + c
+    AddC,
+    /// x * c
+    MulC,
+    /// c - x
+    RSubC,
+    /// x / c
+    DivC,
+    /// c / x
+    RDivC,
+    /// x^n with integer n stored as the constant
+    PowI,
+    /// x^c
+    PowFC,
+    /// c^x
+    RPowF,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    PowF,
+    Atan2,
+    Hypot,
+    Max,
+    Min,
+    Rem,
+}
+
+impl Op {
+    /// Whether the operation reads a second node operand.
+    #[inline(always)]
+    pub(crate) fn is_binary(self) -> bool {
+        matches!(
+            self,
+            Op::Add
+                | Op::Sub
+                | Op::Mul
+                | Op::Div
+                | Op::PowF
+                | Op::Atan2
+                | Op::Hypot
+                | Op::Max
+                | Op::Min
+                | Op::Rem
+        )
+    }
+}
+
+/// Value and derivative of a unary operation at `x` (`c` is the operation's constant).
+#[inline(always)]
+pub(crate) fn unary<S: Scalar>(op: Op, x: S, c: f64) -> (S, S) {
+    let one = S::one();
+    let zero = S::zero();
+    match op {
+        Op::Input => (x, one),
+        Op::Const => (S::cst(c), zero),
+        Op::Neg => (-x, -one),
+        Op::Recip => {
+            let r = x.recip();
+            (r, -(r * r))
+        }
+        Op::Sqrt => {
+            let s = x.sqrt();
+            (s, (s + s).recip())
+        }
+        Op::Cbrt => {
+            let r = x.cbrt();
+            (r, (S::cst(3.0) * r * r).recip())
+        }
+        Op::Exp => {
+            let e = x.exp();
+            (e, e)
+        }
+        Op::Exp2 => {
+            let e = x.exp2();
+            (e, e * S::cst(LN_2))
+        }
+        Op::ExpM1 => (x.exp_m1(), x.exp()),
+        Op::Ln => (x.ln(), x.recip()),
+        Op::Log2 => (x.log2(), (x * S::cst(LN_2)).recip()),
+        Op::Log10 => (x.log10(), (x * S::cst(LN_10)).recip()),
+        Op::Ln1p => (x.ln_1p(), (x + one).recip()),
+        Op::Sin => {
+            let (s, c) = x.sin_cos();
+            (s, c)
+        }
+        Op::Cos => {
+            let (s, c) = x.sin_cos();
+            (c, -s)
+        }
+        Op::Tan => {
+            let t = x.tan();
+            (t, one + t * t)
+        }
+        Op::Asin => (x.asin(), (one - x * x).sqrt().recip()),
+        Op::Acos => (x.acos(), -(one - x * x).sqrt().recip()),
+        Op::Atan => (x.atan(), (one + x * x).recip()),
+        Op::Sinh => (x.sinh(), x.cosh()),
+        Op::Cosh => (x.cosh(), x.sinh()),
+        Op::Tanh => {
+            let t = x.tanh();
+            (t, one - t * t)
+        }
+        Op::Asinh => (x.asinh(), (x * x + one).sqrt().recip()),
+        Op::Acosh => (x.acosh(), (x * x - one).sqrt().recip()),
+        Op::Atanh => (x.atanh(), (one - x * x).recip()),
+        Op::Abs => (x.abs(), x.signum()),
+        Op::Signum => (x.signum(), zero),
+        Op::Floor => (x.floor(), zero),
+        Op::Ceil => (x.ceil(), zero),
+        Op::Round => (x.round(), zero),
+        Op::Trunc => (x.trunc(), zero),
+        Op::Fract => (x.fract(), one),
+        Op::AddC => (x + S::cst(c), one),
+        Op::MulC => (x * S::cst(c), S::cst(c)),
+        Op::RSubC => (S::cst(c) - x, -one),
+        Op::DivC => (x / S::cst(c), S::cst(1.0 / c)),
+        Op::RDivC => {
+            let r = S::cst(c) / x;
+            (r, -r / x)
+        }
+        Op::PowI => {
+            // The value is `powi(n)` itself, so it matches plain f64 code bit for bit.
+            match c as i32 {
+                0 => (one, zero),
+                1 => (x, one),
+                2 => (x * x, x + x),
+                n => (x.powi(n), S::cst(c) * x.powi(n - 1)),
+            }
+        }
+        Op::PowFC => {
+            if c == 0.0 {
+                (one, zero)
+            } else {
+                (x.powf(S::cst(c)), S::cst(c) * x.powf(S::cst(c - 1.0)))
+            }
+        }
+        Op::RPowF => {
+            let v = S::cst(c).powf(x);
+            (v, v * S::cst(c.ln()))
+        }
+        _ => unreachable!("{op:?} is not a unary operation"),
+    }
+}
+
+/// Value and the two partial derivatives of a binary operation at `(a, b)`.
+#[inline(always)]
+pub(crate) fn binary<S: Scalar>(op: Op, a: S, b: S) -> (S, S, S) {
+    let one = S::one();
+    let zero = S::zero();
+    match op {
+        Op::Add => (a + b, one, one),
+        Op::Sub => (a - b, one, -one),
+        Op::Mul => (a * b, b, a),
+        Op::Div => {
+            let r = b.recip();
+            let q = a * r;
+            (q, r, -(q * r))
+        }
+        Op::PowF => {
+            let v = a.powf(b);
+            let db = if a.is_zero() { zero } else { v * a.ln() };
+            let da = if b.is_zero() {
+                zero
+            } else {
+                b * a.powf(b - one)
+            };
+            (v, da, db)
+        }
+        Op::Atan2 => {
+            let d = a * a + b * b;
+            (a.atan2(b), b / d, -a / d)
+        }
+        Op::Hypot => {
+            let h = a.hypot(b);
+            if h.is_zero() {
+                (h, zero, zero)
+            } else {
+                (h, a / h, b / h)
+            }
+        }
+        Op::Max => {
+            if b > a || a.is_nan() {
+                (b, zero, one)
+            } else {
+                (a, one, zero)
+            }
+        }
+        Op::Min => {
+            if b < a || a.is_nan() {
+                (b, zero, one)
+            } else {
+                (a, one, zero)
+            }
+        }
+        Op::Rem => (a % b, one, -(a / b).trunc()),
+        _ => unreachable!("{op:?} is not a binary operation"),
+    }
+}
+
+/// Value and partials of any operation: the tape interpreter's entry point.
+#[inline(always)]
+pub(crate) fn eval<S: Scalar>(op: Op, a: S, b: S, c: f64) -> (S, S, S) {
+    if op.is_binary() {
+        binary(op, a, b)
+    } else {
+        let (v, d) = unary(op, a, c);
+        (v, d, S::zero())
+    }
+}

@@ -1,0 +1,39 @@
+//! The scalar types the sweeps run on.
+
+use num_traits::{Float, FloatConst, FromPrimitive};
+use std::fmt::Debug;
+use std::iter::{Product, Sum};
+
+/// A number the derivative sweeps can run in: `f64`, or any [`Dual`](crate::Dual) built on
+/// a `Scalar` (so `Dual<f64>`, `Dual<Dual<f64>>`, lane duals, ...).
+///
+/// The elementary functions are written once, generically over `Scalar`; running them in a
+/// dual scalar differentiates them again. That is how a first-order rule table yields
+/// Hessian-vector products and third derivatives without a hand-written second derivative.
+///
+/// ```
+/// use curvature_ad::{Dual, Scalar};
+/// fn cube<S: Scalar>(x: S) -> S { x * x * x }
+/// let y = cube(Dual::variable(2.0));
+/// assert_eq!((y.re, y.eps), (8.0, 12.0));
+/// ```
+pub trait Scalar:
+    Float + FloatConst + FromPrimitive + Sum + Product + Debug + Default + Send + Sync + 'static
+{
+    /// The constant `c` in this scalar type (all tangents zero).
+    fn cst(c: f64) -> Self;
+    /// Whether the value and every tangent are exactly zero (a structural zero that the
+    /// reverse sweep may skip).
+    fn is_exact_zero(&self) -> bool;
+}
+
+impl Scalar for f64 {
+    #[inline(always)]
+    fn cst(c: f64) -> Self {
+        c
+    }
+    #[inline(always)]
+    fn is_exact_zero(&self) -> bool {
+        *self == 0.0
+    }
+}

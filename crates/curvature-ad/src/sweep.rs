@@ -1,0 +1,73 @@
+//! The tape interpreters, generic over the scalar they run in.
+//!
+//! - [`forward`] re-evaluates every node and its local partials in scalar `S`. In `f64` that
+//!   is a replay at a new point; in `Dual<f64>` seeded with a direction v, the partials carry
+//!   their own directional derivatives.
+//! - [`reverse`] accumulates adjoints `adj[a] += ∂node/∂a · adj[node]` in scalar `S`. With
+//!   f64 partials it is the gradient; with the dual partials of `forward` it is
+//!   forward-over-reverse: the tangent of the adjoints is H·v.
+//! - [`tangents`] pushes tangent vectors forward through the recorded f64 partials
+//!   (forward-mode Jacobian columns, N at a time with [`Lanes`](crate::Lanes)).
+
+use crate::elementary::{eval, Op};
+use crate::recording::Nodes;
+use crate::scalar::Scalar;
+use crate::tangent::Tangent;
+
+/// Evaluates nodes `first..` in `S`, writing values and local partials. `vals[..first]`
+/// (the dummy and the inputs) must already hold their values.
+pub(crate) fn forward<S: Scalar>(
+    ops: &[Op],
+    args: &[[u32; 2]],
+    consts: &[f64],
+    first: usize,
+    vals: &mut [S],
+    partials: &mut [[S; 2]],
+) {
+    let ops = &ops[first..];
+    let args = &args[first..];
+    let consts = &consts[first..];
+    for (k, ((&op, &[a, b]), &c)) in ops.iter().zip(args).zip(consts).enumerate() {
+        let i = first + k;
+        let (v, pa, pb) = eval(op, vals[a as usize], vals[b as usize], c);
+        vals[i] = v;
+        partials[i] = [pa, pb];
+    }
+}
+
+/// Propagates adjoints from the seeded `adj` back to the inputs over nodes `first..`.
+///
+/// A node whose adjoint is exactly zero is skipped: it does not influence the output, and
+/// skipping keeps an infinite local partial (sqrt at 0, say) of an unused node from turning
+/// the result into NaN via `0 · ∞`.
+pub(crate) fn reverse<S: Scalar>(
+    args: &[[u32; 2]],
+    partials: &[[S; 2]],
+    first: usize,
+    adj: &mut [S],
+) {
+    for i in (first..args.len()).rev() {
+        let w = adj[i];
+        if S::is_exact_zero(&w) {
+            continue;
+        }
+        let [a, b] = args[i];
+        let [pa, pb] = partials[i];
+        adj[a as usize] = adj[a as usize] + pa * w;
+        adj[b as usize] = adj[b as usize] + pb * w;
+    }
+}
+
+/// Forward-mode tangents through the recorded f64 partials: `tan[i] = ∂i/∂a·tan[a] +
+/// ∂i/∂b·tan[b]`. `tan[..first]` must hold the seeds (dummy: zero).
+pub(crate) fn tangents<E: Tangent<f64>>(nodes: &Nodes, first: usize, tan: &mut [E]) {
+    for i in first..nodes.len() {
+        let [a, b] = nodes.args[i];
+        let [pa, pb] = nodes.partials[i];
+        tan[i] = if nodes.ops[i] == Op::Const {
+            E::zeros()
+        } else {
+            tan[a as usize].combine(pa, tan[b as usize], pb)
+        };
+    }
+}

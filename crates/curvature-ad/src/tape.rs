@@ -1,0 +1,479 @@
+//! `Tape`: a recorded program that can be differentiated many times and replayed at new
+//! points without calling the closure again.
+
+use crate::dual::{Dual, DualN};
+use crate::error::BranchChanged;
+use crate::matrix::Matrix;
+use crate::recording::{check_guards, record, recycle, TapeData};
+use crate::scalar::Scalar;
+use crate::sweep::{forward, reverse, tangents};
+use crate::tangent::{Lanes, Tangent};
+use crate::var::Var;
+use rayon::prelude::*;
+
+/// A recorded evaluation of a closure `f: Fn(&[Var]) -> Var` (or `-> Vec<Var>`) at a point.
+///
+/// Record once, then ask for derivatives at that point as often as needed — the gradient,
+/// Hessian-vector products in many directions, the dense Hessian, the Jacobian — and
+/// [`replay`](Tape::replay) the same program at a new point without calling the closure.
+///
+/// # When replay is valid
+/// A tape is the straight-line program the closure executed at the recorded point. Replay
+/// at `x_new` computes the closure's value there exactly when the closure would execute the
+/// same operations at `x_new`. Branches taken by comparing `Var`s (`<`, `==`, `partial_cmp`
+/// on `Var`) are recorded as guards, and a replay whose guard outcome differs returns
+/// [`BranchChanged`]. Operations such as `abs`, `max`, `min`, `floor` are tape operations
+/// and need no guard. Branches on [`Var::value`], on `to_f64()`, or on data outside the
+/// closure are invisible: replay is not valid for closures that use them.
+///
+/// ```
+/// use num_traits::Float;
+/// use curvature_ad::{Tape, Var};
+/// let booth = |x: &[Var]| (x[0] + 2.0 * x[1] - 7.0).powi(2) + (2.0 * x[0] + x[1] - 5.0).powi(2);
+/// let mut tape = Tape::record(booth, &[9.0, 8.0]);
+/// assert_eq!(tape.gradient(), vec![120.0, 114.0]);
+/// assert_eq!(tape.hvp(&[1.0, 0.0]), vec![10.0, 8.0]);
+/// assert_eq!(tape.replay(&[1.0, 3.0]).unwrap(), 0.0);
+/// assert_eq!(tape.gradient(), vec![0.0, 0.0]);
+/// ```
+pub struct Tape {
+    data: TapeData,
+    adj: Vec<f64>,
+    hvp_ws: Workspace<Dual<f64>>,
+    broken: Option<BranchChanged>,
+}
+
+/// Buffers of one sweep in scalar `S`.
+struct Workspace<S> {
+    vals: Vec<S>,
+    partials: Vec<[S; 2]>,
+    adj: Vec<S>,
+}
+
+impl<S: Scalar> Workspace<S> {
+    fn new() -> Self {
+        Workspace {
+            vals: Vec::new(),
+            partials: Vec::new(),
+            adj: Vec::new(),
+        }
+    }
+
+    /// Forward pass in `S` from inputs `x(j)`, guard check, then the reverse pass seeded at
+    /// output node `out`. Afterwards `adj[1 + j]` is ∂out/∂x_j computed in `S`.
+    fn sweep(
+        &mut self,
+        data: &TapeData,
+        x: impl Fn(usize) -> S,
+        out: usize,
+    ) -> Result<S, BranchChanged> {
+        let len = data.nodes.len();
+        let first = data.first_op();
+        self.vals.clear();
+        self.vals.resize(len, S::zero());
+        self.partials.clear();
+        self.partials.resize(len, [S::zero(); 2]);
+        for j in 0..data.n_inputs {
+            self.vals[1 + j] = x(j);
+        }
+        let nodes = &data.nodes;
+        forward(
+            &nodes.ops,
+            &nodes.args,
+            &nodes.consts,
+            first,
+            &mut self.vals,
+            &mut self.partials,
+        );
+        check_guards(&data.guards, &self.vals, S::cst)?;
+        self.adj.clear();
+        self.adj.resize(len, S::zero());
+        self.adj[out] = S::one();
+        reverse(&nodes.args, &self.partials, first, &mut self.adj);
+        Ok(self.vals[out])
+    }
+
+    fn input_adjoints(&self, n: usize) -> &[S] {
+        &self.adj[1..=n]
+    }
+}
+
+impl Tape {
+    /// Records `f` at `x`.
+    ///
+    /// ```
+    /// use curvature_ad::{Tape, Var};
+    /// let tape = Tape::record(|x: &[Var]| x[0] * x[1], &[2.0, 5.0]);
+    /// assert_eq!(tape.value(), 10.0);
+    /// ```
+    pub fn record<F: FnOnce(&[Var]) -> Var>(f: F, x: &[f64]) -> Tape {
+        let (data, _) = record(x, f, |out| vec![*out]);
+        Tape::from_data(data)
+    }
+
+    /// Records a vector-valued `r` (residuals, constraints) at `x`, for [`Tape::jacobian`].
+    ///
+    /// ```
+    /// use curvature_ad::{Tape, Var};
+    /// let mut tape = Tape::record_vector(|x: &[Var]| vec![x[0] * x[1], x[0] + x[1]], &[2.0, 5.0]);
+    /// assert_eq!(tape.values(), vec![10.0, 7.0]);
+    /// assert_eq!(tape.jacobian().as_slice(), &[5.0, 2.0, 1.0, 1.0]);
+    /// ```
+    pub fn record_vector<F: FnOnce(&[Var]) -> Vec<Var>>(r: F, x: &[f64]) -> Tape {
+        let (data, _) = record(x, r, |out: &Vec<Var>| out.clone());
+        Tape::from_data(data)
+    }
+
+    fn from_data(data: TapeData) -> Tape {
+        Tape {
+            data,
+            adj: Vec::new(),
+            hvp_ws: Workspace::new(),
+            broken: None,
+        }
+    }
+
+    /// Number of inputs n.
+    pub fn num_inputs(&self) -> usize {
+        self.data.n_inputs
+    }
+
+    /// Number of outputs (1 for [`Tape::record`]).
+    pub fn num_outputs(&self) -> usize {
+        self.data.outputs.len()
+    }
+
+    /// Number of recorded nodes (inputs included).
+    pub fn len(&self) -> usize {
+        self.data.nodes.len() - 1
+    }
+
+    /// Whether the tape has no nodes at all (no inputs, no operations).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of comparisons recorded as replay guards.
+    pub fn num_guards(&self) -> usize {
+        self.data.guards.len()
+    }
+
+    /// The point the tape currently holds (recorded or last replayed).
+    pub fn point(&self) -> &[f64] {
+        &self.data.nodes.vals[1..self.data.first_op()]
+    }
+
+    /// The value of the (first) output at the current point.
+    pub fn value(&self) -> f64 {
+        self.data.nodes.vals[self.scalar_output()]
+    }
+
+    /// The values of all outputs at the current point.
+    pub fn values(&self) -> Vec<f64> {
+        self.data
+            .outputs
+            .iter()
+            .map(|&o| self.data.nodes.vals[o as usize])
+            .collect()
+    }
+
+    /// Re-evaluates the recorded program at `x` (values and local partials), without calling
+    /// the closure; returns the (first) output's value. Afterwards the derivative methods
+    /// work at `x`.
+    ///
+    /// # Errors
+    /// [`BranchChanged`] when a recorded comparison has another outcome at `x`; the tape is
+    /// then unusable until a successful replay, and derivative methods panic.
+    ///
+    /// # Panics
+    /// If `x.len()` differs from the number of inputs.
+    pub fn replay(&mut self, x: &[f64]) -> Result<f64, BranchChanged> {
+        self.check_len("replay", x.len());
+        let first = self.data.first_op();
+        let nodes = &mut self.data.nodes;
+        nodes.vals[1..first].copy_from_slice(x);
+        forward(
+            &nodes.ops,
+            &nodes.args,
+            &nodes.consts,
+            first,
+            &mut nodes.vals,
+            &mut nodes.partials,
+        );
+        match check_guards(&self.data.guards, &self.data.nodes.vals, |c| c) {
+            Ok(()) => {
+                self.broken = None;
+                Ok(self.value())
+            }
+            Err(e) => {
+                self.broken = Some(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    /// The gradient ∇f at the current point: one reverse sweep over the recorded partials.
+    ///
+    /// # Panics
+    /// On a tape with more than one output (use [`Tape::jacobian`]) or after a failed replay.
+    pub fn gradient(&mut self) -> Vec<f64> {
+        let mut g = vec![0.0; self.num_inputs()];
+        self.gradient_into(&mut g);
+        g
+    }
+
+    /// [`Tape::gradient`] written into `g` without allocating.
+    pub fn gradient_into(&mut self, g: &mut [f64]) {
+        self.check_len("gradient_into", g.len());
+        let out = self.scalar_output();
+        self.reverse_f64(out);
+        g.copy_from_slice(&self.adj[1..self.data.first_op()]);
+    }
+
+    fn reverse_f64(&mut self, out: usize) {
+        self.check_usable();
+        let first = self.data.first_op();
+        self.adj.clear();
+        self.adj.resize(self.data.nodes.len(), 0.0);
+        self.adj[out] = 1.0;
+        reverse(
+            &self.data.nodes.args,
+            &self.data.nodes.partials,
+            first,
+            &mut self.adj,
+        );
+    }
+
+    /// The Hessian-vector product H(x)·v by forward-over-reverse: the recorded program and
+    /// its reverse sweep run once in `Dual<f64>` with inputs `x + v·ε`; the ε-part of the
+    /// adjoints is H·v. Costs a small constant times one gradient, whatever n is.
+    ///
+    /// # Panics
+    /// If `v.len()` differs from the number of inputs, on a multi-output tape, or after a
+    /// failed replay.
+    pub fn hvp(&mut self, v: &[f64]) -> Vec<f64> {
+        let mut hv = vec![0.0; self.num_inputs()];
+        self.hvp_into(v, None, &mut hv);
+        hv
+    }
+
+    /// [`Tape::hvp`] without allocating; also writes the gradient into `g` when given.
+    pub fn hvp_into(&mut self, v: &[f64], g: Option<&mut [f64]>, hv: &mut [f64]) {
+        self.check_len("hvp", v.len());
+        self.check_len("hvp", hv.len());
+        self.check_usable();
+        let out = self.scalar_output();
+        let x = self.point().to_vec();
+        self.hvp_ws
+            .sweep(&self.data, |j| Dual::new(x[j], v[j]), out)
+            .expect("guards hold at the recorded point");
+        let adj = self.hvp_ws.input_adjoints(self.data.n_inputs);
+        for (h, a) in hv.iter_mut().zip(adj) {
+            *h = a.eps;
+        }
+        if let Some(g) = g {
+            self.check_len("hvp gradient", g.len());
+            for (gi, a) in g.iter_mut().zip(adj) {
+                *gi = a.re;
+            }
+        }
+    }
+
+    /// The exact dense Hessian at the current point, from forward-over-reverse sweeps in
+    /// lanes: each sweep runs in `Dual<f64, Lanes<f64, N>>` and yields N columns; batches of
+    /// columns run in parallel with rayon. The result is exactly symmetric
+    /// (`(H + Hᵀ)/2` of the computed columns).
+    ///
+    /// # Panics
+    /// On a multi-output tape or after a failed replay.
+    pub fn hessian(&self) -> Matrix {
+        self.gradient_and_hessian().1
+    }
+
+    /// The gradient and the dense Hessian from the same lane sweeps.
+    pub fn gradient_and_hessian(&self) -> (Vec<f64>, Matrix) {
+        self.check_usable();
+        match self.num_inputs() {
+            0..=2 => self.hessian_lanes::<2>(),
+            3..=4 => self.hessian_lanes::<4>(),
+            _ => self.hessian_lanes::<8>(),
+        }
+    }
+
+    fn hessian_lanes<const N: usize>(&self) -> (Vec<f64>, Matrix) {
+        let n = self.num_inputs();
+        let out = self.scalar_output();
+        let x = self.point();
+        let batches = n.div_ceil(N);
+        let data = &self.data;
+        // One batch: columns c0..c0+N of H, returned as an n×N block (row j, lane k).
+        let batch = |ws: &mut Workspace<DualN<f64, N>>, b: usize| -> (Vec<f64>, Vec<f64>) {
+            let c0 = b * N;
+            ws.sweep(
+                data,
+                |j| {
+                    let mut lanes = [0.0; N];
+                    if j >= c0 && j < c0 + N {
+                        lanes[j - c0] = 1.0;
+                    }
+                    Dual::new(x[j], Lanes(lanes))
+                },
+                out,
+            )
+            .expect("guards hold at the recorded point");
+            let adj = ws.input_adjoints(n);
+            let grad = if b == 0 {
+                adj.iter().map(|a| a.re).collect()
+            } else {
+                Vec::new()
+            };
+            let block = adj.iter().flat_map(|a| a.eps.0).collect();
+            (grad, block)
+        };
+        // Parallel batches pay off once a sweep is long enough to amortize rayon's overhead.
+        let work = data.nodes.len() * n;
+        let blocks: Vec<(Vec<f64>, Vec<f64>)> = if batches > 1 && work > 20_000 {
+            (0..batches)
+                .into_par_iter()
+                .map_init(Workspace::new, batch)
+                .collect()
+        } else {
+            let mut ws = Workspace::new();
+            (0..batches).map(|b| batch(&mut ws, b)).collect()
+        };
+        let mut h = Matrix::zeros(n, n);
+        for (b, (_, block)) in blocks.iter().enumerate() {
+            for j in 0..n {
+                for k in 0..N.min(n - b * N) {
+                    h[(j, b * N + k)] = block[j * N + k];
+                }
+            }
+        }
+        for i in 0..n {
+            for j in 0..i {
+                let s = 0.5 * (h[(i, j)] + h[(j, i)]);
+                h[(i, j)] = s;
+                h[(j, i)] = s;
+            }
+        }
+        let grad = blocks
+            .into_iter()
+            .next()
+            .map(|(g, _)| g)
+            .unwrap_or_default();
+        (grad, h)
+    }
+
+    /// The m×n Jacobian of the outputs at the current point: one reverse sweep per output
+    /// when m ≤ n, otherwise forward tangents through the recorded partials, 8 input
+    /// directions per pass.
+    ///
+    /// # Panics
+    /// After a failed replay.
+    pub fn jacobian(&mut self) -> Matrix {
+        self.check_usable();
+        let (m, n) = (self.num_outputs(), self.num_inputs());
+        let mut jac = Matrix::zeros(m, n);
+        if m <= n {
+            for k in 0..m {
+                self.reverse_f64(self.data.outputs[k] as usize);
+                jac.as_mut_slice()[k * n..(k + 1) * n]
+                    .copy_from_slice(&self.adj[1..self.data.first_op()]);
+            }
+        } else {
+            const N: usize = 8;
+            let mut tan = vec![Lanes::<f64, N>::zeros(); self.data.nodes.len()];
+            for c0 in (0..n).step_by(N) {
+                for (j, t) in tan[1..=n].iter_mut().enumerate() {
+                    *t = Lanes::zeros();
+                    if j >= c0 && j < c0 + N {
+                        t.0[j - c0] = 1.0;
+                    }
+                }
+                tangents(&self.data.nodes, self.data.first_op(), &mut tan);
+                for (k, &o) in self.data.outputs.iter().enumerate() {
+                    for l in 0..N.min(n - c0) {
+                        jac[(k, c0 + l)] = tan[o as usize].0[l];
+                    }
+                }
+            }
+        }
+        jac
+    }
+
+    /// Runs the recorded program and its reverse sweep in any [`Scalar`] `S` at inputs `x`:
+    /// returns the output and its gradient, both in `S`. With `S = Dual<f64>` seeded by a
+    /// direction this is an HVP; with `S = Dual<Dual<f64>>` seeded by two directions v, w,
+    /// the ε₁ε₂ part of the gradient is the third derivative ∇³f[v, w] — the recursion is
+    /// general.
+    ///
+    /// # Errors
+    /// [`BranchChanged`] when a guard has another outcome at the values of `x`.
+    ///
+    /// ```
+    /// use curvature_ad::{Dual, Tape, Var};
+    /// use num_traits::Float;
+    /// let tape = Tape::record(|x: &[Var]| x[0].powi(3), &[2.0]);
+    /// // inputs 2 + ε₁ + ε₂: the ε₁ε₂ part of f' = 3x² is f''' · 1 · 1 = 6.
+    /// let x = Dual::new(Dual::new(2.0, 1.0), Dual::new(1.0, 0.0));
+    /// let (_, g) = tape.gradient_at(&[x]).unwrap();
+    /// assert_eq!(g[0].eps.eps, 6.0);
+    /// ```
+    pub fn gradient_at<S: Scalar>(&self, x: &[S]) -> Result<(S, Vec<S>), BranchChanged> {
+        self.check_len("gradient_at", x.len());
+        let out = self.scalar_output();
+        let mut ws = Workspace::new();
+        let f = ws.sweep(&self.data, |j| x[j], out)?;
+        Ok((f, ws.input_adjoints(self.num_inputs()).to_vec()))
+    }
+
+    fn scalar_output(&self) -> usize {
+        assert!(
+            self.data.outputs.len() == 1,
+            "curvature: this tape has {} outputs; gradients, HVPs and Hessians need exactly one \
+             (use Tape::jacobian for vector outputs)",
+            self.data.outputs.len()
+        );
+        self.data.outputs[0] as usize
+    }
+
+    fn check_len(&self, what: &str, len: usize) {
+        assert_eq!(
+            len,
+            self.num_inputs(),
+            "curvature: Tape::{what} got a slice of length {len} for a tape with {} inputs",
+            self.num_inputs()
+        );
+    }
+
+    fn check_usable(&self) {
+        if let Some(e) = &self.broken {
+            panic!("curvature: the tape's last replay failed ({e}); re-record it");
+        }
+    }
+}
+
+impl Clone for Tape {
+    fn clone(&self) -> Tape {
+        let mut tape = Tape::from_data(self.data.clone());
+        tape.broken = self.broken.clone();
+        tape
+    }
+}
+
+impl Drop for Tape {
+    fn drop(&mut self) {
+        recycle(std::mem::take(&mut self.data));
+    }
+}
+
+impl std::fmt::Debug for Tape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tape")
+            .field("inputs", &self.num_inputs())
+            .field("outputs", &self.num_outputs())
+            .field("nodes", &self.len())
+            .field("guards", &self.num_guards())
+            .finish()
+    }
+}

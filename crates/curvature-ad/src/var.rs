@@ -1,0 +1,203 @@
+//! Reverse mode: `Var`, a variable recorded on the tape of the running derivative call.
+
+use crate::elementary::{binary, unary, Op};
+use crate::recording::{record_guard, record_node, GuardKind};
+use std::cmp::Ordering;
+use std::fmt;
+
+/// A reverse-mode variable: a value and the tape node that computed it.
+///
+/// The drivers ([`gradient`](crate::gradient), [`hvp`](crate::hvp),
+/// [`hessian`](crate::hessian), [`Tape::record`](crate::Tape::record), ...) call the user's
+/// closure with fresh `Var`s; every operation on them appends one node to that call's tape
+/// (constants are folded, never recorded). `Var` implements `num_traits::Float` and mixed
+/// arithmetic with `f64`, so generic code runs on it unchanged.
+///
+/// Comparisons (`<`, `==`, `partial_cmp`, ...) look at the value and are stored as *guards*,
+/// so [`Tape::replay`](crate::Tape::replay) can tell when a recorded branch no longer holds.
+/// Branching on [`Var::value`] bypasses the guards.
+///
+/// # Panics
+/// Using a `Var` outside the derivative call that created it (after the call returned, on
+/// another thread, or inside a nested call that has its own tape) panics with a message:
+/// mixing tapes is a programmer error, never a silently wrong number.
+///
+/// ```
+/// use num_traits::Float;
+/// use curvature_ad::{gradient, Var};
+/// let (f, g) = gradient(|x: &[Var]| x[0] * x[1] + x[0].sin(), &[2.0, 3.0]);
+/// assert_eq!(f, 6.0 + 2f64.sin());
+/// assert_eq!(g, vec![3.0 + 2f64.cos(), 2.0]);
+/// ```
+#[derive(Clone, Copy)]
+pub struct Var {
+    pub(crate) val: f64,
+    pub(crate) idx: u32,
+    /// The id of the recording this variable belongs to; 0 for constants.
+    pub(crate) tape: u32,
+}
+
+impl Var {
+    /// A constant: not recorded, derivative zero.
+    #[inline(always)]
+    pub const fn constant(value: f64) -> Var {
+        Var {
+            val: value,
+            idx: 0,
+            tape: 0,
+        }
+    }
+
+    /// The value. Control flow that branches on it is invisible to replay guards; prefer
+    /// comparing `Var`s directly.
+    #[inline(always)]
+    pub fn value(&self) -> f64 {
+        self.val
+    }
+
+    /// Whether this is a constant (independent of the inputs).
+    #[inline(always)]
+    pub fn is_constant(&self) -> bool {
+        self.tape == 0
+    }
+
+    #[inline(always)]
+    pub(crate) fn lift(c: f64) -> Var {
+        Var::constant(c)
+    }
+
+    #[inline(always)]
+    pub(crate) fn lift_f64(c: f64) -> Var {
+        Var::constant(c)
+    }
+
+    #[inline(always)]
+    pub(crate) fn primal(&self) -> f64 {
+        self.val
+    }
+
+    /// Records a unary operation (folded when `self` is constant).
+    #[inline]
+    pub(crate) fn un(self, op: Op, c: f64) -> Var {
+        if self.tape == 0 {
+            return Var::constant(unary::<f64>(op, self.val, c).0);
+        }
+        // x + 0, x * 1 and x / 1 are exact identities: record nothing.
+        match op {
+            Op::AddC if c == 0.0 => return self,
+            Op::MulC | Op::DivC if c == 1.0 => return self,
+            _ => {}
+        }
+        let (v, d) = unary::<f64>(op, self.val, c);
+        record_node(self.tape, op, [self.idx, 0], c, v, [d, 0.0])
+    }
+
+    /// Records a binary operation; a constant operand of `+ - * / powf` becomes the
+    /// constant of a unary operation instead of a node.
+    #[inline]
+    pub(crate) fn bin(self, other: Var, op: Op) -> Var {
+        match (self.tape, other.tape) {
+            (0, 0) => Var::constant(binary::<f64>(op, self.val, other.val).0),
+            (_, 0) => match op {
+                Op::Add => self.un(Op::AddC, other.val),
+                Op::Sub => self.un(Op::AddC, -other.val),
+                Op::Mul => self.un(Op::MulC, other.val),
+                Op::Div => self.un(Op::DivC, other.val),
+                Op::PowF => self.un(Op::PowFC, other.val),
+                _ => self.record_bin(other.materialize(self.tape), op),
+            },
+            (0, _) => match op {
+                Op::Add => other.un(Op::AddC, self.val),
+                Op::Sub => other.un(Op::RSubC, self.val),
+                Op::Mul => other.un(Op::MulC, self.val),
+                Op::Div => other.un(Op::RDivC, self.val),
+                Op::PowF => other.un(Op::RPowF, self.val),
+                _ => self.materialize(other.tape).record_bin(other, op),
+            },
+            _ => self.record_bin(other, op),
+        }
+    }
+
+    #[inline]
+    fn record_bin(self, other: Var, op: Op) -> Var {
+        let (v, da, db) = binary::<f64>(op, self.val, other.val);
+        // The tape check in `record_node` covers `self`; `other` must be on the same tape.
+        if other.tape != self.tape {
+            crate::recording::misuse_two_tapes(self.tape, other.tape);
+        }
+        record_node(self.tape, op, [self.idx, other.idx], 0.0, v, [da, db])
+    }
+
+    /// A constant as a node of `tape`, for the rare binary operations without a constant form.
+    fn materialize(self, tape: u32) -> Var {
+        record_node(tape, Op::Const, [0, 0], self.val, self.val, [0.0, 0.0])
+    }
+
+    fn guard(&self, other: &Var, kind: GuardKind) {
+        if self.tape != 0 || other.tape != 0 {
+            record_guard(*self, *other, kind);
+        }
+    }
+}
+
+impl PartialEq for Var {
+    /// Compares values; the comparison is recorded as a replay guard.
+    fn eq(&self, other: &Var) -> bool {
+        self.guard(other, GuardKind::Eq);
+        self.val == other.val
+    }
+}
+
+impl PartialOrd for Var {
+    /// Compares values; the comparison is recorded as a replay guard.
+    fn partial_cmp(&self, other: &Var) -> Option<Ordering> {
+        self.guard(other, GuardKind::Cmp);
+        self.val.partial_cmp(&other.val)
+    }
+    fn lt(&self, other: &Var) -> bool {
+        self.guard(other, GuardKind::Lt);
+        self.val < other.val
+    }
+    fn le(&self, other: &Var) -> bool {
+        self.guard(other, GuardKind::Le);
+        self.val <= other.val
+    }
+    fn gt(&self, other: &Var) -> bool {
+        other.guard(self, GuardKind::Lt);
+        other.val < self.val
+    }
+    fn ge(&self, other: &Var) -> bool {
+        other.guard(self, GuardKind::Le);
+        other.val <= self.val
+    }
+}
+
+impl PartialEq<f64> for Var {
+    fn eq(&self, other: &f64) -> bool {
+        *self == Var::constant(*other)
+    }
+}
+
+impl PartialOrd<f64> for Var {
+    fn partial_cmp(&self, other: &f64) -> Option<Ordering> {
+        self.partial_cmp(&Var::constant(*other))
+    }
+}
+
+impl fmt::Debug for Var {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.tape == 0 {
+            write!(f, "Var({:?}, constant)", self.val)
+        } else {
+            write!(f, "Var({:?}, node {})", self.val, self.idx)
+        }
+    }
+}
+
+impl fmt::Display for Var {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.val, f)
+    }
+}
+
+crate::surface::impl_surface!([] Var, f64);

@@ -1,0 +1,203 @@
+//! Property tests over random expression programs: every derivative the crate computes is
+//! checked against an independent method (central differences, forward-mode duals, nested
+//! duals, a fresh recording).
+
+#![allow(clippy::needless_range_loop)]
+
+mod common;
+
+use common::{branches, close, eval, point, program, Program, ALL, BRANCH, SMOOTH};
+use curvature_ad::{derivative, gradient, hessian, hvp, second_derivative, Dual, Tape, Var};
+use proptest::prelude::*;
+
+const N: usize = 3;
+
+fn f64_eval(p: &Program, x: &[f64]) -> f64 {
+    eval(p, x)
+}
+
+/// Central difference of the gradient component j, with a step suited to f64.
+fn central(f: impl Fn(&[f64]) -> f64, x: &[f64], j: usize) -> f64 {
+    let h = 1e-5 * (1.0 + x[j].abs());
+    let mut xp = x.to_vec();
+    let mut xm = x.to_vec();
+    xp[j] += h;
+    xm[j] -= h;
+    (f(&xp) - f(&xm)) / (2.0 * h)
+}
+
+fn directional(p: &Program, x: &[f64], v: &[f64]) -> f64 {
+    let xd: Vec<Dual<f64>> = x.iter().zip(v).map(|(&a, &b)| Dual::new(a, b)).collect();
+    eval(p, &xd).eps
+}
+
+/// vᵀ H w from nested forward mode: inputs x + v·ε₁ + w·ε₂, the ε₁ε₂ coefficient.
+fn second_directional(p: &Program, x: &[f64], v: &[f64], w: &[f64]) -> f64 {
+    let xd: Vec<Dual<Dual<f64>>> = (0..x.len())
+        .map(|j| Dual::new(Dual::new(x[j], v[j]), Dual::new(w[j], 0.0)))
+        .collect();
+    eval(p, &xd).eps.eps
+}
+
+fn config() -> ProptestConfig {
+    ProptestConfig::with_cases(96)
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn gradient_matches_central_differences(p in program(0..SMOOTH, 10), x in point(N)) {
+        let (f, g) = gradient(|v: &[Var]| eval(&p, v), &x);
+        prop_assert!(close(f, f64_eval(&p, &x), 1e-12));
+        for j in 0..N {
+            let fd = central(|y| f64_eval(&p, y), &x, j);
+            prop_assert!(close(g[j], fd, 1e-5), "∂{j}: reverse {} vs central {}", g[j], fd);
+        }
+    }
+
+    #[test]
+    fn gradient_matches_forward_mode(p in program(0..ALL + 1, 12), x in point(N), v in point(N)) {
+        let (_, g) = gradient(|y: &[Var]| eval(&p, y), &x);
+        let gv: f64 = g.iter().zip(&v).map(|(a, b)| a * b).sum();
+        let scale: f64 = g.iter().zip(&v).map(|(a, b)| (a * b).abs()).sum();
+        let dir = directional(&p, &x, &v);
+        prop_assert!((gv - dir).abs() <= 1e-12 * (1.0 + scale), "reverse {gv} vs forward {dir}");
+    }
+
+    #[test]
+    fn second_derivative_matches_differences_of_derivative(
+        p in program(0..SMOOTH, 8), x in point(N), v in point(N)
+    ) {
+        // φ(t) = f(x + t·v); compare φ''(0) with a central difference of φ'.
+        let phi = |t: Dual<f64>| {
+            let y: Vec<Dual<f64>> = x.iter().zip(&v).map(|(&a, &b)| t * b + a).collect();
+            eval(&p, &y)
+        };
+        let (f0, d1, d2) = second_derivative(
+            |t| {
+                let y: Vec<_> = x.iter().zip(&v).map(|(&a, &b)| t * b + a).collect();
+                eval(&p, &y)
+            },
+            0.0,
+        );
+        prop_assert!(close(f0, f64_eval(&p, &x), 1e-12));
+        prop_assert!(close(d1, derivative(phi, 0.0).1, 1e-12));
+        let h = 1e-5;
+        let fd = (derivative(phi, h).1 - derivative(phi, -h).1) / (2.0 * h);
+        prop_assert!(close(d2, fd, 1e-5), "φ'' {d2} vs differences {fd}");
+    }
+
+    #[test]
+    fn hvp_equals_hessian_times_v(p in program(0..ALL + 1, 12), x in point(N), v in point(N)) {
+        let (f, g, hv) = hvp(|y: &[Var]| eval(&p, y), &x, &v);
+        let (f2, g2, h) = hessian(|y: &[Var]| eval(&p, y), &x);
+        prop_assert_eq!(f, f2);
+        let hv2 = h.mul_vec(&v);
+        for j in 0..N {
+            prop_assert!(close(g[j], g2[j], 1e-12));
+            let scale: f64 = (0..N).map(|k| (h[(j, k)] * v[k]).abs()).sum();
+            prop_assert!((hv[j] - hv2[j]).abs() <= 1e-12 * (1.0 + scale), "{} vs {}", hv[j], hv2[j]);
+        }
+    }
+
+    #[test]
+    fn hessian_is_symmetric_and_matches_nested_duals(
+        p in program(0..ALL + 1, 12), x in point(N), v in point(N), w in point(N)
+    ) {
+        let (_, _, h) = hessian(|y: &[Var]| eval(&p, y), &x);
+        prop_assert_eq!(h.asymmetry(), 0.0);
+        let vhw: f64 = (0..N).flat_map(|i| (0..N).map(move |j| (i, j))).map(|(i, j)| v[i] * h[(i, j)] * w[j]).sum();
+        let scale: f64 = (0..N).flat_map(|i| (0..N).map(move |j| (i, j))).map(|(i, j)| (v[i] * h[(i, j)] * w[j]).abs()).sum();
+        let nested = second_directional(&p, &x, &v, &w);
+        prop_assert!((vhw - nested).abs() <= 1e-11 * (1.0 + scale), "vᵀHw {vhw} vs nested duals {nested}");
+    }
+
+    #[test]
+    fn hessian_matches_differences_of_gradient(p in program(0..SMOOTH, 8), x in point(N)) {
+        let (_, _, h) = hessian(|y: &[Var]| eval(&p, y), &x);
+        for j in 0..N {
+            let step = 1e-5 * (1.0 + x[j].abs());
+            let mut xp = x.clone();
+            let mut xm = x.clone();
+            xp[j] += step;
+            xm[j] -= step;
+            let gp = gradient(|y: &[Var]| eval(&p, y), &xp).1;
+            let gm = gradient(|y: &[Var]| eval(&p, y), &xm).1;
+            for i in 0..N {
+                let fd = (gp[i] - gm[i]) / (2.0 * step);
+                prop_assert!(close(h[(i, j)], fd, 1e-5), "H[{i},{j}] {} vs {}", h[(i, j)], fd);
+            }
+        }
+    }
+
+    #[test]
+    fn third_derivative_by_forward_over_reverse_in_nested_duals(
+        p in program(0..SMOOTH, 8), x in point(N), v in point(N), w in point(N), u in point(N)
+    ) {
+        // Forward-over-reverse in Dual<Dual<f64>>: ε₁ε₂ part of the gradient, dotted with u.
+        let tape = Tape::record(|y: &[Var]| eval(&p, y), &x);
+        let seeds: Vec<Dual<Dual<f64>>> = (0..N)
+            .map(|j| Dual::new(Dual::new(x[j], v[j]), Dual::new(w[j], 0.0)))
+            .collect();
+        let (_, g) = tape.gradient_at(&seeds).unwrap();
+        let by_tape: f64 = g.iter().zip(&u).map(|(gj, uj)| gj.eps.eps * uj).sum();
+        let scale: f64 = g.iter().zip(&u).map(|(gj, uj)| (gj.eps.eps * uj).abs()).sum();
+        // Independent: pure forward mode in Dual<Dual<Dual<f64>>>, the ε₁ε₂ε₃ coefficient.
+        let seeds3: Vec<Dual<Dual<Dual<f64>>>> = (0..N)
+            .map(|j| Dual::new(
+                Dual::new(Dual::new(x[j], v[j]), Dual::new(w[j], 0.0)),
+                Dual::new(Dual::new(u[j], 0.0), Dual::new(0.0, 0.0)),
+            ))
+            .collect();
+        let by_forward = eval(&p, &seeds3).eps.eps.eps;
+        prop_assert!((by_tape - by_forward).abs() <= 1e-10 * (1.0 + scale.max(by_forward.abs())),
+            "∇³f[v,w,u]: tape {by_tape} vs forward {by_forward}");
+    }
+
+    #[test]
+    fn replay_matches_fresh_recording_or_reports_the_branch(
+        p in program(0..ALL + 1, 12), x in point(N), y in point(N)
+    ) {
+        let mut tape = Tape::record(|v: &[Var]| eval(&p, v), &x);
+        match tape.replay(&y) {
+            Ok(f) => {
+                prop_assert_eq!(branches(&p, &x), branches(&p, &y));
+                let mut fresh = Tape::record(|v: &[Var]| eval(&p, v), &y);
+                prop_assert_eq!(f, fresh.value());
+                prop_assert_eq!(tape.gradient(), fresh.gradient());
+                let dir = [1.0, -0.5, 0.25];
+                prop_assert_eq!(tape.hvp(&dir), fresh.hvp(&dir));
+            }
+            Err(e) => {
+                prop_assert_ne!(branches(&p, &x), branches(&p, &y), "spurious {}", e);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_branch_flip_is_reported_and_the_tape_refuses_derivatives() {
+    let p = Program {
+        instrs: vec![common::Instr {
+            kind: BRANCH,
+            a: 0,
+            b: 1,
+            c3: 0,
+            c: 0.0,
+        }],
+    };
+    let mut tape = Tape::record(|v: &[Var]| eval(&p, v), &[0.0, 1.0, 0.0]);
+    assert_eq!(tape.num_guards(), 1);
+    let err = tape.replay(&[2.0, 1.0, 0.0]).unwrap_err();
+    assert_eq!(err.guard, 0);
+    assert!(err.to_string().contains("re-record"));
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tape.gradient()));
+    assert!(caught.is_err());
+    // Back on the recorded side of the branch, replay works again.
+    assert!(tape.replay(&[-1.0, 1.0, 0.0]).is_ok());
+    // a·tanh(b) at (-1, 1): ∂/∂a = tanh 1, ∂/∂b = -1·(1 - tanh² 1).
+    let g = tape.gradient();
+    let t = 1f64.tanh();
+    assert!((g[0] - t).abs() < 1e-15 && (g[1] + (1.0 - t * t)).abs() < 1e-15);
+}

@@ -1,0 +1,7 @@
+//! The Curvature tour: `cargo run --release --example tour`.
+
+mod autodiff;
+
+fn main() {
+    autodiff::run();
+}
