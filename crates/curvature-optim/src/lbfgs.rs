@@ -79,7 +79,7 @@ impl Lbfgs {
     }
 
     settings_builders!();
-    minimize_methods!();
+    minimize_methods!(Objective, &[f64], crate::driver::run);
 
     fn method(&self) -> TwoLoop {
         TwoLoop {

@@ -82,7 +82,7 @@ impl Newton {
     }
 
     settings_builders!();
-    minimize_methods!();
+    minimize_methods!(Objective, &[f64], crate::driver::run);
 
     pub(crate) fn method(&self) -> NewtonStep {
         NewtonStep {

@@ -73,7 +73,7 @@ impl<U: InverseUpdate> QuasiNewton<U> {
     }
 
     settings_builders!();
-    minimize_methods!();
+    minimize_methods!(Objective, &[f64], crate::driver::run);
 
     fn method(&self) -> QuasiNewtonStep<U> {
         QuasiNewtonStep {

@@ -60,36 +60,3 @@ pub(crate) fn run_univariate<U: Univariate, M: Method>(
 ) -> Result<Solution, Error> {
     run(settings, method, Line(f), &[x0], observer)
 }
-
-/// `minimize` and `minimize_with` for univariate solvers.
-macro_rules! minimize_univariate {
-    () => {
-        /// Minimizes `f` from `x0`. Errors on a non-finite `x0` or invalid options.
-        pub fn minimize<U: $crate::Univariate>(
-            &self,
-            f: U,
-            x0: f64,
-        ) -> Result<$crate::Solution, $crate::Error> {
-            $crate::univariate::run_univariate(&self.settings, self.method(), f, x0, None)
-        }
-
-        /// As `minimize`, calling `observer` after every iteration; `ControlFlow::Break(())`
-        /// stops the run with `Termination::Stopped`.
-        pub fn minimize_with<U: $crate::Univariate>(
-            &self,
-            f: U,
-            x0: f64,
-            mut observer: impl FnMut(&$crate::Iteration) -> std::ops::ControlFlow<()>,
-        ) -> Result<$crate::Solution, $crate::Error> {
-            $crate::univariate::run_univariate(
-                &self.settings,
-                self.method(),
-                f,
-                x0,
-                Some(&mut observer),
-            )
-        }
-    };
-}
-
-pub(crate) use minimize_univariate;

@@ -60,6 +60,16 @@ pub struct LineSearchResult {
 }
 
 impl LineSearchResult {
+    fn accepted(alpha: f64, value: f64, slope: Option<f64>, trials: usize) -> Self {
+        LineSearchResult {
+            alpha,
+            value,
+            slope,
+            trials,
+            status: Ok(()),
+        }
+    }
+
     fn failed(
         reason: LineSearchFailure,
         phi0: f64,
@@ -74,5 +84,13 @@ impl LineSearchResult {
             trials,
             status: Err(reason),
         }
+    }
+}
+
+/// Unwraps the result of a search whose trial function cannot fail.
+fn infallible(result: Result<LineSearchResult, std::convert::Infallible>) -> LineSearchResult {
+    match result {
+        Ok(r) => r,
+        Err(never) => match never {},
     }
 }
