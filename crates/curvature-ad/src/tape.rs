@@ -77,19 +77,12 @@ impl<S: Scalar> Workspace<S> {
             self.vals[1 + j] = x(j);
         }
         let nodes = &data.nodes;
-        forward(
-            &nodes.ops,
-            &nodes.args,
-            &nodes.consts,
-            first,
-            &mut self.vals,
-            &mut self.partials,
-        );
+        forward(&nodes.code, first, &mut self.vals, &mut self.partials);
         check_guards(&data.guards, &self.vals, S::cst)?;
         self.adj.clear();
         self.adj.resize(len, S::zero());
         self.adj[out] = S::one();
-        reverse(&nodes.args, &self.partials, first, &mut self.adj);
+        reverse(&nodes.code, &self.partials, first, &mut self.adj);
         Ok(self.vals[out])
     }
 
@@ -160,21 +153,18 @@ impl Tape {
 
     /// The point the tape currently holds (recorded or last replayed).
     pub fn point(&self) -> &[f64] {
-        &self.data.nodes.vals[1..self.data.first_op()]
+        &self.data.x
     }
 
     /// The value of the (first) output at the current point.
     pub fn value(&self) -> f64 {
-        self.data.nodes.vals[self.scalar_output()]
+        self.scalar_output();
+        self.data.out_vals[0]
     }
 
     /// The values of all outputs at the current point.
     pub fn values(&self) -> Vec<f64> {
-        self.data
-            .outputs
-            .iter()
-            .map(|&o| self.data.nodes.vals[o as usize])
-            .collect()
+        self.data.out_vals.clone()
     }
 
     /// Re-evaluates the recorded program at `x` (values and local partials), without calling
@@ -190,17 +180,16 @@ impl Tape {
     pub fn replay(&mut self, x: &[f64]) -> Result<f64, BranchChanged> {
         self.check_len("replay", x.len());
         let first = self.data.first_op();
-        let nodes = &mut self.data.nodes;
+        let data = &mut self.data;
+        let nodes = &mut data.nodes;
+        nodes.vals.resize(nodes.code.len(), 0.0);
         nodes.vals[1..first].copy_from_slice(x);
-        forward(
-            &nodes.ops,
-            &nodes.args,
-            &nodes.consts,
-            first,
-            &mut nodes.vals,
-            &mut nodes.partials,
-        );
-        match check_guards(&self.data.guards, &self.data.nodes.vals, |c| c) {
+        forward(&nodes.code, first, &mut nodes.vals, &mut nodes.partials);
+        data.x.copy_from_slice(x);
+        for (v, &o) in data.out_vals.iter_mut().zip(&data.outputs) {
+            *v = nodes.vals[o as usize];
+        }
+        match check_guards(&data.guards, &nodes.vals, |c| c) {
             Ok(()) => {
                 self.broken = None;
                 Ok(self.value())
@@ -237,7 +226,7 @@ impl Tape {
         self.adj.resize(self.data.nodes.len(), 0.0);
         self.adj[out] = 1.0;
         reverse(
-            &self.data.nodes.args,
+            &self.data.nodes.code,
             &self.data.nodes.partials,
             first,
             &mut self.adj,
