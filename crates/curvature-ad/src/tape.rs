@@ -6,10 +6,12 @@ use crate::error::BranchChanged;
 use crate::matrix::Matrix;
 use crate::recording::{check_guards, record, recycle, TapeData};
 use crate::scalar::Scalar;
+use crate::sparsity::{color, hessian_pattern, Coloring};
 use crate::sweep::{forward, reverse, tangents};
 use crate::tangent::{Lanes, Tangent};
 use crate::var::Var;
 use rayon::prelude::*;
+use std::sync::OnceLock;
 
 /// A recorded evaluation of a closure `f: Fn(&[Var]) -> Var` (or `-> Vec<Var>`) at a point.
 ///
@@ -41,6 +43,7 @@ pub struct Tape {
     adj: Vec<f64>,
     hvp_ws: Workspace<Dual<f64>>,
     broken: Option<BranchChanged>,
+    coloring: OnceLock<Option<Coloring>>,
 }
 
 /// Buffers of one sweep in scalar `S`.
@@ -123,6 +126,7 @@ impl Tape {
             adj: Vec::new(),
             hvp_ws: Workspace::new(),
             broken: None,
+            coloring: OnceLock::new(),
         }
     }
 
@@ -269,9 +273,13 @@ impl Tape {
     }
 
     /// The exact dense Hessian at the current point, from forward-over-reverse sweeps in
-    /// lanes: each sweep runs in `Dual<f64, Lanes<f64, N>>` and yields N columns; batches of
-    /// columns run in parallel with rayon. The result is exactly symmetric
-    /// (`(H + Hᵀ)/2` of the computed columns).
+    /// lanes: each sweep runs in `Dual<f64, Lanes<f64, N>>` and yields N Hessian-vector
+    /// products; batches of sweeps run in parallel with rayon. The result is exactly
+    /// symmetric (`(H + Hᵀ)/2` of the computed entries).
+    ///
+    /// When the Hessian is sparse (detected once per tape from the recorded program, see
+    /// [`Tape::hessian_colors`]), columns that share no row are seeded together, so a banded
+    /// Hessian costs a few HVPs at any n instead of n. The result is the same exact matrix.
     ///
     /// # Panics
     /// On a multi-output tape or after a failed replay.
@@ -282,28 +290,59 @@ impl Tape {
     /// The gradient and the dense Hessian from the same lane sweeps.
     pub fn gradient_and_hessian(&self) -> (Vec<f64>, Matrix) {
         self.check_usable();
-        match self.num_inputs() {
-            0..=2 => self.hessian_lanes::<2>(),
-            3..=4 => self.hessian_lanes::<4>(),
-            _ => self.hessian_lanes::<8>(),
+        let coloring = self.coloring();
+        let seeds = coloring.map_or(self.num_inputs(), |c| c.num_colors);
+        match seeds {
+            0..=2 => self.hessian_lanes::<2>(coloring),
+            3..=4 => self.hessian_lanes::<4>(coloring),
+            _ => self.hessian_lanes::<8>(coloring),
         }
     }
 
-    fn hessian_lanes<const N: usize>(&self) -> (Vec<f64>, Matrix) {
+    /// How many Hessian-vector products [`Tape::hessian`] needs: the number of colours of
+    /// the detected sparsity pattern, or n when the Hessian is dense (or too small for the
+    /// detection to pay).
+    pub fn hessian_colors(&self) -> usize {
+        self.coloring().map_or(self.num_inputs(), |c| c.num_colors)
+    }
+
+    /// The colouring of the Hessian's columns, if compression pays; computed once per tape
+    /// (the pattern is a property of the recorded program, valid after any replay).
+    fn coloring(&self) -> Option<&Coloring> {
+        self.coloring
+            .get_or_init(|| {
+                let n = self.num_inputs();
+                if n < 16 {
+                    return None;
+                }
+                // Index sets and pairs beyond this size mean a dense block: give up early.
+                let budget = 32 * self.data.nodes.len() + 8 * n;
+                let pattern = hessian_pattern(&self.data, self.scalar_output(), budget)?;
+                let coloring = color(pattern);
+                (2 * coloring.num_colors <= n).then_some(coloring)
+            })
+            .as_ref()
+    }
+
+    fn hessian_lanes<const N: usize>(&self, coloring: Option<&Coloring>) -> (Vec<f64>, Matrix) {
         let n = self.num_inputs();
         let out = self.scalar_output();
         let x = self.point();
-        let batches = n.div_ceil(N);
+        // Seed class of each column: its colour, or the column itself (dense).
+        let class = |j: usize| coloring.map_or(j, |c| c.colors[j] as usize);
+        let classes = coloring.map_or(n, |c| c.num_colors);
+        let batches = classes.div_ceil(N);
         let data = &self.data;
-        // One batch: columns c0..c0+N of H, returned as an n×N block (row j, lane k).
+        // One batch: H·s for the seed classes c0..c0+N, as an n×N block (row i, lane k).
         let batch = |ws: &mut Workspace<DualN<f64, N>>, b: usize| -> (Vec<f64>, Vec<f64>) {
             let c0 = b * N;
             ws.sweep(
                 data,
                 |j| {
                     let mut lanes = [0.0; N];
-                    if j >= c0 && j < c0 + N {
-                        lanes[j - c0] = 1.0;
+                    let c = class(j);
+                    if c >= c0 && c < c0 + N {
+                        lanes[c - c0] = 1.0;
                     }
                     Dual::new(x[j], Lanes(lanes))
                 },
@@ -320,7 +359,7 @@ impl Tape {
             (grad, block)
         };
         // Parallel batches pay off once a sweep is long enough to amortize rayon's overhead.
-        let work = data.nodes.len() * n;
+        let work = data.nodes.len() * batches;
         let blocks: Vec<(Vec<f64>, Vec<f64>)> = if batches > 1 && work > 20_000 {
             (0..batches)
                 .into_par_iter()
@@ -330,19 +369,44 @@ impl Tape {
             let mut ws = Workspace::new();
             (0..batches).map(|b| batch(&mut ws, b)).collect()
         };
+        // Row i of H·s_c is H_ij for the one column j of class c that row i can hold.
+        let entry = |i: usize, j: usize| {
+            let c = class(j);
+            blocks[c / N].1[i * N + c % N]
+        };
+        // Only the entries that can be nonzero are written and symmetrized: with a sparse
+        // pattern this keeps the assembly O(nnz) on top of the O(n²) zeroed allocation.
         let mut h = Matrix::zeros(n, n);
-        for (b, (_, block)) in blocks.iter().enumerate() {
-            for j in 0..n {
-                for k in 0..N.min(n - b * N) {
-                    h[(j, b * N + k)] = block[j * N + k];
+        let hs = h.as_mut_slice();
+        match coloring {
+            None => {
+                for i in 0..n {
+                    for j in 0..n {
+                        hs[i * n + j] = entry(i, j);
+                    }
+                }
+                for i in 0..n {
+                    for j in 0..i {
+                        let s = 0.5 * (hs[i * n + j] + hs[j * n + i]);
+                        hs[i * n + j] = s;
+                        hs[j * n + i] = s;
+                    }
                 }
             }
-        }
-        for i in 0..n {
-            for j in 0..i {
-                let s = 0.5 * (h[(i, j)] + h[(j, i)]);
-                h[(i, j)] = s;
-                h[(j, i)] = s;
+            Some(c) => {
+                for (i, row) in c.pattern.rows.iter().enumerate() {
+                    for &j in row {
+                        hs[i * n + j as usize] = entry(i, j as usize);
+                    }
+                }
+                for (i, row) in c.pattern.rows.iter().enumerate() {
+                    for &j in row.iter().take_while(|&&j| (j as usize) < i) {
+                        let j = j as usize;
+                        let s = 0.5 * (hs[i * n + j] + hs[j * n + i]);
+                        hs[i * n + j] = s;
+                        hs[j * n + i] = s;
+                    }
+                }
             }
         }
         let grad = blocks
@@ -446,6 +510,7 @@ impl Clone for Tape {
     fn clone(&self) -> Tape {
         let mut tape = Tape::from_data(self.data.clone());
         tape.broken = self.broken.clone();
+        tape.coloring = self.coloring.clone();
         tape
     }
 }
