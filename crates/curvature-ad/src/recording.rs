@@ -131,6 +131,8 @@ pub(crate) struct TapeData {
     pub(crate) outputs: Vec<u32>,
     /// The outputs' values at `x`.
     pub(crate) out_vals: Vec<f64>,
+    /// Adjoint buffer of the f64 reverse sweep, pooled with the tape.
+    pub(crate) adj: Vec<f64>,
     pub(crate) guards: Vec<Guard>,
 }
 
@@ -150,6 +152,7 @@ impl TapeData {
             x: Vec::new(),
             outputs: Vec::new(),
             out_vals: Vec::new(),
+            adj: Vec::new(),
             guards: Vec::new(),
         }
     }

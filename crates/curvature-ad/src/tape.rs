@@ -40,7 +40,6 @@ use std::sync::OnceLock;
 /// ```
 pub struct Tape {
     data: TapeData,
-    adj: Vec<f64>,
     hvp_ws: Workspace<Dual<f64>>,
     broken: Option<BranchChanged>,
     coloring: OnceLock<Option<Coloring>>,
@@ -123,7 +122,6 @@ impl Tape {
     fn from_data(data: TapeData) -> Tape {
         Tape {
             data,
-            adj: Vec::new(),
             hvp_ws: Workspace::new(),
             broken: None,
             coloring: OnceLock::new(),
@@ -220,21 +218,17 @@ impl Tape {
         self.check_len("gradient_into", g.len());
         let out = self.scalar_output();
         self.reverse_f64(out);
-        g.copy_from_slice(&self.adj[1..self.data.first_op()]);
+        g.copy_from_slice(&self.data.adj[1..self.data.first_op()]);
     }
 
     fn reverse_f64(&mut self, out: usize) {
         self.check_usable();
         let first = self.data.first_op();
-        self.adj.clear();
-        self.adj.resize(self.data.nodes.len(), 0.0);
-        self.adj[out] = 1.0;
-        reverse(
-            &self.data.nodes.code,
-            &self.data.nodes.partials,
-            first,
-            &mut self.adj,
-        );
+        self.data.adj.clear();
+        self.data.adj.resize(self.data.nodes.len(), 0.0);
+        self.data.adj[out] = 1.0;
+        let data = &mut self.data;
+        reverse(&data.nodes.code, &data.nodes.partials, first, &mut data.adj);
     }
 
     /// The Hessian-vector product H(x)·v by forward-over-reverse: the recorded program and
@@ -431,7 +425,7 @@ impl Tape {
             for k in 0..m {
                 self.reverse_f64(self.data.outputs[k] as usize);
                 jac.as_mut_slice()[k * n..(k + 1) * n]
-                    .copy_from_slice(&self.adj[1..self.data.first_op()]);
+                    .copy_from_slice(&self.data.adj[1..self.data.first_op()]);
             }
         } else {
             const N: usize = 8;
