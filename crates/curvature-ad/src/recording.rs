@@ -8,8 +8,10 @@
 //! While a driver runs the closure, its tape sits on a thread-local stack; every `Var`
 //! operation appends to the top tape after checking that the operands belong to it.
 
+use crate::dual::Dual;
 use crate::elementary::Op;
 use crate::error::BranchChanged;
+use crate::sweep::Workspace;
 use crate::var::Var;
 use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
@@ -133,6 +135,8 @@ pub(crate) struct TapeData {
     pub(crate) out_vals: Vec<f64>,
     /// Adjoint buffer of the f64 reverse sweep, pooled with the tape.
     pub(crate) adj: Vec<f64>,
+    /// Buffers of the HVP sweep in `Dual<f64>`, pooled with the tape.
+    pub(crate) hvp: Workspace<Dual<f64>>,
     pub(crate) guards: Vec<Guard>,
 }
 
@@ -153,6 +157,7 @@ impl TapeData {
             outputs: Vec::new(),
             out_vals: Vec::new(),
             adj: Vec::new(),
+            hvp: Workspace::new(),
             guards: Vec::new(),
         }
     }

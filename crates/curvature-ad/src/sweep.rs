@@ -10,7 +10,8 @@
 //!   (forward-mode Jacobian columns, N at a time with [`Lanes`](crate::Lanes)).
 
 use crate::elementary::{eval, Op};
-use crate::recording::{Code, Nodes};
+use crate::error::BranchChanged;
+use crate::recording::{check_guards, Code, Guard, Nodes};
 use crate::scalar::Scalar;
 use crate::tangent::Tangent;
 
@@ -60,5 +61,57 @@ pub(crate) fn tangents<E: Tangent<f64>>(nodes: &Nodes, first: usize, tan: &mut [
         } else {
             tan[a as usize].combine(pa, tan[b as usize], pb)
         };
+    }
+}
+
+/// Buffers of one sweep in scalar `S`.
+#[derive(Clone)]
+pub(crate) struct Workspace<S> {
+    vals: Vec<S>,
+    partials: Vec<[S; 2]>,
+    adj: Vec<S>,
+}
+
+impl<S> Workspace<S> {
+    pub(crate) const fn new() -> Self {
+        Workspace {
+            vals: Vec::new(),
+            partials: Vec::new(),
+            adj: Vec::new(),
+        }
+    }
+}
+
+impl<S: Scalar> Workspace<S> {
+    /// Forward pass in `S` from inputs `x(j)`, guard check, then the reverse pass seeded at
+    /// output node `out`. Afterwards `adj[1 + j]` is ∂out/∂x_j computed in `S`.
+    pub(crate) fn sweep(
+        &mut self,
+        nodes: &Nodes,
+        guards: &[Guard],
+        n: usize,
+        x: impl Fn(usize) -> S,
+        out: usize,
+    ) -> Result<S, BranchChanged> {
+        let len = nodes.len();
+        let first = n + 1;
+        self.vals.clear();
+        self.vals.resize(len, S::zero());
+        self.partials.clear();
+        self.partials.resize(len, [S::zero(); 2]);
+        for j in 0..n {
+            self.vals[1 + j] = x(j);
+        }
+        forward(&nodes.code, first, &mut self.vals, &mut self.partials);
+        check_guards(guards, &self.vals, S::cst)?;
+        self.adj.clear();
+        self.adj.resize(len, S::zero());
+        self.adj[out] = S::one();
+        reverse(&nodes.code, &self.partials, first, &mut self.adj);
+        Ok(self.vals[out])
+    }
+
+    pub(crate) fn input_adjoints(&self, n: usize) -> &[S] {
+        &self.adj[1..=n]
     }
 }

@@ -7,6 +7,7 @@ use crate::matrix::Matrix;
 use crate::recording::{check_guards, record, recycle, TapeData};
 use crate::scalar::Scalar;
 use crate::sparsity::{color, hessian_pattern, Coloring};
+use crate::sweep::Workspace;
 use crate::sweep::{forward, reverse, tangents};
 use crate::tangent::{Lanes, Tangent};
 use crate::var::Var;
@@ -40,57 +41,8 @@ use std::sync::OnceLock;
 /// ```
 pub struct Tape {
     data: TapeData,
-    hvp_ws: Workspace<Dual<f64>>,
     broken: Option<BranchChanged>,
     coloring: OnceLock<Option<Coloring>>,
-}
-
-/// Buffers of one sweep in scalar `S`.
-struct Workspace<S> {
-    vals: Vec<S>,
-    partials: Vec<[S; 2]>,
-    adj: Vec<S>,
-}
-
-impl<S: Scalar> Workspace<S> {
-    fn new() -> Self {
-        Workspace {
-            vals: Vec::new(),
-            partials: Vec::new(),
-            adj: Vec::new(),
-        }
-    }
-
-    /// Forward pass in `S` from inputs `x(j)`, guard check, then the reverse pass seeded at
-    /// output node `out`. Afterwards `adj[1 + j]` is ∂out/∂x_j computed in `S`.
-    fn sweep(
-        &mut self,
-        data: &TapeData,
-        x: impl Fn(usize) -> S,
-        out: usize,
-    ) -> Result<S, BranchChanged> {
-        let len = data.nodes.len();
-        let first = data.first_op();
-        self.vals.clear();
-        self.vals.resize(len, S::zero());
-        self.partials.clear();
-        self.partials.resize(len, [S::zero(); 2]);
-        for j in 0..data.n_inputs {
-            self.vals[1 + j] = x(j);
-        }
-        let nodes = &data.nodes;
-        forward(&nodes.code, first, &mut self.vals, &mut self.partials);
-        check_guards(&data.guards, &self.vals, S::cst)?;
-        self.adj.clear();
-        self.adj.resize(len, S::zero());
-        self.adj[out] = S::one();
-        reverse(&nodes.code, &self.partials, first, &mut self.adj);
-        Ok(self.vals[out])
-    }
-
-    fn input_adjoints(&self, n: usize) -> &[S] {
-        &self.adj[1..=n]
-    }
 }
 
 impl Tape {
@@ -122,7 +74,6 @@ impl Tape {
     fn from_data(data: TapeData) -> Tape {
         Tape {
             data,
-            hvp_ws: Workspace::new(),
             broken: None,
             coloring: OnceLock::new(),
         }
@@ -249,17 +200,25 @@ impl Tape {
         self.check_len("hvp", v.len());
         self.check_len("hvp", hv.len());
         self.check_usable();
+        if let Some(g) = &g {
+            self.check_len("hvp gradient", g.len());
+        }
         let out = self.scalar_output();
-        let x = self.point().to_vec();
-        self.hvp_ws
-            .sweep(&self.data, |j| Dual::new(x[j], v[j]), out)
-            .expect("guards hold at the recorded point");
-        let adj = self.hvp_ws.input_adjoints(self.data.n_inputs);
+        let data = &mut self.data;
+        let (x, ws) = (&data.x, &mut data.hvp);
+        ws.sweep(
+            &data.nodes,
+            &data.guards,
+            data.n_inputs,
+            |j| Dual::new(x[j], v[j]),
+            out,
+        )
+        .expect("guards hold at the recorded point");
+        let adj = ws.input_adjoints(data.n_inputs);
         for (h, a) in hv.iter_mut().zip(adj) {
             *h = a.eps;
         }
         if let Some(g) = g {
-            self.check_len("hvp gradient", g.len());
             for (gi, a) in g.iter_mut().zip(adj) {
                 *gi = a.re;
             }
@@ -331,7 +290,9 @@ impl Tape {
         let batch = |ws: &mut Workspace<DualN<f64, N>>, b: usize| -> (Vec<f64>, Vec<f64>) {
             let c0 = b * N;
             ws.sweep(
-                data,
+                &data.nodes,
+                &data.guards,
+                n,
                 |j| {
                     let mut lanes = [0.0; N];
                     let c = class(j);
@@ -470,7 +431,7 @@ impl Tape {
         self.check_len("gradient_at", x.len());
         let out = self.scalar_output();
         let mut ws = Workspace::new();
-        let f = ws.sweep(&self.data, |j| x[j], out)?;
+        let f = ws.sweep(&self.data.nodes, &self.data.guards, x.len(), |j| x[j], out)?;
         Ok((f, ws.input_adjoints(self.num_inputs()).to_vec()))
     }
 
