@@ -4,21 +4,13 @@
 
 mod common;
 
+use common::problems::{rosenbrock, rosenbrock_nd, start};
 use common::{fmt_time, machine, time};
 use curvature::prelude::*;
 use nalgebra::DVector;
 use num_dual::{Dual2DVec64, DualDVec64, DualNum};
 
 // ---- test functions, generic over num_traits::Float (ours) ----
-
-fn rosenbrock<T: Float>(x: &[T]) -> T {
-    let (a, b) = (T::one(), T::from(100.0).unwrap());
-    let mut s = T::zero();
-    for i in 0..x.len() - 1 {
-        s = s + b * (x[i + 1] - x[i] * x[i]).powi(2) + (a - x[i]).powi(2);
-    }
-    s
-}
 
 fn transcendental<T: Float>(x: &[T]) -> T {
     let mut s = T::zero();
@@ -39,16 +31,6 @@ fn logsumexp<T: Float>(a: &[f64], m: usize, x: &[T]) -> T {
 }
 
 // ---- the same functions for num-dual (its types implement DualNum, not Float) ----
-
-fn rosenbrock_nd<T: DualNum<Primitive = f64>>(x: &DVector<T>) -> T {
-    let mut s = T::from(0.0);
-    for i in 0..x.len() - 1 {
-        let u = x[i + 1].clone() - x[i].powi(2);
-        let v = x[i].clone() - 1.0;
-        s += u.powi(2) * 100.0 + v.powi(2);
-    }
-    s
-}
 
 fn transcendental_nd<T: DualNum<Primitive = f64>>(x: &DVector<T>) -> T {
     let mut s = T::from(0.0);
@@ -95,12 +77,6 @@ struct Case {
     f64: F64Fn,
     nd_grad: Option<PeerFn>,
     nd_hess: Option<PeerFn>,
-}
-
-fn start(n: usize) -> Vec<f64> {
-    (0..n)
-        .map(|i| if i % 2 == 0 { -1.2 } else { 1.0 })
-        .collect()
 }
 
 fn matrix(m: usize, n: usize) -> Vec<f64> {

@@ -16,41 +16,18 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
 use argmin::core::{CostFunction, Executor, Gradient, Hessian, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::newton::NewtonCG;
 use argmin::solver::quasinewton::{BFGS, LBFGS};
+use common::problems::{rosenbrock, rosenbrock_nd, start};
 use curvature::prelude::*;
 use nalgebra::DVector;
-use num_dual::{Dual2DVec64, DualDVec64, DualNum};
+use num_dual::{Dual2DVec64, DualDVec64};
 
 const TOLERANCE: f64 = 1e-6;
-
-/// Chained Rosenbrock for our scalars (f64, Var).
-fn chained<T: Float>(x: &[T]) -> T {
-    let (hundred, one) = (T::from(100.0).unwrap(), T::one());
-    x.windows(2).fold(T::zero(), |s, w| {
-        let (a, b) = (w[1] - w[0] * w[0], one - w[0]);
-        s + hundred * a * a + b * b
-    })
-}
-
-/// The same function for num-dual's scalars (which implement `DualNum`, not `Float`).
-fn chained_dual<D: DualNum<Primitive = f64>>(x: &[D]) -> D {
-    let mut s = D::from(0.0);
-    for w in x.windows(2) {
-        let a = w[1].clone() - w[0].clone() * &w[0];
-        let b = -w[0].clone() + 1.0;
-        s += a.clone() * a * 100.0 + b.clone() * b;
-    }
-    s
-}
-
-fn start(n: usize) -> Vec<f64> {
-    (0..n)
-        .map(|i| if i % 2 == 0 { -1.2 } else { 1.0 })
-        .collect()
-}
 
 fn inf_norm(v: &[f64]) -> f64 {
     v.iter().fold(0.0, |m, x| m.max(x.abs()))
@@ -63,7 +40,7 @@ impl CostFunction for NumDualRosenbrock {
     type Param = Vec<f64>;
     type Output = f64;
     fn cost(&self, x: &Vec<f64>) -> Result<f64, argmin::core::Error> {
-        Ok(chained(x))
+        Ok(rosenbrock(x))
     }
 }
 
@@ -72,7 +49,7 @@ impl Gradient for NumDualRosenbrock {
     type Gradient = Vec<f64>;
     fn gradient(&self, x: &Vec<f64>) -> Result<Vec<f64>, argmin::core::Error> {
         let (_, g) = num_dual::gradient(
-            |v: DVector<DualDVec64>| chained_dual(v.as_slice()),
+            |v: DVector<DualDVec64>| rosenbrock_nd(&v),
             &DVector::from_vec(x.clone()),
         );
         Ok(g.as_slice().to_vec())
@@ -84,7 +61,7 @@ impl Hessian for NumDualRosenbrock {
     type Hessian = Vec<Vec<f64>>;
     fn hessian(&self, x: &Vec<f64>) -> Result<Vec<Vec<f64>>, argmin::core::Error> {
         let (_, _, h) = num_dual::hessian(
-            |v: DVector<Dual2DVec64>| chained_dual(v.as_slice()),
+            |v: DVector<Dual2DVec64>| rosenbrock_nd(&v),
             &DVector::from_vec(x.clone()),
         );
         Ok((0..x.len())
@@ -120,7 +97,7 @@ fn print(n: usize, rows: &[Row]) {
 
 fn ours(method: &'static str, n: usize, max_iterations: usize) -> Row {
     let x0 = start(n);
-    let f = |x: &[Var]| chained(x);
+    let f = |x: &[Var]| rosenbrock(x);
     let clock = Instant::now();
     let s = match method {
         "BFGS" => Bfgs::new()
@@ -199,7 +176,7 @@ fn argmin_run(method: &'static str, n: usize, max_iters: u64) -> Row {
 fn argmin_row<S: State<Param = Vec<f64>>>(method: &'static str, state: &S, time: Duration) -> Row {
     let counts = state.get_func_counts();
     let count = |k: &str| counts.get(k).copied().unwrap_or(0);
-    let (f, g) = gradient(|v: &[Var]| chained(v), state.get_best_param().unwrap());
+    let (f, g) = gradient(|v: &[Var]| rosenbrock(v), state.get_best_param().unwrap());
     Row {
         library: "argmin + num-dual",
         method,

@@ -1,6 +1,8 @@
 //! A small timing harness for side-by-side benchmarks in one process.
 #![allow(dead_code)]
 
+pub mod problems;
+
 use std::hint::black_box;
 use std::time::Instant;
 
