@@ -10,6 +10,14 @@ use crate::line_search::{LineSearch, StrongWolfe};
 use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
 
 /// How the initial inverse-Hessian approximation `Q₀ = s·I` is scaled.
+///
+/// ```
+/// use curvature_optim::{Bfgs, InitialScaling, Lbfgs};
+/// // Same Q₀ = 0.5·I for both, so on a quadratic L-BFGS with enough memory retraces BFGS.
+/// let bfgs = Bfgs::new().initial_scaling(InitialScaling::Fixed(0.5));
+/// let lbfgs = Lbfgs::new().memory(50).initial_scaling(InitialScaling::Fixed(0.5));
+/// # let _ = (bfgs, lbfgs);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum InitialScaling {
     /// `s = 1` for the first step; after it, before the first update, `s = δᵀγ / γᵀγ`
