@@ -54,7 +54,7 @@ pub struct QuasiNewton<U> {
 impl<U: InverseUpdate> Default for QuasiNewton<U> {
     fn default() -> Self {
         QuasiNewton {
-            settings: Settings::new(2000),
+            settings: Settings::new(10_000),
             line_search: LineSearch::StrongWolfe(StrongWolfe::new()),
             scaling: InitialScaling::Adaptive,
             update: PhantomData,
@@ -63,7 +63,7 @@ impl<U: InverseUpdate> Default for QuasiNewton<U> {
 }
 
 impl<U: InverseUpdate> QuasiNewton<U> {
-    /// Defaults: strong Wolfe, adaptive `Q₀`, 2000 iterations, `‖g‖∞ ≤ 1e-8`.
+    /// Defaults: strong Wolfe, adaptive `Q₀`, 10 000 iterations, `‖g‖∞ ≤ 1e-8`.
     pub fn new() -> Self {
         Self::default()
     }
