@@ -5,7 +5,7 @@ use crate::fit::{Final, Fit};
 use crate::lm_parameter::{lm_parameter, DampedSolve, NormalEquations, QrSolve};
 use crate::matrix::Matrix;
 use crate::objective::Halt;
-use crate::qr::{norm, PivotedQr};
+use crate::qr::{column_major, gauss_newton_step, norm, PivotedQr};
 use crate::residuals::{ResidualProblem, Residuals};
 use crate::solution::Termination;
 
@@ -225,19 +225,6 @@ struct Run<'a> {
     jacobian: Option<Matrix>,
     iterations: usize,
     termination: Option<Termination>,
-}
-
-/// The column-major, row-padded copy of J that the factorizations work on: m < n gets n − m
-/// zero rows (zero residuals), which changes neither `‖r‖` nor the least-squares problem.
-fn column_major(j: &Matrix, rows: usize) -> Vec<f64> {
-    let (m, n) = (j.nrows(), j.ncols());
-    let mut a = vec![0.0; rows * n];
-    for c in 0..n {
-        for i in 0..m {
-            a[i + c * rows] = j[(i, c)];
-        }
-    }
-    a
 }
 
 impl<'a> Run<'a> {
@@ -504,21 +491,6 @@ impl<'a> Run<'a> {
             }
         }
     }
-}
-
-/// The Gauss–Newton step `p = −J⁺r` by pivoted QR (dependent components zeroed), or `None`
-/// for a non-finite J or r.
-fn gauss_newton_step(j: &Matrix, r: &[f64]) -> Option<Vec<f64>> {
-    if j.as_slice().iter().chain(r).any(|v| !v.is_finite()) {
-        return None;
-    }
-    let n = j.ncols();
-    let rows = j.nrows().max(n);
-    let a = column_major(j, rows);
-    let mut rp = r.to_vec();
-    rp.resize(rows, 0.0);
-    let (x, _) = QrSolve::new(&PivotedQr::new(a, rows, n), &rp).gauss_newton();
-    Some(x.iter().map(|v| -v).collect())
 }
 
 /// `‖D v‖`.

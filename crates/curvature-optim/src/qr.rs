@@ -7,6 +7,8 @@
 // Index loops mirror MINPACK's Fortran so the code can be checked against it line by line.
 #![allow(clippy::needless_range_loop)]
 
+use crate::matrix::Matrix;
+
 /// `‖v‖₂` without overflow or destructive underflow: the plain sum of squares when it is in
 /// range (the most accurate form), otherwise the sum of squares of `v / max|vᵢ|`.
 pub(crate) fn norm(v: &[f64]) -> f64 {
@@ -203,6 +205,35 @@ pub(crate) fn qr_solve(
         x[ipvt[j]] = wa[j];
     }
     x
+}
+
+/// The column-major, row-padded copy of J that the factorizations work on: m < n gets n − m
+/// zero rows (zero residuals), which changes neither `‖r‖` nor the least-squares problem.
+pub(crate) fn column_major(j: &Matrix, rows: usize) -> Vec<f64> {
+    let (m, n) = (j.nrows(), j.ncols());
+    let mut a = vec![0.0; rows * n];
+    for c in 0..n {
+        for i in 0..m {
+            a[i + c * rows] = j[(i, c)];
+        }
+    }
+    a
+}
+
+/// The Gauss–Newton step `p = −J⁺r` by pivoted QR (dependent components zeroed), or `None`
+/// for a non-finite J or r.
+pub(crate) fn gauss_newton_step(j: &Matrix, r: &[f64]) -> Option<Vec<f64>> {
+    if j.as_slice().iter().chain(r).any(|v| !v.is_finite()) {
+        return None;
+    }
+    let n = j.ncols();
+    let rows = j.nrows().max(n);
+    let a = column_major(j, rows);
+    let mut rp = r.to_vec();
+    rp.resize(rows, 0.0);
+    use crate::lm_parameter::DampedSolve;
+    let (x, _) = crate::lm_parameter::QrSolve::new(&PivotedQr::new(a, rows, n), &rp).gauss_newton();
+    Some(x.iter().map(|v| -v).collect())
 }
 
 #[cfg(test)]
