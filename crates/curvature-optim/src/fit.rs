@@ -3,9 +3,9 @@
 
 use std::ops::Deref;
 
-use crate::matrix::Matrix;
 use crate::qr::PivotedQr;
 use crate::solution::{max_norm, Evaluations, Solution, Termination};
+use crate::Matrix;
 
 /// The result of [`LeastSquares`](crate::LeastSquares) or
 /// [`GaussNewton`](crate::GaussNewton): a [`Solution`] (reached through `Deref`, so

@@ -3,11 +3,11 @@
 use crate::error::Error;
 use crate::fit::{Final, Fit};
 use crate::line_search::Backtracking;
-use crate::matrix::Matrix;
 use crate::objective::Halt;
 use crate::qr::{gauss_newton_step, norm};
 use crate::residuals::{ResidualProblem, Residuals};
 use crate::solution::Termination;
+use crate::Matrix;
 
 /// Gauss–Newton for `min_x f(x) = ½‖r(x)‖²` with a backtracking (Armijo) line search.
 ///

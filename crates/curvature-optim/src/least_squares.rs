@@ -3,11 +3,11 @@
 use crate::error::Error;
 use crate::fit::{Final, Fit};
 use crate::lm_parameter::{lm_parameter, DampedSolve, NormalEquations, QrSolve};
-use crate::matrix::Matrix;
 use crate::objective::Halt;
 use crate::qr::{column_major, gauss_newton_step, norm, PivotedQr};
 use crate::residuals::{ResidualProblem, Residuals};
 use crate::solution::Termination;
+use crate::Matrix;
 
 /// How [`LeastSquares`] solves the damped step `(JᵀJ + λD²) p = −Jᵀr`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

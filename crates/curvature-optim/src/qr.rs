@@ -7,7 +7,7 @@
 // Index loops mirror MINPACK's Fortran so the code can be checked against it line by line.
 #![allow(clippy::needless_range_loop)]
 
-use crate::matrix::Matrix;
+use crate::Matrix;
 
 /// `‖v‖₂` without overflow or destructive underflow: the plain sum of squares when it is in
 /// range (the most accurate form), otherwise the sum of squares of `v / max|vᵢ|`.

@@ -4,9 +4,9 @@
 use curvature_ad::{Tape, Var};
 
 use crate::error::Error;
-use crate::matrix::Matrix;
 use crate::objective::Halt;
 use crate::solution::Evaluations;
+use crate::Matrix;
 
 /// A residual vector `r: ℝⁿ → ℝᵐ` and its Jacobian `J = ∂r/∂x` (m × n), for least squares
 /// `min_x ½‖r(x)‖²`.
@@ -72,11 +72,7 @@ impl<F: Fn(&[Var]) -> Vec<Var>> Residuals for F {
     fn jacobian(&self, x: &[f64]) -> (Vec<f64>, Matrix) {
         let mut tape = Tape::record_vector(self, x);
         let j = tape.jacobian();
-        let (m, n) = (j.nrows(), j.ncols());
-        (
-            tape.values(),
-            Matrix::from_row_major(m, n, j.as_slice().to_vec()),
-        )
+        (tape.values(), j)
     }
 }
 
