@@ -208,7 +208,7 @@ impl GaussNewton {
                 return Ok(Termination::MaxIterations);
             }
             s.iterations += 1;
-            let p = gauss_newton_step(&j, &s.r).expect("J and r are finite");
+            let p = gauss_newton_step(&j, &s.r, false).expect("J and r are finite");
             // φ(α) = ½‖r(x + αp)‖², φ'(0) = (Jᵀr)ᵀp.
             let jtr: Vec<f64> = (0..p.len())
                 .map(|c| (0..j.nrows()).map(|i| j[(i, c)] * s.r[i]).sum())

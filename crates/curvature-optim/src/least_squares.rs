@@ -289,7 +289,8 @@ impl<'a> Run<'a> {
         })
     }
 
-    /// Gauss–Newton steps `p = −J⁺r` (pivoted QR, no damping) from the converged point, to
+    /// Gauss–Newton steps `p = −J⁺r` (pivoted QR — or the normal equations if so chosen — no
+    /// damping) from the converged point, to
     /// take the last digits the trust-region tests leave (at most 100).
     ///
     /// Near round-off, `‖r‖` cannot rank two points (its rounding noise is larger than the
@@ -300,11 +301,12 @@ impl<'a> Run<'a> {
     /// converges only linearly on large-residual problems (rates near 0.65 on ENSO, MGH09
     /// and Thurber), hence the many steps allowed.
     fn polish<R: Residuals>(&mut self, problem: &mut ResidualProblem<R>) -> Result<(), Halt> {
+        let normal = self.options.solver == StepSolver::NormalEquations;
         let j = match self.jacobian.take() {
             Some(j) => j,
             None => problem.jacobian(&self.x)?.1,
         };
-        let Some(mut step) = gauss_newton_step(&j, &self.r) else {
+        let Some(mut step) = gauss_newton_step(&j, &self.r, normal) else {
             return Ok(());
         };
         self.jacobian = Some(j);
@@ -320,7 +322,7 @@ impl<'a> Run<'a> {
                 return Ok(());
             }
             let (_, j1) = problem.jacobian(&trial)?;
-            let next = gauss_newton_step(&j1, &r1);
+            let next = gauss_newton_step(&j1, &r1, normal);
             let contracting = next.as_ref().is_some_and(|p| norm(p) < 0.9 * size);
             if fnorm1 < self.fnorm || contracting {
                 self.iterations += 1;

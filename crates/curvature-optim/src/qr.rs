@@ -220,9 +220,10 @@ pub(crate) fn column_major(j: &Matrix, rows: usize) -> Vec<f64> {
     a
 }
 
-/// The Gauss–Newton step `p = −J⁺r` by pivoted QR (dependent components zeroed), or `None`
-/// for a non-finite J or r.
-pub(crate) fn gauss_newton_step(j: &Matrix, r: &[f64]) -> Option<Vec<f64>> {
+/// The Gauss–Newton step `p = −J⁺r` by pivoted QR (dependent components zeroed), or by
+/// Cholesky of JᵀJ when `normal_equations`; `None` for a non-finite J or r.
+pub(crate) fn gauss_newton_step(j: &Matrix, r: &[f64], normal_equations: bool) -> Option<Vec<f64>> {
+    use crate::lm_parameter::{DampedSolve, NormalEquations, QrSolve};
     if j.as_slice().iter().chain(r).any(|v| !v.is_finite()) {
         return None;
     }
@@ -231,8 +232,11 @@ pub(crate) fn gauss_newton_step(j: &Matrix, r: &[f64]) -> Option<Vec<f64>> {
     let a = column_major(j, rows);
     let mut rp = r.to_vec();
     rp.resize(rows, 0.0);
-    use crate::lm_parameter::DampedSolve;
-    let (x, _) = crate::lm_parameter::QrSolve::new(&PivotedQr::new(a, rows, n), &rp).gauss_newton();
+    let (x, _) = if normal_equations {
+        NormalEquations::new(&a, rows, n, &rp).gauss_newton()
+    } else {
+        QrSolve::new(&PivotedQr::new(a, rows, n), &rp).gauss_newton()
+    };
     Some(x.iter().map(|v| -v).collect())
 }
 

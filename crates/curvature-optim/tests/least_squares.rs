@@ -335,3 +335,45 @@ fn gauss_newton_is_quadratic_on_zero_residual_problems() {
     );
     assert!((fit.x[1] - 0.7).abs() < 1e-12);
 }
+
+#[test]
+fn qr_step_is_accurate_on_an_ill_conditioned_polynomial_fit() {
+    // y = Σₖ xᵏ (k = 0..DEG) at 40 points of [0, 1], fitted in the monomial basis: the
+    // Vandermonde Jacobian is ill-conditioned enough (even after column scaling) that
+    // κ(JᵀJ) = κ(J)² is beyond 1/ε.
+    const DEG: usize = 14;
+    let xs: Vec<f64> = (0..40).map(|i| i as f64 / 39.0).collect();
+    let ys: Vec<f64> = xs
+        .iter()
+        .map(|x| (0..=DEG as i32).map(|k| x.powi(k)).sum())
+        .collect();
+    let r = |c: &[Var]| -> Vec<Var> {
+        xs.iter()
+            .zip(&ys)
+            .map(|(&x, &y)| {
+                let mut v = c[DEG];
+                for k in (0..DEG).rev() {
+                    v = v * x + c[k];
+                }
+                v - y
+            })
+            .collect()
+    };
+    let error = |solver| {
+        let fit = LeastSquares::new()
+            .step_solver(solver)
+            .minimize(r, &[0.0; DEG + 1])
+            .unwrap();
+        let e = fit.x.iter().map(|c| (c - 1.0).abs()).fold(0.0, f64::max);
+        (e, fit.termination, fit.iterations)
+    };
+    let (qr, normal) = (error(StepSolver::Qr), error(StepSolver::NormalEquations));
+    println!("max coefficient error: QR {qr:?}, normal equations {normal:?}");
+    // Measured: QR 2.7e-6 in 17 iterations; Cholesky of JᵀJ + λD² 9e-2 at the 2000-evaluation
+    // limit (its steps carry no more than ε·κ(J)² accuracy, so the iteration cannot settle).
+    assert!(qr.0 < 1e-4, "QR error {qr:?}");
+    assert!(
+        qr.0 * 100.0 < normal.0,
+        "QR {qr:?} vs normal equations {normal:?}"
+    );
+}
