@@ -56,6 +56,9 @@ pub enum StepSolver {
 ///   is non-finite are rejected and Δ shrinks; if that goes on until the trust region
 ///   vanishes, the run also ends with `NonFinite`).
 ///
+/// After a converged stop, undamped Gauss–Newton steps polish the last digits (see
+/// [`LeastSquares::polish`]); the termination reason stays the trust region's.
+///
 /// It always returns the best point found and its [`Fit`] statistics (covariance and
 /// standard errors from one extra Jacobian at the solution when needed). Fewer residuals
 /// than parameters (m < n) are allowed: the result is then one least-squares point of an
