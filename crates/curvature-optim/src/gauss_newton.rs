@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::fit::{Final, Fit};
-use crate::line_search::Backtracking;
+use crate::line_search::{Backtracking, LineSearchFailure};
 use crate::objective::Halt;
 use crate::qr::{gauss_newton_step, norm};
 use crate::residuals::{ResidualProblem, Residuals};
@@ -25,7 +25,8 @@ use crate::Matrix;
 ///
 /// Stops with [`Termination::GradientTolerance`] when
 /// `maxⱼ |J[:, j]ᵀ r| / (‖J[:, j]‖ ‖r‖) ≤ gtol` (or r = 0), [`Termination::FunctionTolerance`]
-/// when an accepted step reduced `‖r‖²` by at most the relative `ftol`,
+/// when an accepted step reduced `‖r‖²` by at most the relative `ftol` and the linear model
+/// predicts no more (`‖J p‖² ≤ ftol ‖r‖²`),
 /// [`Termination::StepTolerance`] when `‖α p‖ ≤ xtol (‖x‖ + xtol)`,
 /// [`Termination::LineSearchFailed`] when no step length decreases f (the best point seen is
 /// kept), [`Termination::NonFinite`] for NaN/∞ in r(x0) or J, and the iteration and
@@ -247,27 +248,41 @@ impl GaussNewton {
             if let Some(h) = halt {
                 return Err(h);
             }
-            let accepted = result.alpha > 0.0 && result.value < phi0;
-            if accepted {
-                let r = trials
-                    .into_iter()
-                    .rev()
-                    .find(|(a, _)| *a == result.alpha)
-                    .map(|(_, r)| r)
-                    .expect("the line search evaluated its answer");
-                let step: Vec<f64> = p.iter().map(|p| result.alpha * p).collect();
-                for (x, d) in s.x.iter_mut().zip(&step) {
-                    *x += d;
-                }
-                s.r = r;
-                s.jacobian = None;
-                let reduction = (phi0 - result.value) / phi0;
-                if reduction <= self.ftol {
-                    return Ok(Termination::FunctionTolerance);
-                }
-                if norm(&step) <= self.xtol * (norm(&s.x) + self.xtol) {
-                    return Ok(Termination::StepTolerance);
-                }
+            // The relative reduction of ‖r‖² the linear model predicts for the full step:
+            // ‖J p‖² / ‖r‖² = −φ'(0) / 2φ(0).
+            let predicted = -dphi0 / (2.0 * phi0);
+            if !(result.alpha > 0.0 && result.value < phi0) {
+                // No step length lowers f. At round-off level (a "successful" search whose
+                // Armijo bound rounded to φ(0)) if the model predicts no more than ftol or the
+                // full step is below √ε relative (noise in r moves p by about that much);
+                // otherwise a stall.
+                let small = SQRT_EPS * (norm(&s.x) + SQRT_EPS);
+                return Ok(match result.status {
+                    Ok(()) if predicted <= self.ftol => Termination::FunctionTolerance,
+                    Ok(()) if norm(&p) <= small => Termination::StepTolerance,
+                    Ok(()) => Termination::LineSearchFailed(LineSearchFailure::IntervalTooSmall),
+                    Err(failure) => Termination::LineSearchFailed(failure),
+                });
+            }
+            let r = trials
+                .into_iter()
+                .rev()
+                .find(|(a, _)| *a == result.alpha)
+                .map(|(_, r)| r)
+                .expect("the line search evaluated its answer");
+            let step: Vec<f64> = p.iter().map(|p| result.alpha * p).collect();
+            for (x, d) in s.x.iter_mut().zip(&step) {
+                *x += d;
+            }
+            s.r = r;
+            s.jacobian = None;
+            // Converged only if the model, too, predicts no more than ftol: a tiny actual
+            // reduction from a heavily backtracked step is a stall, not convergence.
+            if (phi0 - result.value) / phi0 <= self.ftol && predicted <= self.ftol {
+                return Ok(Termination::FunctionTolerance);
+            }
+            if norm(&step) <= self.xtol * (norm(&s.x) + self.xtol) {
+                return Ok(Termination::StepTolerance);
             }
             if let Err(failure) = result.status {
                 return Ok(Termination::LineSearchFailed(failure));
@@ -275,6 +290,10 @@ impl GaussNewton {
         }
     }
 }
+
+/// √ε: the relative size below which a Gauss–Newton step is indistinguishable from the
+/// rounding noise of the residuals.
+const SQRT_EPS: f64 = 1.4901161193847656e-8;
 
 struct State {
     x: Vec<f64>,
