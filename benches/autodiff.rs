@@ -1,1 +1,232 @@
-fn main() {}
+//! Autodiff benchmark: f, gradient, HVP and dense Hessian, ours beside num-dual and finite
+//! differences, in one run. `cargo bench --bench autodiff` (add `-- --quick` to skip the
+//! slowest peer runs).
+
+mod common;
+
+use common::problems::{rosenbrock, rosenbrock_nd, start};
+use common::{fmt_time, machine, time};
+use curvature::prelude::*;
+use nalgebra::DVector;
+use num_dual::{Dual2DVec64, DualDVec64, DualNum};
+
+// ---- test functions, generic over num_traits::Float (ours) ----
+
+fn transcendental<T: Float>(x: &[T]) -> T {
+    let mut s = T::zero();
+    for i in 0..x.len() - 1 {
+        s = s + x[i].sin() * x[i + 1].exp() + (x[i] * x[i]).ln_1p();
+    }
+    s
+}
+
+/// log Σ_i exp((A x)_i) with a fixed m×n matrix (row-major `a`).
+fn logsumexp<T: Float>(a: &[f64], m: usize, x: &[T]) -> T {
+    let n = x.len();
+    let z: Vec<T> = (0..m)
+        .map(|i| (0..n).fold(T::zero(), |s, j| s + x[j] * T::from(a[i * n + j]).unwrap()))
+        .collect();
+    let zmax = z.iter().fold(T::neg_infinity(), |u, &v| u.max(v));
+    zmax + z.iter().fold(T::zero(), |s, &v| s + (v - zmax).exp()).ln()
+}
+
+// ---- the same functions for num-dual (its types implement DualNum, not Float) ----
+
+fn transcendental_nd<T: DualNum<Primitive = f64>>(x: &DVector<T>) -> T {
+    let mut s = T::from(0.0);
+    for i in 0..x.len() - 1 {
+        s += x[i].sin() * x[i + 1].exp() + x[i].powi(2).ln_1p();
+    }
+    s
+}
+
+fn logsumexp_nd<T: DualNum<Primitive = f64>>(a: &[f64], m: usize, x: &DVector<T>) -> T {
+    let n = x.len();
+    let z: Vec<T> = (0..m)
+        .map(|i| (0..n).fold(T::from(0.0), |s, j| s + x[j].clone() * a[i * n + j]))
+        .collect();
+    let zmax = z.iter().fold(f64::NEG_INFINITY, |u, v| u.max(v.re()));
+    z.iter()
+        .fold(T::from(0.0), |s, v| s + (v.clone() - zmax).exp())
+        .ln()
+        + zmax
+}
+
+fn central_gradient(f: impl Fn(&[f64]) -> f64, x: &[f64], g: &mut [f64]) {
+    let mut y = x.to_vec();
+    for j in 0..x.len() {
+        let h = 1e-6 * (1.0 + x[j].abs());
+        y[j] = x[j] + h;
+        let fp = f(&y);
+        y[j] = x[j] - h;
+        let fm = f(&y);
+        y[j] = x[j];
+        g[j] = (fp - fm) / (2.0 * h);
+    }
+}
+
+type VarFn = Box<dyn Fn(&[Var]) -> Var>;
+type F64Fn = Box<dyn Fn(&[f64]) -> f64>;
+/// A num-dual run returning one derivative entry (so the work cannot be optimized away).
+type PeerFn = Box<dyn Fn(&DVector<f64>) -> f64>;
+
+struct Case {
+    name: &'static str,
+    n: usize,
+    f: VarFn,
+    f64: F64Fn,
+    nd_grad: Option<PeerFn>,
+    nd_hess: Option<PeerFn>,
+}
+
+fn matrix(m: usize, n: usize) -> Vec<f64> {
+    // A fixed pseudo-random matrix with entries in [-1, 1).
+    let mut s = 0x2545F4914F6CDD1Du64;
+    (0..m * n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+        })
+        .collect()
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    println!("Curvature autodiff benchmark on {}", machine());
+    println!("(times are medians per call; ratios in parentheses are time / time(f))\n");
+
+    let mut cases: Vec<Case> = Vec::new();
+    for &n in &[10usize, 100, 1000, 10_000] {
+        let nd_ok = n <= 1000 && !(quick && n > 100);
+        cases.push(Case {
+            name: "rosenbrock",
+            n,
+            f: Box::new(|x: &[Var]| rosenbrock(x)),
+            f64: Box::new(|x: &[f64]| rosenbrock(x)),
+            nd_grad: nd_ok.then(|| -> PeerFn {
+                Box::new(|x| num_dual::gradient(|v: DVector<DualDVec64>| rosenbrock_nd(&v), x).1[0])
+            }),
+            nd_hess: (n <= 1000 && !(quick && n > 100)).then(|| -> PeerFn {
+                Box::new(|x| {
+                    num_dual::hessian(|v: DVector<Dual2DVec64>| rosenbrock_nd(&v), x).2[(0, 0)]
+                })
+            }),
+        });
+    }
+    for &n in &[10usize, 100, 1000, 10_000] {
+        let nd_ok = n <= 1000 && !(quick && n > 100);
+        cases.push(Case {
+            name: "transcendental",
+            n,
+            f: Box::new(|x: &[Var]| transcendental(x)),
+            f64: Box::new(|x: &[f64]| transcendental(x)),
+            nd_grad: nd_ok.then(|| -> PeerFn {
+                Box::new(|x| {
+                    num_dual::gradient(|v: DVector<DualDVec64>| transcendental_nd(&v), x).1[0]
+                })
+            }),
+            nd_hess: (n <= 100).then(|| -> PeerFn {
+                Box::new(|x| {
+                    num_dual::hessian(|v: DVector<Dual2DVec64>| transcendental_nd(&v), x).2[(0, 0)]
+                })
+            }),
+        });
+    }
+    for &n in &[10usize, 100] {
+        let m = n;
+        let a: &'static [f64] = Box::leak(matrix(m, n).into_boxed_slice());
+        cases.push(Case {
+            name: "logsumexp(Ax)",
+            n,
+            f: Box::new(move |x: &[Var]| logsumexp(a, m, x)),
+            f64: Box::new(move |x: &[f64]| logsumexp(a, m, x)),
+            nd_grad: Some(Box::new(move |x| {
+                num_dual::gradient(|v: DVector<DualDVec64>| logsumexp_nd(a, m, &v), x).1[0]
+            })),
+            nd_hess: Some(Box::new(move |x| {
+                num_dual::hessian(|v: DVector<Dual2DVec64>| logsumexp_nd(a, m, &v), x).2[(0, 0)]
+            })),
+        });
+    }
+
+    println!("### Gradients\n");
+    println!("| function | n | f | gradient (ours) | replayed gradient | num-dual gradient | central differences | ours vs num-dual | ours vs differences |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for c in &cases {
+        let x = start(c.n);
+        let tf = time(|| (c.f64)(&x));
+        let tg = time(|| gradient(&c.f, &x));
+        let mut tape = Tape::record(&c.f, &x);
+        let mut g = vec![0.0; c.n];
+        let tr = time(|| {
+            tape.replay(&x).unwrap();
+            tape.gradient_into(&mut g);
+        });
+        let xv = DVector::from_vec(x.clone());
+        let tnd = c.nd_grad.as_ref().map(|nd| time(|| nd(&xv)));
+        let tfd = time(|| central_gradient(&c.f64, &x, &mut g));
+        let r = |t: f64| format!("{} ({:.1})", fmt_time(t), t / tf);
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {:.0}× |",
+            c.name,
+            c.n,
+            fmt_time(tf),
+            r(tg),
+            r(tr),
+            tnd.map(r).unwrap_or_else(|| "—".into()),
+            r(tfd),
+            tnd.map(|t| format!("{:.0}×", t / tg))
+                .unwrap_or_else(|| "—".into()),
+            tfd / tg
+        );
+    }
+
+    println!("\n### Second order\n");
+    println!("| function | n | gradient | HVP | HVP / gradient | dense Hessian | num-dual Hessian | differences of gradient | Hessian vs num-dual | Hessian vs differences |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for c in &cases {
+        if c.n > 1000 {
+            continue;
+        }
+        let x = start(c.n);
+        let v: Vec<f64> = (0..c.n).map(|i| 1.0 / (1.0 + i as f64)).collect();
+        let tg = time(|| gradient(&c.f, &x));
+        let th = time(|| hvp(&c.f, &x, &v));
+        let tfull = time(|| hessian(&c.f, &x));
+        let xv = DVector::from_vec(x.clone());
+        let tnd = c.nd_hess.as_ref().map(|nd| time(|| nd(&xv)));
+        let tfd = time(|| {
+            // Central differences of our gradient: 2n gradients.
+            let mut y = x.clone();
+            let mut h = vec![0.0; c.n * c.n];
+            for j in 0..c.n {
+                let s = 1e-5 * (1.0 + x[j].abs());
+                y[j] = x[j] + s;
+                let gp = gradient(&c.f, &y).1;
+                y[j] = x[j] - s;
+                let gm = gradient(&c.f, &y).1;
+                y[j] = x[j];
+                for i in 0..c.n {
+                    h[i * c.n + j] = (gp[i] - gm[i]) / (2.0 * s);
+                }
+            }
+            h
+        });
+        println!(
+            "| {} | {} | {} | {} | {:.2} | {} | {} | {} | {} | {:.0}× |",
+            c.name,
+            c.n,
+            fmt_time(tg),
+            fmt_time(th),
+            th / tg,
+            fmt_time(tfull),
+            tnd.map(fmt_time).unwrap_or_else(|| "—".into()),
+            fmt_time(tfd),
+            tnd.map(|t| format!("{:.0}×", t / tfull))
+                .unwrap_or_else(|| "—".into()),
+            tfd / tfull
+        );
+    }
+}

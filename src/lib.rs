@@ -14,6 +14,11 @@
 //! assert_eq!(h.as_slice(), &[10.0, 8.0, 8.0, 10.0]);
 //! ```
 
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 pub use curvature_ad as ad;
 pub use curvature_ad::{
     derivative, gradient, hessian, hvp, jacobian, second_derivative, BranchChanged, Dual, Dual2,

@@ -35,6 +35,7 @@ mod error;
 mod matrix;
 mod recording;
 mod scalar;
+mod sparsity;
 mod surface;
 mod sweep;
 mod tangent;

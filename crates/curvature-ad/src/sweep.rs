@@ -10,26 +10,23 @@
 //!   (forward-mode Jacobian columns, N at a time with [`Lanes`](crate::Lanes)).
 
 use crate::elementary::{eval, Op};
-use crate::recording::Nodes;
+use crate::error::BranchChanged;
+use crate::recording::{check_guards, Code, Guard, Nodes};
 use crate::scalar::Scalar;
 use crate::tangent::Tangent;
 
 /// Evaluates nodes `first..` in `S`, writing values and local partials. `vals[..first]`
 /// (the dummy and the inputs) must already hold their values.
 pub(crate) fn forward<S: Scalar>(
-    ops: &[Op],
-    args: &[[u32; 2]],
-    consts: &[f64],
+    code: &[Code],
     first: usize,
     vals: &mut [S],
     partials: &mut [[S; 2]],
 ) {
-    let ops = &ops[first..];
-    let args = &args[first..];
-    let consts = &consts[first..];
-    for (k, ((&op, &[a, b]), &c)) in ops.iter().zip(args).zip(consts).enumerate() {
+    for (k, node) in code[first..].iter().enumerate() {
         let i = first + k;
-        let (v, pa, pb) = eval(op, vals[a as usize], vals[b as usize], c);
+        let [a, b] = node.args;
+        let (v, pa, pb) = eval(node.op, vals[a as usize], vals[b as usize], node.c);
         vals[i] = v;
         partials[i] = [pa, pb];
     }
@@ -40,18 +37,13 @@ pub(crate) fn forward<S: Scalar>(
 /// A node whose adjoint is exactly zero is skipped: it does not influence the output, and
 /// skipping keeps an infinite local partial (sqrt at 0, say) of an unused node from turning
 /// the result into NaN via `0 · ∞`.
-pub(crate) fn reverse<S: Scalar>(
-    args: &[[u32; 2]],
-    partials: &[[S; 2]],
-    first: usize,
-    adj: &mut [S],
-) {
-    for i in (first..args.len()).rev() {
+pub(crate) fn reverse<S: Scalar>(code: &[Code], partials: &[[S; 2]], first: usize, adj: &mut [S]) {
+    for i in (first..code.len()).rev() {
         let w = adj[i];
         if S::is_exact_zero(&w) {
             continue;
         }
-        let [a, b] = args[i];
+        let [a, b] = code[i].args;
         let [pa, pb] = partials[i];
         adj[a as usize] = adj[a as usize] + pa * w;
         adj[b as usize] = adj[b as usize] + pb * w;
@@ -62,12 +54,64 @@ pub(crate) fn reverse<S: Scalar>(
 /// ∂i/∂b·tan[b]`. `tan[..first]` must hold the seeds (dummy: zero).
 pub(crate) fn tangents<E: Tangent<f64>>(nodes: &Nodes, first: usize, tan: &mut [E]) {
     for i in first..nodes.len() {
-        let [a, b] = nodes.args[i];
+        let [a, b] = nodes.code[i].args;
         let [pa, pb] = nodes.partials[i];
-        tan[i] = if nodes.ops[i] == Op::Const {
+        tan[i] = if nodes.code[i].op == Op::Const {
             E::zeros()
         } else {
             tan[a as usize].combine(pa, tan[b as usize], pb)
         };
+    }
+}
+
+/// Buffers of one sweep in scalar `S`.
+#[derive(Clone)]
+pub(crate) struct Workspace<S> {
+    vals: Vec<S>,
+    partials: Vec<[S; 2]>,
+    adj: Vec<S>,
+}
+
+impl<S> Workspace<S> {
+    pub(crate) const fn new() -> Self {
+        Workspace {
+            vals: Vec::new(),
+            partials: Vec::new(),
+            adj: Vec::new(),
+        }
+    }
+}
+
+impl<S: Scalar> Workspace<S> {
+    /// Forward pass in `S` from inputs `x(j)`, guard check, then the reverse pass seeded at
+    /// output node `out`. Afterwards `adj[1 + j]` is ∂out/∂x_j computed in `S`.
+    pub(crate) fn sweep(
+        &mut self,
+        nodes: &Nodes,
+        guards: &[Guard],
+        n: usize,
+        x: impl Fn(usize) -> S,
+        out: usize,
+    ) -> Result<S, BranchChanged> {
+        let len = nodes.len();
+        let first = n + 1;
+        self.vals.clear();
+        self.vals.resize(len, S::zero());
+        self.partials.clear();
+        self.partials.resize(len, [S::zero(); 2]);
+        for j in 0..n {
+            self.vals[1 + j] = x(j);
+        }
+        forward(&nodes.code, first, &mut self.vals, &mut self.partials);
+        check_guards(guards, &self.vals, S::cst)?;
+        self.adj.clear();
+        self.adj.resize(len, S::zero());
+        self.adj[out] = S::one();
+        reverse(&nodes.code, &self.partials, first, &mut self.adj);
+        Ok(self.vals[out])
+    }
+
+    pub(crate) fn input_adjoints(&self, n: usize) -> &[S] {
+        &self.adj[1..=n]
     }
 }

@@ -6,10 +6,13 @@ use crate::error::BranchChanged;
 use crate::matrix::Matrix;
 use crate::recording::{check_guards, record, recycle, TapeData};
 use crate::scalar::Scalar;
+use crate::sparsity::{color, hessian_pattern, Coloring};
+use crate::sweep::Workspace;
 use crate::sweep::{forward, reverse, tangents};
 use crate::tangent::{Lanes, Tangent};
 use crate::var::Var;
 use rayon::prelude::*;
+use std::sync::OnceLock;
 
 /// A recorded evaluation of a closure `f: Fn(&[Var]) -> Var` (or `-> Vec<Var>`) at a point.
 ///
@@ -38,64 +41,8 @@ use rayon::prelude::*;
 /// ```
 pub struct Tape {
     data: TapeData,
-    adj: Vec<f64>,
-    hvp_ws: Workspace<Dual<f64>>,
     broken: Option<BranchChanged>,
-}
-
-/// Buffers of one sweep in scalar `S`.
-struct Workspace<S> {
-    vals: Vec<S>,
-    partials: Vec<[S; 2]>,
-    adj: Vec<S>,
-}
-
-impl<S: Scalar> Workspace<S> {
-    fn new() -> Self {
-        Workspace {
-            vals: Vec::new(),
-            partials: Vec::new(),
-            adj: Vec::new(),
-        }
-    }
-
-    /// Forward pass in `S` from inputs `x(j)`, guard check, then the reverse pass seeded at
-    /// output node `out`. Afterwards `adj[1 + j]` is ∂out/∂x_j computed in `S`.
-    fn sweep(
-        &mut self,
-        data: &TapeData,
-        x: impl Fn(usize) -> S,
-        out: usize,
-    ) -> Result<S, BranchChanged> {
-        let len = data.nodes.len();
-        let first = data.first_op();
-        self.vals.clear();
-        self.vals.resize(len, S::zero());
-        self.partials.clear();
-        self.partials.resize(len, [S::zero(); 2]);
-        for j in 0..data.n_inputs {
-            self.vals[1 + j] = x(j);
-        }
-        let nodes = &data.nodes;
-        forward(
-            &nodes.ops,
-            &nodes.args,
-            &nodes.consts,
-            first,
-            &mut self.vals,
-            &mut self.partials,
-        );
-        check_guards(&data.guards, &self.vals, S::cst)?;
-        self.adj.clear();
-        self.adj.resize(len, S::zero());
-        self.adj[out] = S::one();
-        reverse(&nodes.args, &self.partials, first, &mut self.adj);
-        Ok(self.vals[out])
-    }
-
-    fn input_adjoints(&self, n: usize) -> &[S] {
-        &self.adj[1..=n]
-    }
+    coloring: OnceLock<Option<Coloring>>,
 }
 
 impl Tape {
@@ -127,9 +74,8 @@ impl Tape {
     fn from_data(data: TapeData) -> Tape {
         Tape {
             data,
-            adj: Vec::new(),
-            hvp_ws: Workspace::new(),
             broken: None,
+            coloring: OnceLock::new(),
         }
     }
 
@@ -160,21 +106,18 @@ impl Tape {
 
     /// The point the tape currently holds (recorded or last replayed).
     pub fn point(&self) -> &[f64] {
-        &self.data.nodes.vals[1..self.data.first_op()]
+        &self.data.x
     }
 
     /// The value of the (first) output at the current point.
     pub fn value(&self) -> f64 {
-        self.data.nodes.vals[self.scalar_output()]
+        self.scalar_output();
+        self.data.out_vals[0]
     }
 
     /// The values of all outputs at the current point.
     pub fn values(&self) -> Vec<f64> {
-        self.data
-            .outputs
-            .iter()
-            .map(|&o| self.data.nodes.vals[o as usize])
-            .collect()
+        self.data.out_vals.clone()
     }
 
     /// Re-evaluates the recorded program at `x` (values and local partials), without calling
@@ -190,17 +133,16 @@ impl Tape {
     pub fn replay(&mut self, x: &[f64]) -> Result<f64, BranchChanged> {
         self.check_len("replay", x.len());
         let first = self.data.first_op();
-        let nodes = &mut self.data.nodes;
+        let data = &mut self.data;
+        let nodes = &mut data.nodes;
+        nodes.vals.resize(nodes.code.len(), 0.0);
         nodes.vals[1..first].copy_from_slice(x);
-        forward(
-            &nodes.ops,
-            &nodes.args,
-            &nodes.consts,
-            first,
-            &mut nodes.vals,
-            &mut nodes.partials,
-        );
-        match check_guards(&self.data.guards, &self.data.nodes.vals, |c| c) {
+        forward(&nodes.code, first, &mut nodes.vals, &mut nodes.partials);
+        data.x.copy_from_slice(x);
+        for (v, &o) in data.out_vals.iter_mut().zip(&data.outputs) {
+            *v = nodes.vals[o as usize];
+        }
+        match check_guards(&data.guards, &nodes.vals, |c| c) {
             Ok(()) => {
                 self.broken = None;
                 Ok(self.value())
@@ -227,21 +169,17 @@ impl Tape {
         self.check_len("gradient_into", g.len());
         let out = self.scalar_output();
         self.reverse_f64(out);
-        g.copy_from_slice(&self.adj[1..self.data.first_op()]);
+        g.copy_from_slice(&self.data.adj[1..self.data.first_op()]);
     }
 
     fn reverse_f64(&mut self, out: usize) {
         self.check_usable();
         let first = self.data.first_op();
-        self.adj.clear();
-        self.adj.resize(self.data.nodes.len(), 0.0);
-        self.adj[out] = 1.0;
-        reverse(
-            &self.data.nodes.args,
-            &self.data.nodes.partials,
-            first,
-            &mut self.adj,
-        );
+        self.data.adj.clear();
+        self.data.adj.resize(self.data.nodes.len(), 0.0);
+        self.data.adj[out] = 1.0;
+        let data = &mut self.data;
+        reverse(&data.nodes.code, &data.nodes.partials, first, &mut data.adj);
     }
 
     /// The Hessian-vector product H(x)·v by forward-over-reverse: the recorded program and
@@ -262,17 +200,25 @@ impl Tape {
         self.check_len("hvp", v.len());
         self.check_len("hvp", hv.len());
         self.check_usable();
+        if let Some(g) = &g {
+            self.check_len("hvp gradient", g.len());
+        }
         let out = self.scalar_output();
-        let x = self.point().to_vec();
-        self.hvp_ws
-            .sweep(&self.data, |j| Dual::new(x[j], v[j]), out)
-            .expect("guards hold at the recorded point");
-        let adj = self.hvp_ws.input_adjoints(self.data.n_inputs);
+        let data = &mut self.data;
+        let (x, ws) = (&data.x, &mut data.hvp);
+        ws.sweep(
+            &data.nodes,
+            &data.guards,
+            data.n_inputs,
+            |j| Dual::new(x[j], v[j]),
+            out,
+        )
+        .expect("guards hold at the recorded point");
+        let adj = ws.input_adjoints(data.n_inputs);
         for (h, a) in hv.iter_mut().zip(adj) {
             *h = a.eps;
         }
         if let Some(g) = g {
-            self.check_len("hvp gradient", g.len());
             for (gi, a) in g.iter_mut().zip(adj) {
                 *gi = a.re;
             }
@@ -280,9 +226,13 @@ impl Tape {
     }
 
     /// The exact dense Hessian at the current point, from forward-over-reverse sweeps in
-    /// lanes: each sweep runs in `Dual<f64, Lanes<f64, N>>` and yields N columns; batches of
-    /// columns run in parallel with rayon. The result is exactly symmetric
-    /// (`(H + Hᵀ)/2` of the computed columns).
+    /// lanes: each sweep runs in `Dual<f64, Lanes<f64, N>>` and yields N Hessian-vector
+    /// products; batches of sweeps run in parallel with rayon. The result is exactly
+    /// symmetric (`(H + Hᵀ)/2` of the computed entries).
+    ///
+    /// When the Hessian is sparse (detected once per tape from the recorded program, see
+    /// [`Tape::hessian_colors`]), columns that share no row are seeded together, so a banded
+    /// Hessian costs a few HVPs at any n instead of n. The result is the same exact matrix.
     ///
     /// # Panics
     /// On a multi-output tape or after a failed replay.
@@ -293,28 +243,61 @@ impl Tape {
     /// The gradient and the dense Hessian from the same lane sweeps.
     pub fn gradient_and_hessian(&self) -> (Vec<f64>, Matrix) {
         self.check_usable();
-        match self.num_inputs() {
-            0..=2 => self.hessian_lanes::<2>(),
-            3..=4 => self.hessian_lanes::<4>(),
-            _ => self.hessian_lanes::<8>(),
+        let coloring = self.coloring();
+        let seeds = coloring.map_or(self.num_inputs(), |c| c.num_colors);
+        match seeds {
+            0..=2 => self.hessian_lanes::<2>(coloring),
+            3..=4 => self.hessian_lanes::<4>(coloring),
+            _ => self.hessian_lanes::<8>(coloring),
         }
     }
 
-    fn hessian_lanes<const N: usize>(&self) -> (Vec<f64>, Matrix) {
+    /// How many Hessian-vector products [`Tape::hessian`] needs: the number of colours of
+    /// the detected sparsity pattern, or n when the Hessian is dense (or too small for the
+    /// detection to pay).
+    pub fn hessian_colors(&self) -> usize {
+        self.coloring().map_or(self.num_inputs(), |c| c.num_colors)
+    }
+
+    /// The colouring of the Hessian's columns, if compression pays; computed once per tape
+    /// (the pattern is a property of the recorded program, valid after any replay).
+    fn coloring(&self) -> Option<&Coloring> {
+        self.coloring
+            .get_or_init(|| {
+                let n = self.num_inputs();
+                if n < 16 {
+                    return None;
+                }
+                // Index sets and pairs beyond this size mean a dense block: give up early.
+                let budget = 32 * self.data.nodes.len() + 8 * n;
+                let pattern = hessian_pattern(&self.data, self.scalar_output(), budget)?;
+                let coloring = color(pattern);
+                (2 * coloring.num_colors <= n).then_some(coloring)
+            })
+            .as_ref()
+    }
+
+    fn hessian_lanes<const N: usize>(&self, coloring: Option<&Coloring>) -> (Vec<f64>, Matrix) {
         let n = self.num_inputs();
         let out = self.scalar_output();
         let x = self.point();
-        let batches = n.div_ceil(N);
+        // Seed class of each column: its colour, or the column itself (dense).
+        let class = |j: usize| coloring.map_or(j, |c| c.colors[j] as usize);
+        let classes = coloring.map_or(n, |c| c.num_colors);
+        let batches = classes.div_ceil(N);
         let data = &self.data;
-        // One batch: columns c0..c0+N of H, returned as an n×N block (row j, lane k).
+        // One batch: H·s for the seed classes c0..c0+N, as an n×N block (row i, lane k).
         let batch = |ws: &mut Workspace<DualN<f64, N>>, b: usize| -> (Vec<f64>, Vec<f64>) {
             let c0 = b * N;
             ws.sweep(
-                data,
+                &data.nodes,
+                &data.guards,
+                n,
                 |j| {
                     let mut lanes = [0.0; N];
-                    if j >= c0 && j < c0 + N {
-                        lanes[j - c0] = 1.0;
+                    let c = class(j);
+                    if c >= c0 && c < c0 + N {
+                        lanes[c - c0] = 1.0;
                     }
                     Dual::new(x[j], Lanes(lanes))
                 },
@@ -331,7 +314,7 @@ impl Tape {
             (grad, block)
         };
         // Parallel batches pay off once a sweep is long enough to amortize rayon's overhead.
-        let work = data.nodes.len() * n;
+        let work = data.nodes.len() * batches;
         let blocks: Vec<(Vec<f64>, Vec<f64>)> = if batches > 1 && work > 20_000 {
             (0..batches)
                 .into_par_iter()
@@ -341,19 +324,44 @@ impl Tape {
             let mut ws = Workspace::new();
             (0..batches).map(|b| batch(&mut ws, b)).collect()
         };
+        // Row i of H·s_c is H_ij for the one column j of class c that row i can hold.
+        let entry = |i: usize, j: usize| {
+            let c = class(j);
+            blocks[c / N].1[i * N + c % N]
+        };
+        // Only the entries that can be nonzero are written and symmetrized: with a sparse
+        // pattern this keeps the assembly O(nnz) on top of the O(n²) zeroed allocation.
         let mut h = Matrix::zeros(n, n);
-        for (b, (_, block)) in blocks.iter().enumerate() {
-            for j in 0..n {
-                for k in 0..N.min(n - b * N) {
-                    h[(j, b * N + k)] = block[j * N + k];
+        let hs = h.as_mut_slice();
+        match coloring {
+            None => {
+                for i in 0..n {
+                    for j in 0..n {
+                        hs[i * n + j] = entry(i, j);
+                    }
+                }
+                for i in 0..n {
+                    for j in 0..i {
+                        let s = 0.5 * (hs[i * n + j] + hs[j * n + i]);
+                        hs[i * n + j] = s;
+                        hs[j * n + i] = s;
+                    }
                 }
             }
-        }
-        for i in 0..n {
-            for j in 0..i {
-                let s = 0.5 * (h[(i, j)] + h[(j, i)]);
-                h[(i, j)] = s;
-                h[(j, i)] = s;
+            Some(c) => {
+                for (i, row) in c.pattern.rows.iter().enumerate() {
+                    for &j in row {
+                        hs[i * n + j as usize] = entry(i, j as usize);
+                    }
+                }
+                for (i, row) in c.pattern.rows.iter().enumerate() {
+                    for &j in row.iter().take_while(|&&j| (j as usize) < i) {
+                        let j = j as usize;
+                        let s = 0.5 * (hs[i * n + j] + hs[j * n + i]);
+                        hs[i * n + j] = s;
+                        hs[j * n + i] = s;
+                    }
+                }
             }
         }
         let grad = blocks
@@ -378,7 +386,7 @@ impl Tape {
             for k in 0..m {
                 self.reverse_f64(self.data.outputs[k] as usize);
                 jac.as_mut_slice()[k * n..(k + 1) * n]
-                    .copy_from_slice(&self.adj[1..self.data.first_op()]);
+                    .copy_from_slice(&self.data.adj[1..self.data.first_op()]);
             }
         } else {
             const N: usize = 8;
@@ -423,7 +431,7 @@ impl Tape {
         self.check_len("gradient_at", x.len());
         let out = self.scalar_output();
         let mut ws = Workspace::new();
-        let f = ws.sweep(&self.data, |j| x[j], out)?;
+        let f = ws.sweep(&self.data.nodes, &self.data.guards, x.len(), |j| x[j], out)?;
         Ok((f, ws.input_adjoints(self.num_inputs()).to_vec()))
     }
 
@@ -457,6 +465,7 @@ impl Clone for Tape {
     fn clone(&self) -> Tape {
         let mut tape = Tape::from_data(self.data.clone());
         tape.broken = self.broken.clone();
+        tape.coloring = self.coloring.clone();
         tape
     }
 }

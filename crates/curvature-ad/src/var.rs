@@ -76,8 +76,9 @@ impl Var {
         self.val
     }
 
-    /// Records a unary operation (folded when `self` is constant).
-    #[inline]
+    /// Records a unary operation (folded when `self` is constant). Always inlined so the
+    /// operation code is a compile-time constant at each call site.
+    #[inline(always)]
     pub(crate) fn un(self, op: Op, c: f64) -> Var {
         if self.tape == 0 {
             return Var::constant(unary::<f64>(op, self.val, c).0);
@@ -94,7 +95,7 @@ impl Var {
 
     /// Records a binary operation; a constant operand of `+ - * / powf` becomes the
     /// constant of a unary operation instead of a node.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn bin(self, other: Var, op: Op) -> Var {
         match (self.tape, other.tape) {
             (0, 0) => Var::constant(binary::<f64>(op, self.val, other.val).0),
@@ -118,7 +119,7 @@ impl Var {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn record_bin(self, other: Var, op: Op) -> Var {
         let (v, da, db) = binary::<f64>(op, self.val, other.val);
         // The tape check in `record_node` covers `self`; `other` must be on the same tape.
@@ -129,6 +130,7 @@ impl Var {
     }
 
     /// A constant as a node of `tape`, for the rare binary operations without a constant form.
+    #[cold]
     fn materialize(self, tape: u32) -> Var {
         record_node(tape, Op::Const, [0, 0], self.val, self.val, [0.0, 0.0])
     }

@@ -176,6 +176,49 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// With 24 inputs and a short program the Hessian is sparse, so `hessian` takes the
+    /// coloured path; every column must equal an HVP with the unit vector (a separate sweep).
+    #[test]
+    fn sparse_hessian_equals_unit_hvps(p in program(0..ALL + 1, 24), x in point(24)) {
+        let tape = Tape::record(|y: &[Var]| eval(&p, y), &x);
+        let h = tape.hessian();
+        let mut tape = tape;
+        for j in 0..24 {
+            let mut e = vec![0.0; 24];
+            e[j] = 1.0;
+            let col = tape.hvp(&e);
+            for i in 0..24 {
+                prop_assert!(close(h[(i, j)], col[i], 1e-12), "H[{i},{j}] {} vs HVP {}", h[(i, j)], col[i]);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_banded_hessian_costs_three_hvps_at_any_n() {
+    use argmin_testfunctions::{rosenbrock, rosenbrock_hessian};
+    for n in [20, 200, 2000] {
+        let x: Vec<f64> = (0..n)
+            .map(|i| if i % 2 == 0 { -1.2 } else { 1.0 })
+            .collect();
+        let tape = Tape::record(|v: &[Var]| rosenbrock(v), &x);
+        assert_eq!(tape.hessian_colors(), 3);
+        let h = tape.hessian();
+        let reference = rosenbrock_hessian(&x);
+        for i in 0..n {
+            for j in 0..n {
+                assert!(
+                    close(h[(i, j)], reference[i][j], 1e-13),
+                    "n = {n}: H[{i},{j}]"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn a_branch_flip_is_reported_and_the_tape_refuses_derivatives() {
     let p = Program {

@@ -83,28 +83,30 @@ macro_rules! settings_builders {
     };
 }
 
-/// `minimize` and `minimize_with` for solvers of `Objective`s on ℝⁿ.
+/// `minimize` and `minimize_with`, for solvers of `Objective`s on ℝⁿ
+/// (`minimize_methods!(Objective, &[f64], $crate::driver::run)`) and of univariate functions
+/// (`minimize_methods!(Univariate, f64, $crate::univariate::run_univariate)`).
 macro_rules! minimize_methods {
-    () => {
+    ($bound:ident, $start:ty, $run:path) => {
         /// Minimizes `objective` from `x0`. Errors on an empty or non-finite `x0`, invalid
         /// options, or an objective returning derivatives of the wrong size.
-        pub fn minimize<O: $crate::Objective>(
+        pub fn minimize<O: $crate::$bound>(
             &self,
             objective: O,
-            x0: &[f64],
+            x0: $start,
         ) -> Result<$crate::Solution, $crate::Error> {
-            $crate::driver::run(&self.settings, self.method(), objective, x0, None)
+            $run(&self.settings, self.method(), objective, x0, None)
         }
 
         /// As `minimize`, calling `observer` after every iteration (and once at the start);
         /// returning `ControlFlow::Break(())` stops the run with `Termination::Stopped`.
-        pub fn minimize_with<O: $crate::Objective>(
+        pub fn minimize_with<O: $crate::$bound>(
             &self,
             objective: O,
-            x0: &[f64],
+            x0: $start,
             mut observer: impl FnMut(&$crate::Iteration) -> std::ops::ControlFlow<()>,
         ) -> Result<$crate::Solution, $crate::Error> {
-            $crate::driver::run(
+            $run(
                 &self.settings,
                 self.method(),
                 objective,

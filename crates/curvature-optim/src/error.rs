@@ -7,6 +7,15 @@ use std::fmt;
 /// Numerical trouble *during* a run (a NaN from the objective, a failed line search) is not an
 /// error: it ends the run with a [`Termination`](crate::Termination) and the best point found.
 /// Errors are reserved for inputs that make every answer meaningless.
+///
+/// ```
+/// use curvature_ad::Var;
+/// use curvature_optim::{Bfgs, Error};
+/// let f = |x: &[Var]| x[0] * x[0];
+/// assert_eq!(Bfgs::new().minimize(f, &[]).unwrap_err(), Error::EmptyStart);
+/// let e = Bfgs::new().minimize(f, &[f64::NAN]).unwrap_err();
+/// assert_eq!(e.to_string(), "the start point has a non-finite coordinate: x0[0] = NaN");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub enum Error {
     /// The start point has no coordinates.

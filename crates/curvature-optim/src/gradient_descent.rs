@@ -57,7 +57,7 @@ impl GradientDescent {
     }
 
     settings_builders!();
-    minimize_methods!();
+    minimize_methods!(Objective, &[f64], crate::driver::run);
 
     fn method(&self) -> Descent {
         Descent {

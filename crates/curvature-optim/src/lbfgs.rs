@@ -46,7 +46,7 @@ pub struct Lbfgs {
 impl Default for Lbfgs {
     fn default() -> Self {
         Lbfgs {
-            settings: Settings::new(2000),
+            settings: Settings::new(10_000),
             memory: 10,
             line_search: LineSearch::StrongWolfe(StrongWolfe::new()),
             scaling: InitialScaling::Adaptive,
@@ -55,7 +55,7 @@ impl Default for Lbfgs {
 }
 
 impl Lbfgs {
-    /// Defaults: m = 10, strong Wolfe, adaptive `H₀`, 2000 iterations, `‖g‖∞ ≤ 1e-8`.
+    /// Defaults: m = 10, strong Wolfe, adaptive `H₀`, 10 000 iterations, `‖g‖∞ ≤ 1e-8`.
     pub fn new() -> Self {
         Self::default()
     }
@@ -79,7 +79,7 @@ impl Lbfgs {
     }
 
     settings_builders!();
-    minimize_methods!();
+    minimize_methods!(Objective, &[f64], crate::driver::run);
 
     fn method(&self) -> TwoLoop {
         TwoLoop {

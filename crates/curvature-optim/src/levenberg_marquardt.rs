@@ -96,7 +96,7 @@ impl LevenbergMarquardt {
     }
 
     settings_builders!();
-    minimize_methods!();
+    minimize_methods!(Objective, &[f64], crate::driver::run);
 
     fn method(&self) -> Marquardt {
         Marquardt {

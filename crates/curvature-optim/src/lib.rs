@@ -13,6 +13,20 @@
 //! | [`LevenbergMarquardt`] | `x − (H + δD)⁻¹∇f`, accepted only if f decreases |
 //! | [`Dfp`], [`Bfgs`] | `x − αQ∇f`, Q a rank-two-updated inverse Hessian |
 //! | [`Lbfgs`] | `x − αQ∇f`, Q implicit from the last m steps |
+//!
+//! ```
+//! use curvature_ad::Var;
+//! use curvature_optim::{Bfgs, Newton, Termination};
+//! use num_traits::Float;
+//!
+//! // Rosenbrock's banana, minimum f(1, 1) = 0, from the classical start (−1.2, 1).
+//! let f = |x: &[Var]| (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2);
+//! let newton = Newton::new().minimize(f, &[-1.2, 1.0]).unwrap();
+//! let bfgs = Bfgs::new().minimize(f, &[-1.2, 1.0]).unwrap();
+//! assert_eq!(newton.termination, Termination::GradientTolerance);
+//! assert!(newton.iterations < bfgs.iterations); // quadratic vs superlinear convergence
+//! assert!((bfgs.x[0] - 1.0).abs() < 1e-6 && bfgs.converged());
+//! ```
 
 // Tests are written as `!(x < bound)` on purpose: a NaN must fail every acceptance test,
 // and the negated form says so where `x >= bound` would silently let NaN through.

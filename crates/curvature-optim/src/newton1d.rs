@@ -1,9 +1,8 @@
 //! Univariate Newton: `x_{k+1} = x_k − f'(x_k)/f''(x_k)`.
 
-use crate::driver::{settings_builders, Settings};
+use crate::driver::{minimize_methods, settings_builders, Settings};
 use crate::line_search::LineSearch;
 use crate::newton::NewtonStep;
-use crate::univariate::minimize_univariate;
 
 /// Newton's method in one variable, `x_{k+1} = x_k − f'(x_k)/f''(x_k)`, with f' and f'' exact
 /// (nested duals). Near a minimizer with `f'' ≠ 0` the error squares each step:
@@ -43,7 +42,7 @@ impl Newton1d {
     }
 
     settings_builders!();
-    minimize_univariate!();
+    minimize_methods!(Univariate, f64, crate::univariate::run_univariate);
 
     fn method(&self) -> NewtonStep {
         NewtonStep {

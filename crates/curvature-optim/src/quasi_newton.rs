@@ -10,6 +10,14 @@ use crate::line_search::{LineSearch, StrongWolfe};
 use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
 
 /// How the initial inverse-Hessian approximation `Q₀ = s·I` is scaled.
+///
+/// ```
+/// use curvature_optim::{Bfgs, InitialScaling, Lbfgs};
+/// // Same Q₀ = 0.5·I for both, so on a quadratic L-BFGS with enough memory retraces BFGS.
+/// let bfgs = Bfgs::new().initial_scaling(InitialScaling::Fixed(0.5));
+/// let lbfgs = Lbfgs::new().memory(50).initial_scaling(InitialScaling::Fixed(0.5));
+/// # let _ = (bfgs, lbfgs);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum InitialScaling {
     /// `s = 1` for the first step; after it, before the first update, `s = δᵀγ / γᵀγ`
@@ -46,7 +54,7 @@ pub struct QuasiNewton<U> {
 impl<U: InverseUpdate> Default for QuasiNewton<U> {
     fn default() -> Self {
         QuasiNewton {
-            settings: Settings::new(2000),
+            settings: Settings::new(10_000),
             line_search: LineSearch::StrongWolfe(StrongWolfe::new()),
             scaling: InitialScaling::Adaptive,
             update: PhantomData,
@@ -55,7 +63,7 @@ impl<U: InverseUpdate> Default for QuasiNewton<U> {
 }
 
 impl<U: InverseUpdate> QuasiNewton<U> {
-    /// Defaults: strong Wolfe, adaptive `Q₀`, 2000 iterations, `‖g‖∞ ≤ 1e-8`.
+    /// Defaults: strong Wolfe, adaptive `Q₀`, 10 000 iterations, `‖g‖∞ ≤ 1e-8`.
     pub fn new() -> Self {
         Self::default()
     }
@@ -73,7 +81,7 @@ impl<U: InverseUpdate> QuasiNewton<U> {
     }
 
     settings_builders!();
-    minimize_methods!();
+    minimize_methods!(Objective, &[f64], crate::driver::run);
 
     fn method(&self) -> QuasiNewtonStep<U> {
         QuasiNewtonStep {

@@ -1,10 +1,9 @@
 //! The secant method on f': Newton with f'' replaced by a difference quotient of f'.
 
-use crate::driver::{settings_builders, Method, Outcome, Settings};
+use crate::driver::{minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::objective::{Halt, Need, Objective, Point, Problem};
 use crate::solution::Termination;
-use crate::univariate::minimize_univariate;
 
 /// The secant method for `f'(x) = 0`:
 ///
@@ -54,7 +53,7 @@ impl Secant {
     }
 
     settings_builders!();
-    minimize_univariate!();
+    minimize_methods!(Univariate, f64, crate::univariate::run_univariate);
 
     fn method(&self) -> SecantStep {
         SecantStep {

@@ -87,6 +87,28 @@ pub struct Iteration {
 }
 
 /// The result of a run.
+///
+/// ```
+/// use curvature_optim::{Matrix, Newton, Objective, Termination};
+/// // f(x) = (x − 2)⁴ has f'' = 12(x − 2)² → 0 at the minimizer, so Newton converges only
+/// // linearly: each step removes a third of the error, x_{k+1} − 2 = (2/3)(x_k − 2).
+/// struct Quartic;
+/// impl Objective for Quartic {
+///     fn value(&self, x: &[f64]) -> f64 { (x[0] - 2.0).powi(4) }
+///     fn gradient(&self, x: &[f64]) -> (f64, Vec<f64>) { (self.value(x), vec![4.0 * (x[0] - 2.0).powi(3)]) }
+///     fn hessian(&self, x: &[f64]) -> (f64, Vec<f64>, Matrix) {
+///         let (f, g) = self.gradient(x);
+///         (f, g, Matrix::from_row_major(1, 1, vec![12.0 * (x[0] - 2.0).powi(2)]))
+///     }
+/// }
+/// let s = Newton::new().pure().history(true).max_iterations(5).minimize(Quartic, &[5.0]).unwrap();
+/// assert_eq!(s.termination, Termination::MaxIterations);
+/// assert!(!s.converged());
+/// let history = s.history.unwrap();
+/// assert_eq!(history.len(), 6); // the start and 5 iterations
+/// assert!((history[1].x[0] - 4.0).abs() < 1e-12); // 2 + (2/3)·3
+/// assert_eq!(s.evaluations.hessian, 6);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Solution {
     /// Final iterate (the last finite, accepted one).

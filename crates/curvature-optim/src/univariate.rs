@@ -10,6 +10,19 @@ use curvature_ad::{Dual2, Matrix};
 /// A function `f: ℝ → ℝ` with its first two derivatives.
 ///
 /// Implemented by hand or, through curvature-ad, for every closure `Fn(Dual2) -> Dual2`.
+///
+/// ```
+/// use curvature_optim::{Newton1d, Univariate};
+/// /// f(x) = cosh x − 2x: f' = sinh x − 2, f'' = cosh x > 0; minimizer asinh 2.
+/// struct F;
+/// impl Univariate for F {
+///     fn derivatives(&self, x: f64) -> (f64, f64, f64) {
+///         (x.cosh() - 2.0 * x, x.sinh() - 2.0, x.cosh())
+///     }
+/// }
+/// let s = Newton1d::new().minimize(F, 0.0).unwrap();
+/// assert!((s.x[0] - 2f64.asinh()).abs() < 1e-8); // |f
+/// ```
 pub trait Univariate {
     /// `(f(x), f'(x), f''(x))`.
     fn derivatives(&self, x: f64) -> (f64, f64, f64);
@@ -60,36 +73,3 @@ pub(crate) fn run_univariate<U: Univariate, M: Method>(
 ) -> Result<Solution, Error> {
     run(settings, method, Line(f), &[x0], observer)
 }
-
-/// `minimize` and `minimize_with` for univariate solvers.
-macro_rules! minimize_univariate {
-    () => {
-        /// Minimizes `f` from `x0`. Errors on a non-finite `x0` or invalid options.
-        pub fn minimize<U: $crate::Univariate>(
-            &self,
-            f: U,
-            x0: f64,
-        ) -> Result<$crate::Solution, $crate::Error> {
-            $crate::univariate::run_univariate(&self.settings, self.method(), f, x0, None)
-        }
-
-        /// As `minimize`, calling `observer` after every iteration; `ControlFlow::Break(())`
-        /// stops the run with `Termination::Stopped`.
-        pub fn minimize_with<U: $crate::Univariate>(
-            &self,
-            f: U,
-            x0: f64,
-            mut observer: impl FnMut(&$crate::Iteration) -> std::ops::ControlFlow<()>,
-        ) -> Result<$crate::Solution, $crate::Error> {
-            $crate::univariate::run_univariate(
-                &self.settings,
-                self.method(),
-                f,
-                x0,
-                Some(&mut observer),
-            )
-        }
-    };
-}
-
-pub(crate) use minimize_univariate;

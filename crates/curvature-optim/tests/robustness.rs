@@ -327,3 +327,42 @@ fn default_finite_difference_hessian_lets_newton_run_on_gradient_only_objectives
         "{s:?}"
     );
 }
+
+#[test]
+fn quasi_newton_skips_and_counts_updates_without_positive_curvature() {
+    // f = −x₀² + x₁² (a saddle): g = (−2x₀, 2x₁). From (1, 1) with a fixed step 0.1 along
+    // p = −g = (2, −2): δ = (0.2, −0.2), γ = (−0.4, −0.4), so δᵀγ = −0.08 + 0.08 = 0 — not
+    // safely positive, the update must be skipped (by hand; every later step likewise).
+    #[derive(Clone)]
+    struct Saddle;
+    impl Objective for Saddle {
+        fn value(&self, x: &[f64]) -> f64 {
+            -x[0] * x[0] + x[1] * x[1]
+        }
+        fn gradient(&self, x: &[f64]) -> (f64, Vec<f64>) {
+            (self.value(x), vec![-2.0 * x[0], 2.0 * x[1]])
+        }
+    }
+    let fixed = curvature_optim::LineSearch::Fixed(0.1);
+    for s in [
+        Bfgs::new()
+            .line_search(fixed)
+            .max_iterations(3)
+            .minimize(Saddle, &[1.0, 1.0])
+            .unwrap(),
+        Dfp::new()
+            .line_search(fixed)
+            .max_iterations(3)
+            .minimize(Saddle, &[1.0, 1.0])
+            .unwrap(),
+        Lbfgs::new()
+            .line_search(fixed)
+            .max_iterations(3)
+            .minimize(Saddle, &[1.0, 1.0])
+            .unwrap(),
+    ] {
+        assert_eq!((s.iterations, s.skipped_updates), (3, 3), "{s:?}");
+        // With Q = I throughout, the iterates are plain gradient steps: x₀ grows by 1.2, x₁ shrinks by 0.8.
+        assert!((s.x[0] - 1.2f64.powi(3)).abs() < 1e-12 && (s.x[1] - 0.8f64.powi(3)).abs() < 1e-12);
+    }
+}

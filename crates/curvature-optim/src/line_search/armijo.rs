@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 
 use super::interpolation::{cubic_backtrack, quadratic_minimizer};
-use super::{LineSearchFailure, LineSearchResult};
+use super::{infallible, LineSearchFailure, LineSearchResult};
 
 /// Backtracking Armijo search (Nocedal–Wright §3.5).
 ///
@@ -62,10 +62,7 @@ impl Backtracking {
         dphi0: f64,
         alpha0: f64,
     ) -> LineSearchResult {
-        match self.try_search(|a| Ok::<f64, Infallible>(phi(a)), phi0, dphi0, alpha0) {
-            Ok(r) => r,
-            Err(never) => match never {},
-        }
+        infallible(self.try_search(|a| Ok::<f64, Infallible>(phi(a)), phi0, dphi0, alpha0))
     }
 
     /// As [`search`](Self::search), for a `phi` that may be interrupted (evaluation budget).
@@ -93,13 +90,7 @@ impl Backtracking {
                 best = Some((alpha, value, None));
             }
             if value <= phi0 + self.c1 * alpha * dphi0 {
-                return Ok(LineSearchResult {
-                    alpha,
-                    value,
-                    slope: None,
-                    trials: trial,
-                    status: Ok(()),
-                });
+                return Ok(LineSearchResult::accepted(alpha, value, None, trial));
             }
             let model = if !value.is_finite() {
                 None

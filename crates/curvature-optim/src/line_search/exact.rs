@@ -2,7 +2,7 @@
 
 use std::convert::Infallible;
 
-use super::{LineSearchFailure, LineSearchResult};
+use super::{infallible, LineSearchFailure, LineSearchResult};
 
 /// Exact line search: Newton iterations `α ← α − φ'(α)/φ''(α)` on `φ(α) = f(x + αp)`, where
 /// `φ'(α) = ∇f(x+αp)ᵀp` and `φ''(α) = pᵀ∇²f(x+αp)p` come from one Hessian-vector product.
@@ -43,10 +43,7 @@ impl Exact {
 
     /// Minimizes φ given `phi(α) = (φ(α), φ'(α), φ''(α))`; evaluates α = 0 first.
     pub fn search(&self, mut phi: impl FnMut(f64) -> (f64, f64, f64)) -> LineSearchResult {
-        match self.try_search(|a| Ok::<_, Infallible>(phi(a))) {
-            Ok(r) => r,
-            Err(never) => match never {},
-        }
+        infallible(self.try_search(|a| Ok::<_, Infallible>(phi(a))))
     }
 
     pub(crate) fn try_search<E>(
@@ -86,13 +83,7 @@ impl Exact {
                 && value <= phi0
                 && (slope.abs() <= self.tolerance * dphi0.abs() || settled)
             {
-                return Ok(LineSearchResult {
-                    alpha,
-                    value,
-                    slope: Some(slope),
-                    trials: trial,
-                    status: Ok(()),
-                });
+                return Ok(LineSearchResult::accepted(alpha, value, Some(slope), trial));
             }
         }
         Ok(LineSearchResult::failed(

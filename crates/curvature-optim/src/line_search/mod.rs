@@ -19,6 +19,16 @@ pub use exact::Exact;
 pub use wolfe::StrongWolfe;
 
 /// The step-length rule a solver uses along its search direction.
+///
+/// ```
+/// use curvature_optim::line_search::{Backtracking, Exact, StrongWolfe};
+/// use curvature_optim::{Bfgs, GradientDescent, LineSearch, Newton};
+/// let gd = GradientDescent::new().line_search(LineSearch::Fixed(1e-3));
+/// let newton = Newton::new().line_search(LineSearch::Backtracking(Backtracking::new().c1(1e-4)));
+/// let bfgs = Bfgs::new().line_search(LineSearch::StrongWolfe(StrongWolfe::new().c2(0.9)));
+/// let exact = Bfgs::new().line_search(LineSearch::Exact(Exact::new()));
+/// # let _ = (gd, newton, bfgs, exact);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LineSearch {
     /// Always take `α` (no test at all): the textbook fixed-step update.
@@ -60,6 +70,16 @@ pub struct LineSearchResult {
 }
 
 impl LineSearchResult {
+    fn accepted(alpha: f64, value: f64, slope: Option<f64>, trials: usize) -> Self {
+        LineSearchResult {
+            alpha,
+            value,
+            slope,
+            trials,
+            status: Ok(()),
+        }
+    }
+
     fn failed(
         reason: LineSearchFailure,
         phi0: f64,
@@ -74,5 +94,13 @@ impl LineSearchResult {
             trials,
             status: Err(reason),
         }
+    }
+}
+
+/// Unwraps the result of a search whose trial function cannot fail.
+fn infallible(result: Result<LineSearchResult, std::convert::Infallible>) -> LineSearchResult {
+    match result {
+        Ok(r) => r,
+        Err(never) => match never {},
     }
 }

@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 
 use super::interpolation::cubic_minimizer;
-use super::{LineSearchFailure, LineSearchResult};
+use super::{infallible, LineSearchFailure, LineSearchResult};
 
 /// Strong-Wolfe search (Nocedal–Wright Algorithms 3.5 and 3.6).
 ///
@@ -86,10 +86,7 @@ impl StrongWolfe {
         dphi0: f64,
         alpha0: f64,
     ) -> LineSearchResult {
-        match self.try_search(|a| Ok::<_, Infallible>(phi(a)), phi0, dphi0, alpha0) {
-            Ok(r) => r,
-            Err(never) => match never {},
-        }
+        infallible(self.try_search(|a| Ok::<_, Infallible>(phi(a)), phi0, dphi0, alpha0))
     }
 
     fn sufficient_decrease(&self, t: Trial, phi0: f64, dphi0: f64) -> bool {
@@ -131,12 +128,8 @@ impl StrongWolfe {
             }
             Ok(t)
         };
-        let accept = |t: Trial, trials: usize| LineSearchResult {
-            alpha: t.alpha,
-            value: t.value,
-            slope: Some(t.slope),
-            trials,
-            status: Ok(()),
+        let accept = |t: Trial, trials: usize| {
+            LineSearchResult::accepted(t.alpha, t.value, Some(t.slope), trials)
         };
 
         // Phase 1: bracketing.

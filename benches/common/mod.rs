@@ -1,0 +1,59 @@
+//! A small timing harness for side-by-side benchmarks in one process.
+#![allow(dead_code)]
+
+pub mod problems;
+
+use std::hint::black_box;
+use std::time::Instant;
+
+/// Median seconds per call of `f`: batches sized to ~20 ms, 5 batches; a call slower than
+/// `budget` seconds is timed once.
+pub fn time<R>(mut f: impl FnMut() -> R) -> f64 {
+    let t0 = Instant::now();
+    black_box(f());
+    let once = t0.elapsed().as_secs_f64();
+    if once > 0.25 {
+        return once;
+    }
+    let reps = ((0.02 / once.max(1e-9)) as usize).clamp(1, 1_000_000);
+    let mut samples: Vec<f64> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..reps {
+                black_box(f());
+            }
+            t.elapsed().as_secs_f64() / reps as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[2]
+}
+
+/// A duration in engineering units.
+pub fn fmt_time(s: f64) -> String {
+    if s < 1e-6 {
+        format!("{:.0} ns", s * 1e9)
+    } else if s < 1e-3 {
+        format!("{:.1} µs", s * 1e6)
+    } else if s < 1.0 {
+        format!("{:.2} ms", s * 1e3)
+    } else {
+        format!("{:.2} s", s)
+    }
+}
+
+/// A one-line description of this machine for the tables.
+pub fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    format!("{cpu}, {cores} cores")
+}

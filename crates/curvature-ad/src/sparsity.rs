@@ -1,0 +1,291 @@
+//! Hessian sparsity: which entries of H can be nonzero, found from the tape, and a column
+//! colouring that lets one Hessian-vector product per colour recover all of them.
+//!
+//! The pattern comes from nonlinear interactions: H = Σ over nodes of the node's adjoint
+//! times its local second derivatives chained with the Jacobian of its operands, so an entry
+//! (j, k) can be nonzero only if some node that is nonlinear in its operands depends on x_j
+//! and x_k through them. Index sets (which inputs a node depends on) are propagated forward,
+//! but only for nodes that feed a nonlinear node: long linear chains such as the running sum
+//! of a separable objective never build their O(n) sets.
+//!
+//! Columns that share no row may share a colour (a distance-2 colouring of the column
+//! intersection graph). Then H·(Σ_{j of colour c} e_j) holds, in row i, exactly H_ij for the
+//! one column j of colour c that row i has — direct recovery, no linear solve. A banded
+//! Hessian of half-bandwidth b needs at most 2b + 1 colours at any n. (This colouring does
+//! not use symmetry; an arrowhead Hessian, whose dense row joins every column, gets n
+//! colours and takes the dense path. Star colouring would need 2.)
+
+use crate::elementary::Op;
+use crate::recording::TapeData;
+
+/// The symmetric sparsity pattern of a Hessian: for each row, its possibly nonzero columns
+/// (sorted).
+#[derive(Clone, Debug)]
+pub(crate) struct Pattern {
+    pub(crate) rows: Vec<Vec<u32>>,
+}
+
+/// A pattern with a colouring of its columns.
+#[derive(Clone, Debug)]
+pub(crate) struct Coloring {
+    pub(crate) pattern: Pattern,
+    pub(crate) colors: Vec<u32>,
+    pub(crate) num_colors: usize,
+}
+
+/// How an operation's second derivatives couple its operands.
+enum Curvature {
+    /// Linear (or piecewise linear): no second derivatives.
+    None,
+    /// Only the cross term a·b: pairs deps(a) × deps(b).
+    Cross,
+    /// Anything else: pairs (deps(a) ∪ deps(b))².
+    Full,
+}
+
+fn curvature(op: Op, c: f64) -> Curvature {
+    match op {
+        Op::Input
+        | Op::Const
+        | Op::Neg
+        | Op::AddC
+        | Op::MulC
+        | Op::RSubC
+        | Op::DivC
+        | Op::Add
+        | Op::Sub
+        | Op::Abs
+        | Op::Signum
+        | Op::Floor
+        | Op::Ceil
+        | Op::Round
+        | Op::Trunc
+        | Op::Fract
+        | Op::Max
+        | Op::Min
+        | Op::Rem => Curvature::None,
+        Op::PowI | Op::PowFC if c == 0.0 || c == 1.0 => Curvature::None,
+        Op::Mul => Curvature::Cross,
+        _ => Curvature::Full,
+    }
+}
+
+/// The Hessian pattern of output node `out`, or `None` when the index sets or the pairs
+/// exceed `budget` entries (the Hessian is then too dense for colouring to pay).
+pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Option<Pattern> {
+    let code = &data.nodes.code;
+    let len = code.len();
+    let first = data.first_op();
+    let n = data.n_inputs;
+    // Nodes that reach the output, and among them the ones whose index sets are needed.
+    let mut live = vec![false; len];
+    let mut needed = vec![false; len];
+    live[out] = true;
+    for i in (first..len).rev() {
+        if !live[i] {
+            continue;
+        }
+        let [a, b] = code[i].args;
+        let binary = code[i].op.is_binary();
+        live[a as usize] = true;
+        if binary {
+            live[b as usize] = true;
+        }
+        if !matches!(curvature(code[i].op, code[i].c), Curvature::None) {
+            needed[a as usize] = true;
+            if binary {
+                needed[b as usize] = true;
+            }
+        }
+        if needed[i] {
+            needed[a as usize] = true;
+            if binary {
+                needed[b as usize] = true;
+            }
+        }
+    }
+    // Index sets of needed nodes, in one arena: set(i) = store[start[i]..end[i]].
+    let mut start = vec![0usize; len];
+    let mut end = vec![0usize; len];
+    let mut store: Vec<u32> = Vec::new();
+    for j in 0..n {
+        if needed[j + 1] {
+            start[j + 1] = store.len();
+            store.push(j as u32);
+            end[j + 1] = store.len();
+        }
+    }
+    let mut rows: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut pairs = 0usize;
+    let mut scratch: Vec<u32> = Vec::new();
+    for i in first..len {
+        if !(needed[i] || live[i]) {
+            continue;
+        }
+        let Some(node) = code.get(i) else { break };
+        let [a, b] = node.args;
+        let (a, b) = (a as usize, b as usize);
+        let binary = node.op.is_binary();
+        let kind = curvature(node.op, node.c);
+        let union = |scratch: &mut Vec<u32>, store: &[u32]| {
+            scratch.clear();
+            let sa = &store[start[a]..end[a]];
+            let sb: &[u32] = if binary {
+                &store[start[b]..end[b]]
+            } else {
+                &[]
+            };
+            merge(sa, sb, scratch);
+        };
+        if live[i] {
+            match kind {
+                Curvature::None => {}
+                Curvature::Cross => {
+                    let (sa, sb) = (&store[start[a]..end[a]], &store[start[b]..end[b]]);
+                    pairs += 2 * sa.len() * sb.len();
+                    if pairs > budget {
+                        return None;
+                    }
+                    for &j in sa {
+                        for &k in sb {
+                            rows[j as usize].push(k);
+                            rows[k as usize].push(j);
+                        }
+                    }
+                }
+                Curvature::Full => {
+                    union(&mut scratch, &store);
+                    pairs += scratch.len() * scratch.len();
+                    if pairs > budget {
+                        return None;
+                    }
+                    for &j in &scratch {
+                        rows[j as usize].extend_from_slice(&scratch);
+                    }
+                }
+            }
+        }
+        if needed[i] {
+            union(&mut scratch, &store);
+            start[i] = store.len();
+            store.extend_from_slice(&scratch);
+            end[i] = store.len();
+            if store.len() > budget {
+                return None;
+            }
+        }
+    }
+    for row in &mut rows {
+        row.sort_unstable();
+        row.dedup();
+    }
+    Some(Pattern { rows })
+}
+
+/// Sorted union of two sorted lists.
+fn merge(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        out.push(x.min(y));
+        i += (x <= y) as usize;
+        j += (y <= x) as usize;
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+}
+
+/// Greedy distance-2 colouring of the columns: columns that share a row get different
+/// colours.
+pub(crate) fn color(pattern: Pattern) -> Coloring {
+    let n = pattern.rows.len();
+    let mut colors = vec![u32::MAX; n];
+    // stamp[c] == j + 1 marks colour c as taken by a neighbour of column j.
+    let mut stamp: Vec<usize> = Vec::new();
+    let mut num_colors = 0usize;
+    for j in 0..n {
+        // By symmetry the rows where column j is nonzero are the columns of row j.
+        for &r in &pattern.rows[j] {
+            for &k in &pattern.rows[r as usize] {
+                let c = colors[k as usize];
+                if c != u32::MAX {
+                    stamp[c as usize] = j + 1;
+                }
+            }
+        }
+        let c = (0..num_colors)
+            .find(|&c| stamp[c] != j + 1)
+            .unwrap_or_else(|| {
+                stamp.push(0);
+                num_colors += 1;
+                num_colors - 1
+            });
+        colors[j] = c as u32;
+    }
+    Coloring {
+        pattern,
+        colors,
+        num_colors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recording::record;
+    use crate::var::Var;
+    use num_traits::Float;
+
+    fn pattern_of(f: impl FnOnce(&[Var]) -> Var, n: usize) -> Pattern {
+        let x: Vec<f64> = (0..n).map(|i| 0.3 + i as f64 * 0.1).collect();
+        let (data, _) = record(&x, f, |o| vec![*o]);
+        hessian_pattern(&data, data.outputs[0] as usize, usize::MAX).unwrap()
+    }
+
+    #[test]
+    fn chained_rosenbrock_is_tridiagonal_and_needs_three_colours() {
+        let n = 50;
+        let p = pattern_of(
+            |x| {
+                (0..n - 1)
+                    .map(|i| 100.0 * (x[i + 1] - x[i] * x[i]).powi(2) + (1.0 - x[i]).powi(2))
+                    .fold(Var::constant(0.0), |s, t| s + t)
+            },
+            n,
+        );
+        for (i, row) in p.rows.iter().enumerate() {
+            let expect: Vec<u32> = (i.saturating_sub(1)..(i + 2).min(n))
+                .map(|j| j as u32)
+                .collect();
+            assert_eq!(row, &expect, "row {i}");
+        }
+        assert_eq!(color(p).num_colors, 3);
+    }
+
+    #[test]
+    fn linear_terms_and_products_give_exactly_their_pairs() {
+        // f = 3·x0 + x1·x2 + sin(x3): H has (1,2), (2,1) and (3,3) only.
+        let p = pattern_of(|x| x[0] * 3.0 + x[1] * x[2] + x[3].sin(), 4);
+        assert_eq!(p.rows, vec![vec![], vec![2], vec![1], vec![3]]);
+        // No two columns share a row: one HVP with (1, 1, 1, 1) recovers all three entries.
+        assert_eq!(color(p).num_colors, 1);
+    }
+
+    #[test]
+    fn arrowhead_pattern() {
+        // f = Σ_i x0·x_i²: ∂²f/∂x0² = 0, ∂²f/∂x0∂x_i = 2x_i, ∂²f/∂x_i² = 2x0.
+        let n = 30;
+        let p = pattern_of(
+            |x| {
+                (1..n)
+                    .map(|i| x[0] * x[i] * x[i])
+                    .fold(Var::constant(0.0), |s, t| s + t)
+            },
+            n,
+        );
+        assert_eq!(p.rows[0], (1..n as u32).collect::<Vec<_>>());
+        assert_eq!(p.rows[7], vec![0, 7]);
+        // Row 0 joins every column, so a colouring without symmetry needs n colours.
+        assert_eq!(color(p).num_colors, n);
+    }
+}
