@@ -359,6 +359,7 @@ impl<'a> Run<'a> {
             // Outer iteration: the Jacobian at x, its QR, the scaling.
             let (_, j) = problem.jacobian(&self.x)?;
             if j.as_slice().iter().any(|v| !v.is_finite()) {
+                self.jacobian = Some(j);
                 return Ok(Termination::NonFinite);
             }
             let m = j.nrows();

@@ -14,9 +14,9 @@
 /// A factorization of J that can solve the damped normal equations `(JᵀJ + D_λ²) x = Jᵀr`
 /// for any diagonal `D_λ` (vectors are in J's column order).
 pub(crate) trait DampedSolve {
-    /// The Gauss–Newton solution of `min ‖J x − r‖` (the minimum-norm-free least-squares
-    /// solution that zeroes dependent components when J is rank deficient), and whether J has
-    /// full column rank.
+    /// The Gauss–Newton solution of `min ‖J x − r‖` (when J is rank deficient, the basic
+    /// least-squares solution whose dependent components are zero — not the minimum-norm
+    /// one), and whether J has full column rank.
     fn gauss_newton(&mut self) -> (Vec<f64>, bool);
     /// `‖R⁻ᵀ v‖` for the undamped factor `RᵀR = JᵀJ` (full rank only).
     fn undamped_lower_norm(&self, v: &[f64]) -> f64;

@@ -214,8 +214,22 @@ fn nan_jacobian_is_a_clear_termination() {
     let r = |x: &[Var]| vec![x[0].sqrt() - 1.0];
     let fit = LeastSquares::new().minimize(r, &[0.0]).unwrap();
     assert_eq!(fit.termination, Termination::NonFinite);
+    // The offending Jacobian is not evaluated a second time for the statistics.
+    assert_eq!((fit.evaluations.value, fit.evaluations.gradient), (1, 1));
+    assert!(fit.covariance.is_none());
     let fit = GaussNewton::new().minimize(r, &[0.0]).unwrap();
     assert_eq!(fit.termination, Termination::NonFinite);
+    assert_eq!((fit.evaluations.value, fit.evaluations.gradient), (1, 1));
+}
+
+#[test]
+fn no_residuals_at_all() {
+    let r = |_: &[Var]| -> Vec<Var> { Vec::new() };
+    let fit = LeastSquares::new().minimize(r, &[1.0, 2.0]).unwrap();
+    assert_eq!(fit.termination, Termination::GradientTolerance);
+    assert_eq!((fit.x.clone(), fit.rss), (vec![1.0, 2.0], 0.0));
+    let fit = GaussNewton::new().minimize(r, &[1.0, 2.0]).unwrap();
+    assert_eq!(fit.termination, Termination::GradientTolerance);
 }
 
 #[test]
