@@ -28,7 +28,7 @@ pub struct Fit {
     pub residuals: Vec<f64>,
     /// The residual sum of squares `‖r(x)‖²`.
     pub rss: f64,
-    /// `‖r(x)‖₂ = √RSS`.
+    /// `‖r(x)‖₂ = √RSS`, computed without overflow (finite even where RSS overflows).
     pub residual_norm: f64,
     /// The residual variance estimate `RSS / (m − n)`; `None` unless m > n.
     pub sigma2: Option<f64>,
@@ -95,7 +95,7 @@ impl Final {
                 skipped_updates: 0,
                 history: None,
             },
-            residual_norm: rss.sqrt(),
+            residual_norm: crate::qr::norm(&self.r),
             residuals: self.r,
             rss,
             sigma2,

@@ -16,6 +16,10 @@ pub(crate) fn norm(v: &[f64]) -> f64 {
     if s.is_finite() && s > 1e-280 || s == 0.0 && v.iter().all(|x| *x == 0.0) {
         return s.sqrt();
     }
+    if s.is_nan() {
+        // NaN must propagate (`f64::max` would skip it and an all-NaN vector would get 0).
+        return f64::NAN;
+    }
     let big = v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
     if big == 0.0 || !big.is_finite() {
         return big;
@@ -304,5 +308,7 @@ mod tests {
         assert!((norm(&[3e-200, 4e-200]) / 5e-200 - 1.0).abs() < 1e-15);
         assert_eq!(norm(&[0.0, 0.0]), 0.0);
         assert_eq!(norm(&[]), 0.0);
+        assert!(norm(&[f64::NAN, f64::NAN]).is_nan() && norm(&[1.0, f64::NAN]).is_nan());
+        assert_eq!(norm(&[1.0, f64::INFINITY]), f64::INFINITY);
     }
 }

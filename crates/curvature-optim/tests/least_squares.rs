@@ -391,3 +391,60 @@ fn qr_step_is_accurate_on_an_ill_conditioned_polynomial_fit() {
         "QR {qr:?} vs normal equations {normal:?}"
     );
 }
+
+mod random_problems {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `rᵢ = a e^{b tᵢ} + c tᵢ − yᵢ` with data from random true parameters (exponents large
+    /// enough to overflow from some starts), fitted from random starts of any magnitude.
+    fn residuals(truth: [f64; 3]) -> impl Fn(&[Var]) -> Vec<Var> + Copy {
+        move |p: &[Var]| {
+            (0..12)
+                .map(|i| {
+                    let t = i as f64 * 0.25;
+                    let y = truth[0] * (truth[1] * t).exp() + truth[2] * t;
+                    p[0] * (p[1] * t).exp() + p[2] * t - y
+                })
+                .collect()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Every run ends, with a finite point no worse than the start (up to rounding and
+        /// the polish's slack), f = ½ RSS, and at
+        /// most the evaluation budget (plus the start and one Jacobian for the statistics).
+        #[test]
+        fn every_run_terminates_without_increasing_the_residual_norm(
+            truth in prop::array::uniform3(-3.0f64..3.0),
+            start in prop::array::uniform3(-1.0f64..1.0),
+            scale in -3i32..6,
+        ) {
+            let x0: Vec<f64> = start.iter().map(|s| s * 10f64.powi(scale)).collect();
+            let r = residuals(truth);
+            // ‖r(x0)‖ without overflow (r may be ~1e200 from large starts).
+            let norm0 = r.residuals(&x0).iter().fold(0.0f64, |a, &v| a.hypot(v));
+            let budget = 400;
+            for fit in [
+                LeastSquares::new().max_evaluations(budget).minimize(r, &x0).unwrap(),
+                GaussNewton::new().max_evaluations(budget).minimize(r, &x0).unwrap(),
+            ] {
+                prop_assert!(fit.evaluations.total() <= budget + 2, "{:?}", fit.evaluations);
+                if norm0.is_finite() {
+                    prop_assert!(fit.x.iter().all(|v| v.is_finite()));
+                    // Up to rounding, and the 1e-8 relative slack of LeastSquares' polish.
+                    prop_assert!(
+                        fit.residual_norm <= norm0 * (1.0 + 1e-8),
+                        "{} > {norm0}",
+                        fit.residual_norm
+                    );
+                    prop_assert_eq!(fit.f, 0.5 * fit.rss);
+                } else {
+                    prop_assert_eq!(fit.termination, Termination::NonFinite);
+                }
+            }
+        }
+    }
+}
