@@ -34,8 +34,8 @@ pub mod prelude {
         Dual2, Matrix, Scalar, Tape, Var,
     };
     pub use curvature_optim::{
-        Bfgs, Dfp, GradientDescent, Lbfgs, LevenbergMarquardt, Newton, Newton1d, Objective, Secant,
-        Solution, Termination,
+        Bfgs, Dfp, Fit, GaussNewton, GradientDescent, Lbfgs, LeastSquares, LevenbergMarquardt,
+        Newton, Newton1d, Objective, Residuals, Secant, Solution, Termination,
     };
     pub use num_traits::{Float, FloatConst, FromPrimitive, NumCast, One, ToPrimitive, Zero};
 }

@@ -1,0 +1,161 @@
+//! What a least-squares solver returns: the crate's [`Solution`] plus the statistics a
+//! curve-fitting user needs (residuals, RSS, parameter covariance, standard errors).
+
+use std::ops::Deref;
+
+use crate::qr::PivotedQr;
+use crate::solution::{max_norm, Evaluations, Solution, Termination};
+use crate::Matrix;
+
+/// The result of [`LeastSquares`](crate::LeastSquares) or
+/// [`GaussNewton`](crate::GaussNewton): a [`Solution`] (reached through `Deref`, so
+/// `fit.x`, `fit.termination`, `fit.converged()` work) and the fit statistics at `x`.
+///
+/// With m residuals, n parameters, `RSS = ‖r(x)‖²` and J the Jacobian at x:
+///
+/// * `solution.f = ½ RSS`, `solution.gradient = Jᵀr`;
+/// * `sigma2 = σ̂² = RSS / (m − n)` (needs m > n);
+/// * `covariance = σ̂² (JᵀJ)⁻¹`, computed from the pivoted QR `J P = Q R` as
+///   `σ̂² P R⁻¹ R⁻ᵀ Pᵀ` (JᵀJ is never formed or inverted); `None` when m ≤ n or J is
+///   numerically rank deficient (`|Rₖₖ| ≤ 100 ε n |R₀₀|`);
+/// * `standard_errors[j] = √covariance[(j, j)]` — what NIST certifies as the parameters'
+///   "standard deviations".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fit {
+    /// Point, objective `½‖r‖²`, gradient `Jᵀr`, iterations, evaluations, termination.
+    pub solution: Solution,
+    /// r(x), the residuals at the solution.
+    pub residuals: Vec<f64>,
+    /// The residual sum of squares `‖r(x)‖²`.
+    pub rss: f64,
+    /// `‖r(x)‖₂ = √RSS`, computed without overflow (finite even where RSS overflows).
+    pub residual_norm: f64,
+    /// The residual variance estimate `RSS / (m − n)`; `None` unless m > n.
+    pub sigma2: Option<f64>,
+    /// The parameter covariance estimate `σ̂² (JᵀJ)⁻¹` (n × n); see the type docs.
+    pub covariance: Option<Matrix>,
+    /// Standard errors of the parameters, `√diag(covariance)`.
+    pub standard_errors: Option<Vec<f64>>,
+}
+
+impl Deref for Fit {
+    type Target = Solution;
+    fn deref(&self) -> &Solution {
+        &self.solution
+    }
+}
+
+/// Everything known at the end of a run, from which [`Fit`] is assembled.
+pub(crate) struct Final {
+    pub x: Vec<f64>,
+    pub r: Vec<f64>,
+    /// Row-major m × n Jacobian at x, when it could be evaluated (and is finite).
+    pub jacobian: Option<Matrix>,
+    pub iterations: usize,
+    pub evaluations: Evaluations,
+    pub termination: Termination,
+}
+
+impl Final {
+    pub fn into_fit(self) -> Fit {
+        let n = self.x.len();
+        let m = self.r.len();
+        let rss: f64 = self.r.iter().map(|v| v * v).sum();
+        let (gradient, covariance) = match &self.jacobian {
+            Some(j) => {
+                let g: Vec<f64> = (0..n)
+                    .map(|c| (0..m).map(|i| j[(i, c)] * self.r[i]).sum())
+                    .collect();
+                (g, m > n && rss.is_finite())
+            }
+            None => (vec![f64::NAN; n], false),
+        };
+        let sigma2 = (m > n && rss.is_finite()).then(|| rss / (m - n) as f64);
+        let covariance = if covariance {
+            let j = self.jacobian.as_ref().expect("checked above");
+            unscaled_covariance(j).map(|c| {
+                let s = sigma2.expect("m > n");
+                Matrix::from_fn(n, n, |p, q| s * c[(p, q)])
+            })
+        } else {
+            None
+        };
+        let standard_errors = covariance
+            .as_ref()
+            .map(|c| (0..n).map(|j| c[(j, j)].sqrt()).collect());
+        Fit {
+            solution: Solution {
+                x: self.x,
+                f: 0.5 * rss,
+                gradient_norm: max_norm(&gradient),
+                gradient,
+                iterations: self.iterations,
+                evaluations: self.evaluations,
+                termination: self.termination,
+                skipped_updates: 0,
+                history: None,
+            },
+            residual_norm: crate::qr::norm(&self.r),
+            residuals: self.r,
+            rss,
+            sigma2,
+            covariance,
+            standard_errors,
+        }
+    }
+}
+
+/// `(JᵀJ)⁻¹ = P R⁻¹ R⁻ᵀ Pᵀ` from the pivoted QR of J (m ≥ n), or `None` if J is numerically
+/// rank deficient.
+pub(crate) fn unscaled_covariance(j: &Matrix) -> Option<Matrix> {
+    let (m, n) = (j.nrows(), j.ncols());
+    if m < n || j.as_slice().iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let a = (0..n)
+        .flat_map(|c| (0..m).map(move |i| (i, c)))
+        .map(|ic| j[ic])
+        .collect();
+    let qr = PivotedQr::new(a, m, n);
+    let r = qr.r();
+    let tol = 100.0 * f64::EPSILON * n as f64 * r.first().map_or(0.0, |v| v.abs());
+    if (0..n).any(|k| !(r[k + k * n].abs() > tol)) {
+        return None;
+    }
+    // R⁻¹ (upper triangular), column by column.
+    let mut inv = vec![0.0; n * n];
+    for c in 0..n {
+        for i in (0..=c).rev() {
+            let e = if i == c { 1.0 } else { 0.0 };
+            let s: f64 = (i + 1..=c).map(|k| r[i + k * n] * inv[k + c * n]).sum();
+            inv[i + c * n] = (e - s) / r[i + i * n];
+        }
+    }
+    // (R⁻¹R⁻ᵀ)[p][q] = Σ_k R⁻¹[p][k] R⁻¹[q][k], then undo the permutation.
+    let mut cov = Matrix::zeros(n, n);
+    for p in 0..n {
+        for q in 0..n {
+            let s: f64 = (p.max(q)..n).map(|k| inv[p + k * n] * inv[q + k * n]).sum();
+            cov[(qr.ipvt[p], qr.ipvt[q])] = s;
+        }
+    }
+    Some(cov)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn covariance_of_a_line_fit() {
+        // J for y = a + b t at t = 0, 1, 2: JᵀJ = [[3, 3], [3, 5]], inverse [[5, −3], [−3, 3]]/6.
+        let j = Matrix::from_row_major(3, 2, vec![1.0, 0.0, 1.0, 1.0, 1.0, 2.0]);
+        let c = unscaled_covariance(&j).unwrap();
+        let expected = [5.0 / 6.0, -0.5, -0.5, 0.5];
+        for (a, b) in c.as_slice().iter().zip(expected) {
+            assert!((a - b).abs() < 1e-14, "{a} vs {b}");
+        }
+        let rank_one = Matrix::from_row_major(3, 2, vec![1.0, 2.0, 1.0, 2.0, 1.0, 2.0]);
+        assert!(unscaled_covariance(&rank_one).is_none());
+    }
+}
