@@ -1,2 +1,54 @@
 //! Optimizers that consume the derivatives of `curvature-ad`.
+//!
+//! Every solver is a small struct built with `::new()` and builder methods, run with
+//! `minimize(objective, &x0)`, returning a [`Solution`] whose [`Termination`] says exactly
+//! why it stopped. Objectives are closures over `curvature_ad::Var` or hand-written
+//! [`Objective`] implementations.
+//!
+//! | solver | step |
+//! |---|---|
+//! | [`GradientDescent`] | `x − α∇f`, fixed α or line search |
+//! | [`Newton`] | `x − α(H + τI)⁻¹∇f` (Cholesky, τ makes it positive definite); `pure()`: `x − H⁻¹∇f` |
+//! | [`Newton1d`], [`Secant`] | `x − f'/f''`; `x − f'·Δx/Δf'` |
+//! | [`LevenbergMarquardt`] | `x − (H + δD)⁻¹∇f`, accepted only if f decreases |
+//! | [`Dfp`], [`Bfgs`] | `x − αQ∇f`, Q a rank-two-updated inverse Hessian |
+//! | [`Lbfgs`] | `x − αQ∇f`, Q implicit from the last m steps |
+
+// Tests are written as `!(x < bound)` on purpose: a NaN must fail every acceptance test,
+// and the negated form says so where `x >= bound` would silently let NaN through.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+mod bfgs;
+mod dfp;
+mod driver;
+mod error;
+mod gradient_descent;
+mod lbfgs;
+mod levenberg_marquardt;
+mod linalg;
+pub mod line_search;
+mod matrix;
+mod newton;
+mod newton1d;
+mod objective;
+mod quasi_newton;
+mod secant;
+mod solution;
 pub mod train;
+mod univariate;
+
+pub use bfgs::{Bfgs, BfgsUpdate};
+pub use dfp::{Dfp, DfpUpdate};
+pub use error::Error;
+pub use gradient_descent::GradientDescent;
+pub use lbfgs::Lbfgs;
+pub use levenberg_marquardt::{Damping, LevenbergMarquardt};
+pub use line_search::LineSearch;
+pub use matrix::Matrix;
+pub use newton::Newton;
+pub use newton1d::Newton1d;
+pub use objective::Objective;
+pub use quasi_newton::{InitialScaling, InverseUpdate, QuasiNewton};
+pub use secant::Secant;
+pub use solution::{Evaluations, Iteration, Solution, Termination};
+pub use univariate::Univariate;

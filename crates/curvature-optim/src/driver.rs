@@ -1,0 +1,413 @@
+//! The iteration loop every solver shares: validation, stopping tests, limits, non-finite
+//! handling, history and the observer. A method only supplies its step.
+
+use std::ops::ControlFlow;
+
+use crate::error::Error;
+use crate::line_search::LineSearch;
+use crate::objective::{dot, moved, Halt, Need, Objective, Point, Problem};
+use crate::solution::{max_norm, Iteration, Solution, Termination};
+
+/// Stopping rules common to all solvers (set through each solver's builder methods).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Settings {
+    pub max_iterations: usize,
+    pub max_evaluations: usize,
+    pub gradient_tolerance: f64,
+    pub f_tolerance: f64,
+    pub step_tolerance: f64,
+    pub history: bool,
+}
+
+impl Settings {
+    pub const fn new(max_iterations: usize) -> Self {
+        Settings {
+            max_iterations,
+            max_evaluations: 100_000,
+            gradient_tolerance: 1e-8,
+            f_tolerance: 0.0,
+            step_tolerance: 0.0,
+            history: false,
+        }
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        for (name, v) in [
+            ("gradient_tolerance", self.gradient_tolerance),
+            ("f_tolerance", self.f_tolerance),
+            ("step_tolerance", self.step_tolerance),
+        ] {
+            if !(v >= 0.0) {
+                return Err(Error::InvalidOption(format!("{name} must be ≥ 0, got {v}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Builder methods for [`Settings`], pasted into every solver's `impl` block.
+macro_rules! settings_builders {
+    () => {
+        /// Stop when `‖∇f(x)‖∞ ≤ tol` (default 1e-8).
+        pub fn gradient_tolerance(mut self, tol: f64) -> Self {
+            self.settings.gradient_tolerance = tol;
+            self
+        }
+        /// Stop when an accepted step changes f by at most `tol · max(|f|, 1)` (default 0:
+        /// only a step that leaves f exactly unchanged).
+        pub fn f_tolerance(mut self, tol: f64) -> Self {
+            self.settings.f_tolerance = tol;
+            self
+        }
+        /// Stop when an accepted step has `‖Δx‖∞ ≤ tol · (1 + ‖x‖∞)` (default 0: only a
+        /// zero step).
+        pub fn step_tolerance(mut self, tol: f64) -> Self {
+            self.settings.step_tolerance = tol;
+            self
+        }
+        /// Iteration limit.
+        pub fn max_iterations(mut self, n: usize) -> Self {
+            self.settings.max_iterations = n;
+            self
+        }
+        /// Limit on all objective calls after the start point (default 100 000).
+        pub fn max_evaluations(mut self, n: usize) -> Self {
+            self.settings.max_evaluations = n;
+            self
+        }
+        /// Record the per-iteration history in [`Solution::history`](crate::Solution::history).
+        pub fn history(mut self, on: bool) -> Self {
+            self.settings.history = on;
+            self
+        }
+    };
+}
+
+/// `minimize` and `minimize_with` for solvers of `Objective`s on ℝⁿ.
+macro_rules! minimize_methods {
+    () => {
+        /// Minimizes `objective` from `x0`. Errors on an empty or non-finite `x0`, invalid
+        /// options, or an objective returning derivatives of the wrong size.
+        pub fn minimize<O: $crate::Objective>(
+            &self,
+            objective: O,
+            x0: &[f64],
+        ) -> Result<$crate::Solution, $crate::Error> {
+            $crate::driver::run(&self.settings, self.method(), objective, x0, None)
+        }
+
+        /// As `minimize`, calling `observer` after every iteration (and once at the start);
+        /// returning `ControlFlow::Break(())` stops the run with `Termination::Stopped`.
+        pub fn minimize_with<O: $crate::Objective>(
+            &self,
+            objective: O,
+            x0: &[f64],
+            mut observer: impl FnMut(&$crate::Iteration) -> std::ops::ControlFlow<()>,
+        ) -> Result<$crate::Solution, $crate::Error> {
+            $crate::driver::run(
+                &self.settings,
+                self.method(),
+                objective,
+                x0,
+                Some(&mut observer),
+            )
+        }
+    };
+}
+
+pub(crate) use minimize_methods;
+pub(crate) use settings_builders;
+
+/// What one iteration produced.
+pub(crate) struct Outcome {
+    /// The new iterate, evaluated; `None` when the step was rejected or impossible.
+    pub next: Option<Point>,
+    pub alpha: f64,
+    pub damping: Option<f64>,
+    /// Stop after this iteration, for a method-specific reason.
+    pub stop: Option<Termination>,
+}
+
+impl Outcome {
+    pub fn moved(next: Point, alpha: f64) -> Self {
+        Outcome {
+            next: Some(next),
+            alpha,
+            damping: None,
+            stop: None,
+        }
+    }
+
+    pub fn stop(termination: Termination) -> Self {
+        Outcome {
+            next: None,
+            alpha: 0.0,
+            damping: None,
+            stop: Some(termination),
+        }
+    }
+}
+
+/// A solver's per-run state and step rule.
+pub(crate) trait Method {
+    /// What the method needs at every iterate.
+    fn need(&self) -> Need;
+
+    /// Rejects invalid method options before any evaluation.
+    fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Evaluates the start point.
+    fn start<O: Objective>(
+        &mut self,
+        problem: &mut Problem<O>,
+        x0: Vec<f64>,
+    ) -> Result<Point, Halt> {
+        let need = self.need();
+        problem.point(x0, need)
+    }
+
+    /// Computes and evaluates the next iterate from `at` (finite, not yet converged).
+    fn step<O: Objective>(&mut self, problem: &mut Problem<O>, at: &Point)
+        -> Result<Outcome, Halt>;
+
+    /// Quasi-Newton updates skipped so far.
+    fn skipped_updates(&self) -> usize {
+        0
+    }
+}
+
+pub(crate) type Observer<'a> = &'a mut dyn FnMut(&Iteration) -> ControlFlow<()>;
+
+/// History and observer: builds an [`Iteration`] only when someone looks at it.
+struct Recorder<'a> {
+    history: Option<Vec<Iteration>>,
+    observer: Option<Observer<'a>>,
+}
+
+impl Recorder<'_> {
+    fn record(&mut self, make: impl FnOnce() -> Iteration) -> ControlFlow<()> {
+        if self.history.is_none() && self.observer.is_none() {
+            return ControlFlow::Continue(());
+        }
+        let row = make();
+        let flow = match self.observer.as_mut() {
+            Some(observe) => observe(&row),
+            None => ControlFlow::Continue(()),
+        };
+        if let Some(history) = self.history.as_mut() {
+            history.push(row);
+        }
+        flow
+    }
+}
+
+fn validate_start(x0: &[f64]) -> Result<(), Error> {
+    if x0.is_empty() {
+        return Err(Error::EmptyStart);
+    }
+    match x0.iter().position(|v| !v.is_finite()) {
+        Some(index) => Err(Error::NonFiniteStart {
+            index,
+            value: x0[index],
+        }),
+        None => Ok(()),
+    }
+}
+
+fn row(
+    iteration: usize,
+    at: &Point,
+    step_norm: f64,
+    alpha: f64,
+    damping: Option<f64>,
+    accepted: bool,
+) -> Iteration {
+    Iteration {
+        iteration,
+        x: at.x.clone(),
+        f: at.f,
+        gradient_norm: at.gradient_norm(),
+        step_norm,
+        alpha,
+        damping,
+        accepted,
+    }
+}
+
+/// Runs `method` to termination.
+pub(crate) fn run<O: Objective, M: Method>(
+    settings: &Settings,
+    mut method: M,
+    objective: O,
+    x0: &[f64],
+    observer: Option<Observer<'_>>,
+) -> Result<Solution, Error> {
+    validate_start(x0)?;
+    settings.validate()?;
+    method.validate()?;
+    let mut problem = Problem::new(objective, x0.len(), settings.max_evaluations);
+    let mut recorder = Recorder {
+        history: settings.history.then(Vec::new),
+        observer,
+    };
+    let mut current = match method.start(&mut problem, x0.to_vec()) {
+        Ok(point) => point,
+        Err(Halt::Fault(e)) => return Err(e),
+        Err(Halt::Budget) => unreachable!("the start point is evaluated outside the budget"),
+    };
+    problem.start_budget();
+    let mut iterations = 0;
+    let termination = 'run: {
+        if !current.is_finite() {
+            break 'run Termination::NonFinite;
+        }
+        if recorder
+            .record(|| row(0, &current, 0.0, 0.0, None, true))
+            .is_break()
+        {
+            break 'run Termination::Stopped;
+        }
+        loop {
+            if current.gradient_norm() <= settings.gradient_tolerance {
+                break 'run Termination::GradientTolerance;
+            }
+            if iterations >= settings.max_iterations {
+                break 'run Termination::MaxIterations;
+            }
+            if problem.exhausted() {
+                break 'run Termination::MaxEvaluations;
+            }
+            let outcome = match method.step(&mut problem, &current) {
+                Ok(outcome) => outcome,
+                Err(Halt::Budget) => break 'run Termination::MaxEvaluations,
+                Err(Halt::Fault(e)) => return Err(e),
+            };
+            iterations += 1;
+            let Some(next) = outcome.next else {
+                let flow =
+                    recorder.record(|| row(iterations, &current, 0.0, 0.0, outcome.damping, false));
+                if let Some(stop) = outcome.stop {
+                    break 'run stop;
+                }
+                if flow.is_break() {
+                    break 'run Termination::Stopped;
+                }
+                continue;
+            };
+            if !next.is_finite() {
+                break 'run Termination::NonFinite;
+            }
+            let df = (current.f - next.f).abs();
+            let dx: Vec<f64> = next.x.iter().zip(&current.x).map(|(a, b)| a - b).collect();
+            let step_norm = dot(&dx, &dx).sqrt();
+            current = next;
+            let flow = recorder.record(|| {
+                row(
+                    iterations,
+                    &current,
+                    step_norm,
+                    outcome.alpha,
+                    outcome.damping,
+                    true,
+                )
+            });
+            if let Some(stop) = outcome.stop {
+                break 'run stop;
+            }
+            if flow.is_break() {
+                break 'run Termination::Stopped;
+            }
+            if current.gradient_norm() <= settings.gradient_tolerance {
+                break 'run Termination::GradientTolerance;
+            }
+            if df <= settings.f_tolerance * current.f.abs().max(1.0) {
+                break 'run Termination::FunctionTolerance;
+            }
+            if max_norm(&dx) <= settings.step_tolerance * (1.0 + max_norm(&current.x)) {
+                break 'run Termination::StepTolerance;
+            }
+        }
+    };
+    Ok(Solution {
+        gradient_norm: current.gradient_norm(),
+        x: current.x,
+        f: current.f,
+        gradient: current.g,
+        iterations,
+        evaluations: problem.evaluations,
+        termination,
+        skipped_updates: method.skipped_updates(),
+        history: recorder.history,
+    })
+}
+
+/// Searches along `p` from `at` and evaluates the accepted point with `need`.
+///
+/// A failed search still moves to its best trial if that lowered f, then stops the run with
+/// `LineSearchFailed`; if no trial lowered f the iterate stays put.
+pub(crate) fn line_step<O: Objective>(
+    problem: &mut Problem<O>,
+    at: &Point,
+    p: &[f64],
+    search: &LineSearch,
+    alpha0: f64,
+    need: Need,
+) -> Result<Outcome, Halt> {
+    let dphi0 = dot(&at.g, p);
+    // The Wolfe and exact searches evaluate gradients at their trials; keep the last one so
+    // the accepted point is not evaluated twice.
+    let mut last: Option<(f64, f64, Vec<f64>)> = None;
+    let result = match search {
+        LineSearch::Fixed(alpha) => {
+            let next = problem.point(moved(&at.x, *alpha, p), need)?;
+            return Ok(Outcome::moved(next, *alpha));
+        }
+        LineSearch::Backtracking(b) => {
+            b.try_search(|a| problem.value(&moved(&at.x, a, p)), at.f, dphi0, alpha0)?
+        }
+        LineSearch::StrongWolfe(w) => w.try_search(
+            |a| {
+                let (f, g) = problem.gradient(&moved(&at.x, a, p))?;
+                let slope = dot(&g, p);
+                last = Some((a, f, g));
+                Ok::<_, Halt>((f, slope))
+            },
+            at.f,
+            dphi0,
+            alpha0,
+        )?,
+        LineSearch::Exact(e) => e.try_search(|a| {
+            let (f, g, hp) = problem.hvp(&moved(&at.x, a, p), p)?;
+            let (slope, curvature) = (dot(&g, p), dot(p, &hp));
+            last = Some((a, f, g));
+            Ok::<_, Halt>((f, slope, curvature))
+        })?,
+    };
+    let stop = result.status.err().map(Termination::LineSearchFailed);
+    if result.alpha == 0.0 {
+        return Ok(Outcome {
+            next: None,
+            alpha: 0.0,
+            damping: None,
+            stop: stop.or(Some(Termination::StepTolerance)),
+        });
+    }
+    let x = moved(&at.x, result.alpha, p);
+    let next = match last {
+        Some((a, f, g)) if need == Need::Gradient && a == result.alpha => Point {
+            x,
+            f,
+            g,
+            hessian: None,
+        },
+        _ => problem.point(x, need)?,
+    };
+    Ok(Outcome {
+        next: Some(next),
+        alpha: result.alpha,
+        damping: None,
+        stop,
+    })
+}

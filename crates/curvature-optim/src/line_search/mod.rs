@@ -1,0 +1,78 @@
+//! Line searches: given `φ(α) = f(x + α p)` with `φ'(0) = ∇f(x)ᵀp < 0`, pick a step α.
+//!
+//! * [`Backtracking`] enforces the sufficient-decrease (Armijo) condition
+//!   `φ(α) ≤ φ(0) + c₁ α φ'(0)`, shrinking α by quadratic then cubic interpolation.
+//! * [`StrongWolfe`] also enforces the strong curvature condition `|φ'(α)| ≤ c₂ |φ'(0)|`
+//!   (Nocedal–Wright Algorithms 3.5 and 3.6: bracketing, then zoom with cubic interpolation).
+//! * [`Exact`] minimizes φ by one-dimensional Newton steps on φ' using Hessian-vector products;
+//!   on a quadratic the first step `α = −φ'(0)/φ''(0) = −gᵀp / pᵀHp` is exact.
+//!
+//! The searches work on closures, so they can be tested (and reused) without a solver.
+
+mod armijo;
+mod exact;
+mod interpolation;
+mod wolfe;
+
+pub use armijo::Backtracking;
+pub use exact::Exact;
+pub use wolfe::StrongWolfe;
+
+/// The step-length rule a solver uses along its search direction.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LineSearch {
+    /// Always take `α` (no test at all): the textbook fixed-step update.
+    Fixed(f64),
+    /// Backtracking Armijo search.
+    Backtracking(Backtracking),
+    /// Strong-Wolfe search.
+    StrongWolfe(StrongWolfe),
+    /// Exact minimization of φ with Hessian-vector products (quadratics, teaching, tests).
+    Exact(Exact),
+}
+
+/// Why a line search gave up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineSearchFailure {
+    /// `φ'(0) ≥ 0`: the direction does not descend, so no small step can decrease f.
+    NotDescent,
+    /// The trial budget ran out before the conditions held.
+    MaxTrials,
+    /// The bracket shrank below round-off without satisfying the conditions.
+    IntervalTooSmall,
+    /// The exact search met non-positive curvature `φ'' ≤ 0` along the direction.
+    NonPositiveCurvature,
+}
+
+/// A line search's answer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LineSearchResult {
+    /// The step: the accepted one, or on failure the best trial (0 if none beat φ(0)).
+    pub alpha: f64,
+    /// φ(alpha).
+    pub value: f64,
+    /// φ'(alpha) when the search evaluated it.
+    pub slope: Option<f64>,
+    /// Trial evaluations made.
+    pub trials: usize,
+    /// `Ok(())` when alpha satisfies the conditions the search claims.
+    pub status: Result<(), LineSearchFailure>,
+}
+
+impl LineSearchResult {
+    fn failed(
+        reason: LineSearchFailure,
+        phi0: f64,
+        best: Option<(f64, f64, Option<f64>)>,
+        trials: usize,
+    ) -> Self {
+        let (alpha, value, slope) = best.unwrap_or((0.0, phi0, None));
+        LineSearchResult {
+            alpha,
+            value,
+            slope,
+            trials,
+            status: Err(reason),
+        }
+    }
+}

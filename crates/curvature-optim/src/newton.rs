@@ -1,0 +1,166 @@
+//! Newton's method: solve `∇²f(x) p = −∇f(x)`, step along p.
+
+use crate::driver::{line_step, minimize_methods, settings_builders, Method, Outcome, Settings};
+use crate::linalg::{cholesky_solve, lu_solve};
+use crate::line_search::{Backtracking, LineSearch};
+use crate::objective::{moved, Halt, Need, Objective, Point, Problem};
+use crate::solution::Termination;
+
+/// Newton's method with a line search and a positive-definite safeguard.
+///
+/// Each iteration solves `(H + τI) p = −g` by Cholesky (never forming `H⁻¹`), where `H` is the
+/// Hessian and τ ≥ 0 is the smallest value of the sequence `0, β − min Hᵢᵢ, 2τ, …`
+/// (`β = 1e-3`, Nocedal–Wright Algorithm 3.3) for which the factorization succeeds. With
+/// `H + τI` positive definite, `gᵀp = −pᵀ(H + τI)p < 0`: p descends, so the "negative
+/// curvature" failure of pure Newton becomes a descent step. The line search (default
+/// Armijo backtracking) starts at the full step α = 1, so near a minimizer with positive
+/// definite Hessian the iteration is the quadratically convergent `x − H⁻¹g`.
+///
+/// [`pure`](Self::pure) turns both safeguards off: `x_{k+1} = x_k − H⁻¹g` exactly (solved by LU),
+/// which may move uphill or diverge — the lecture's update, for teaching.
+///
+/// ```
+/// use curvature_optim::{Matrix, Newton, Objective};
+/// // Booth: f = (x + 2y − 7)² + (2x + y − 5)², a quadratic with minimum f(1, 3) = 0.
+/// struct Booth;
+/// impl Objective for Booth {
+///     fn value(&self, v: &[f64]) -> f64 {
+///         (v[0] + 2.0 * v[1] - 7.0).powi(2) + (2.0 * v[0] + v[1] - 5.0).powi(2)
+///     }
+///     fn gradient(&self, v: &[f64]) -> (f64, Vec<f64>) {
+///         let (a, b) = (v[0] + 2.0 * v[1] - 7.0, 2.0 * v[0] + v[1] - 5.0);
+///         (a * a + b * b, vec![2.0 * a + 4.0 * b, 4.0 * a + 2.0 * b])
+///     }
+///     fn hessian(&self, v: &[f64]) -> (f64, Vec<f64>, Matrix) {
+///         let (f, g) = self.gradient(v);
+///         (f, g, Matrix::from_row_major(2, 2, vec![10.0, 8.0, 8.0, 10.0]))
+///     }
+/// }
+/// let s = Newton::new().minimize(Booth, &[9.0, 8.0]).unwrap();
+/// assert_eq!(s.iterations, 1);
+/// assert!((s.x[0] - 1.0).abs() < 1e-12 && (s.x[1] - 3.0).abs() < 1e-12);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Newton {
+    settings: Settings,
+    line_search: LineSearch,
+    pure: bool,
+}
+
+impl Default for Newton {
+    fn default() -> Self {
+        Newton {
+            settings: Settings::new(500),
+            line_search: LineSearch::Backtracking(Backtracking::new()),
+            pure: false,
+        }
+    }
+}
+
+impl Newton {
+    /// Defaults: shifted Cholesky, Armijo backtracking from α = 1, 500 iterations.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Raw unit Newton steps `x − H⁻¹g`: no shift, no line search.
+    pub fn pure(mut self) -> Self {
+        self.pure = true;
+        self
+    }
+
+    /// Step rule along the Newton direction (first trial α = 1).
+    pub fn line_search(mut self, search: LineSearch) -> Self {
+        self.line_search = search;
+        self
+    }
+
+    settings_builders!();
+    minimize_methods!();
+
+    pub(crate) fn method(&self) -> NewtonStep {
+        NewtonStep {
+            line_search: self.line_search,
+            pure: self.pure,
+        }
+    }
+}
+
+pub(crate) struct NewtonStep {
+    pub line_search: LineSearch,
+    pub pure: bool,
+}
+
+/// Solves `(H + τI) p = −g` with the smallest τ of Nocedal–Wright's Algorithm 3.3 sequence
+/// that makes the Cholesky factorization succeed. `None` if no τ works (non-finite H).
+fn shifted_newton_direction(h: &[f64], n: usize, g: &[f64]) -> Option<(Vec<f64>, f64)> {
+    const BETA: f64 = 1e-3;
+    let rhs: Vec<f64> = g.iter().map(|v| -v).collect();
+    let min_diagonal = (0..n).map(|i| h[i * n + i]).fold(f64::INFINITY, f64::min);
+    let mut tau = if min_diagonal > 0.0 {
+        0.0
+    } else {
+        BETA - min_diagonal
+    };
+    let mut shifted = h.to_vec();
+    while tau.is_finite() {
+        for i in 0..n {
+            shifted[i * n + i] = h[i * n + i] + tau;
+        }
+        if let Some(p) = cholesky_solve(&shifted, n, &rhs) {
+            return Some((p, tau));
+        }
+        tau = (2.0 * tau).max(BETA);
+    }
+    None
+}
+
+impl Method for NewtonStep {
+    fn need(&self) -> Need {
+        Need::Hessian
+    }
+
+    fn step<O: Objective>(
+        &mut self,
+        problem: &mut Problem<O>,
+        at: &Point,
+    ) -> Result<Outcome, Halt> {
+        let n = problem.dimension();
+        let h = at.hessian.as_deref().expect("Newton evaluates Hessians");
+        if self.pure {
+            let rhs: Vec<f64> = at.g.iter().map(|v| -v).collect();
+            let p = lu_solve(h, n, &rhs);
+            if p.iter().any(|v| !v.is_finite()) {
+                return Ok(Outcome::stop(Termination::Singular));
+            }
+            let next = problem.point(moved(&at.x, 1.0, &p), Need::Hessian)?;
+            return Ok(Outcome::moved(next, 1.0));
+        }
+        let Some((p, tau)) = shifted_newton_direction(h, n, &at.g) else {
+            return Ok(Outcome::stop(Termination::NonFinite));
+        };
+        let mut outcome = line_step(problem, at, &p, &self.line_search, 1.0, Need::Hessian)?;
+        outcome.damping = Some(tau);
+        Ok(outcome)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shift_is_zero_for_positive_definite_and_positive_otherwise() {
+        let (p, tau) = shifted_newton_direction(&[2.0, 0.0, 0.0, 4.0], 2, &[2.0, 4.0]).unwrap();
+        assert_eq!(tau, 0.0);
+        assert!(
+            (p[0] + 1.0).abs() < 1e-14 && (p[1] + 1.0).abs() < 1e-14,
+            "{p:?}"
+        );
+        // diag(1, −1): τ must exceed 1; the direction must descend (gᵀp < 0).
+        let g = [1.0, 1.0];
+        let (p, tau) = shifted_newton_direction(&[1.0, 0.0, 0.0, -1.0], 2, &g).unwrap();
+        assert!(tau > 1.0);
+        assert!(g[0] * p[0] + g[1] * p[1] < 0.0);
+    }
+}

@@ -1,0 +1,215 @@
+//! The skeleton DFP and BFGS share: keep an inverse-Hessian approximation Q, step along
+//! `−Q∇f` with a strong-Wolfe search, update Q from the step δ and gradient change γ.
+
+use std::fmt::Debug;
+use std::marker::PhantomData;
+
+use crate::driver::{line_step, minimize_methods, settings_builders, Method, Outcome, Settings};
+use crate::error::Error;
+use crate::line_search::{LineSearch, StrongWolfe};
+use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
+
+/// How the initial inverse-Hessian approximation `Q₀ = s·I` is scaled.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum InitialScaling {
+    /// `s = 1` for the first step; after it, before the first update, `s = δᵀγ / γᵀγ`
+    /// (Nocedal–Wright eq. 6.20), which matches Q to the curvature just measured.
+    /// L-BFGS re-applies this scaling with the newest pair at every iteration.
+    Adaptive,
+    /// `Q₀ = s·I` throughout, never rescaled (for reproducible comparisons).
+    Fixed(f64),
+}
+
+/// A rank-two inverse-Hessian update (the only part in which DFP and BFGS differ).
+pub trait InverseUpdate: Clone + Copy + Debug + Default + PartialEq {
+    /// Updates the symmetric row-major `n × n` matrix `q` in place, given the step
+    /// `δ = x_{k+1} − x_k`, the gradient change `γ = ∇f_{k+1} − ∇f_k`, `Qγ` and `δᵀγ > 0`.
+    /// Must cost O(n²): outer products added entry by entry, no matrix products.
+    fn update(q: &mut [f64], delta: &[f64], gamma: &[f64], q_gamma: &[f64], delta_gamma: f64);
+}
+
+/// A quasi-Newton method with update rule `U`: [`Bfgs`](crate::Bfgs) or [`Dfp`](crate::Dfp).
+///
+/// Iteration: `p = −Q_k ∇f_k`, α from a strong-Wolfe search (c₁ = 1e-4, c₂ = 0.9, first trial
+/// α = 1), `x_{k+1} = x_k + α p`, then `Q_{k+1} = U(Q_k, δ, γ)`. The update is skipped (and
+/// counted in `Solution::skipped_updates`) unless `δᵀγ > 1e-10 ‖δ‖ ‖γ‖`: without positive
+/// curvature along δ the updated Q would not be positive definite. If round-off ever makes
+/// `−Q∇f` non-descending, Q is reset to the scaled identity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuasiNewton<U> {
+    settings: Settings,
+    line_search: LineSearch,
+    scaling: InitialScaling,
+    update: PhantomData<U>,
+}
+
+impl<U: InverseUpdate> Default for QuasiNewton<U> {
+    fn default() -> Self {
+        QuasiNewton {
+            settings: Settings::new(2000),
+            line_search: LineSearch::StrongWolfe(StrongWolfe::new()),
+            scaling: InitialScaling::Adaptive,
+            update: PhantomData,
+        }
+    }
+}
+
+impl<U: InverseUpdate> QuasiNewton<U> {
+    /// Defaults: strong Wolfe, adaptive `Q₀`, 2000 iterations, `‖g‖∞ ≤ 1e-8`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Step rule along `−Q∇f` (e.g. [`LineSearch::Exact`] on quadratics).
+    pub fn line_search(mut self, search: LineSearch) -> Self {
+        self.line_search = search;
+        self
+    }
+
+    /// Initial inverse-Hessian scaling.
+    pub fn initial_scaling(mut self, scaling: InitialScaling) -> Self {
+        self.scaling = scaling;
+        self
+    }
+
+    settings_builders!();
+    minimize_methods!();
+
+    fn method(&self) -> QuasiNewtonStep<U> {
+        QuasiNewtonStep {
+            line_search: self.line_search,
+            scaling: self.scaling,
+            q: Vec::new(),
+            updated: false,
+            skipped: 0,
+            update: PhantomData,
+        }
+    }
+}
+
+/// A step δ and gradient change γ with safely positive curvature `δᵀγ`.
+pub(crate) struct CurvaturePair {
+    pub delta: Vec<f64>,
+    pub gamma: Vec<f64>,
+    pub delta_gamma: f64,
+}
+
+/// The part of an iteration every quasi-Newton method shares: search along `p` with a
+/// line search, then measure the curvature pair of the step taken. The pair is returned only
+/// if `δᵀγ > 1e-10 ‖δ‖ ‖γ‖` (finite); otherwise `skipped` is incremented.
+pub(crate) fn search_and_measure<O: Objective>(
+    problem: &mut Problem<O>,
+    at: &Point,
+    p: &[f64],
+    search: &LineSearch,
+    skipped: &mut usize,
+) -> Result<(Outcome, Option<CurvaturePair>), Halt> {
+    let outcome = line_step(problem, at, p, search, 1.0, Need::Gradient)?;
+    let Some(next) = &outcome.next else {
+        return Ok((outcome, None));
+    };
+    let delta: Vec<f64> = next.x.iter().zip(&at.x).map(|(a, b)| a - b).collect();
+    let gamma: Vec<f64> = next.g.iter().zip(&at.g).map(|(a, b)| a - b).collect();
+    let delta_gamma = dot(&delta, &gamma);
+    let bound = 1e-10 * dot(&delta, &delta).sqrt() * dot(&gamma, &gamma).sqrt();
+    if delta_gamma > bound && delta_gamma.is_finite() {
+        Ok((
+            outcome,
+            Some(CurvaturePair {
+                delta,
+                gamma,
+                delta_gamma,
+            }),
+        ))
+    } else {
+        *skipped += 1;
+        Ok((outcome, None))
+    }
+}
+
+pub(crate) fn validate_scaling(scaling: InitialScaling) -> Result<(), Error> {
+    match scaling {
+        InitialScaling::Fixed(s) if !(s > 0.0 && s.is_finite()) => Err(Error::InvalidOption(
+            format!("the fixed initial scaling must be finite and > 0, got {s}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+struct QuasiNewtonStep<U> {
+    line_search: LineSearch,
+    scaling: InitialScaling,
+    /// Row-major Q; empty until the first step reveals n.
+    q: Vec<f64>,
+    /// Whether any update has been applied (the adaptive scaling happens just before the first).
+    updated: bool,
+    skipped: usize,
+    update: PhantomData<U>,
+}
+
+impl<U> QuasiNewtonStep<U> {
+    fn reset(&mut self, n: usize, scale: f64) {
+        self.q = vec![0.0; n * n];
+        for i in 0..n {
+            self.q[i * n + i] = scale;
+        }
+    }
+
+    fn initial_scale(&self) -> f64 {
+        match self.scaling {
+            InitialScaling::Fixed(s) => s,
+            InitialScaling::Adaptive => 1.0,
+        }
+    }
+}
+
+fn mat_vec(q: &[f64], v: &[f64]) -> Vec<f64> {
+    q.chunks_exact(v.len()).map(|row| dot(row, v)).collect()
+}
+
+impl<U: InverseUpdate> Method for QuasiNewtonStep<U> {
+    fn need(&self) -> Need {
+        Need::Gradient
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        validate_scaling(self.scaling)
+    }
+
+    fn step<O: Objective>(
+        &mut self,
+        problem: &mut Problem<O>,
+        at: &Point,
+    ) -> Result<Outcome, Halt> {
+        let n = problem.dimension();
+        if self.q.is_empty() {
+            self.reset(n, self.initial_scale());
+        }
+        let mut p: Vec<f64> = mat_vec(&self.q, &at.g).iter().map(|v| -v).collect();
+        if !(dot(&p, &at.g) < 0.0) {
+            self.reset(n, self.initial_scale());
+            p = at.g.iter().map(|v| -v * self.initial_scale()).collect();
+        }
+        let (outcome, pair) =
+            search_and_measure(problem, at, &p, &self.line_search, &mut self.skipped)?;
+        if let Some(pair) = pair {
+            if !self.updated && self.scaling == InitialScaling::Adaptive {
+                self.reset(n, pair.delta_gamma / dot(&pair.gamma, &pair.gamma));
+            }
+            let q_gamma = mat_vec(&self.q, &pair.gamma);
+            U::update(
+                &mut self.q,
+                &pair.delta,
+                &pair.gamma,
+                &q_gamma,
+                pair.delta_gamma,
+            );
+            self.updated = true;
+        }
+        Ok(outcome)
+    }
+
+    fn skipped_updates(&self) -> usize {
+        self.skipped
+    }
+}

@@ -1,0 +1,129 @@
+//! What a solver returns: the point, why it stopped, what it cost, and optionally its path.
+
+use crate::line_search::LineSearchFailure;
+
+/// Why a run stopped. Every solver ends with exactly one of these.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Termination {
+    /// `‖∇f(x)‖∞ ≤ gradient_tolerance`: first-order optimality reached.
+    GradientTolerance,
+    /// An accepted step changed f by at most `f_tolerance · max(|f|, 1)`:
+    /// `|f(x_k) − f(x_{k+1})| ≤ f_tol · max(|f(x_{k+1})|, 1)`.
+    FunctionTolerance,
+    /// An accepted step was tiny: `‖x_{k+1} − x_k‖∞ ≤ step_tolerance · (1 + ‖x_{k+1}‖∞)`.
+    StepTolerance,
+    /// The iteration limit was reached.
+    MaxIterations,
+    /// The evaluation limit (value + gradient + Hessian + HVP calls) was reached.
+    MaxEvaluations,
+    /// The line search could not satisfy its conditions; the best point it saw is kept.
+    LineSearchFailed(LineSearchFailure),
+    /// The objective returned NaN or ±∞ (value, gradient or Hessian) at a trial point that
+    /// could not be avoided; the last finite iterate is returned.
+    NonFinite,
+    /// The local model has no unique stationary point: zero curvature in a univariate
+    /// method, or a singular Hessian in pure Newton.
+    Singular,
+    /// Levenberg–Marquardt raised its damping δ past its limit without finding a decrease of f
+    /// (only round-off is left to gain).
+    DampingLimit,
+    /// The per-iteration observer asked to stop.
+    Stopped,
+}
+
+impl Termination {
+    /// `true` for the tolerance-based stops (gradient, f change, step size): the run ended
+    /// because it stopped making progress at a point it considers a minimizer.
+    pub fn converged(self) -> bool {
+        matches!(
+            self,
+            Termination::GradientTolerance
+                | Termination::FunctionTolerance
+                | Termination::StepTolerance
+        )
+    }
+}
+
+/// How many times a solver asked the objective for each kind of evaluation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Evaluations {
+    /// Calls for f alone.
+    pub value: usize,
+    /// Calls for f and ∇f.
+    pub gradient: usize,
+    /// Calls for f, ∇f and the Hessian ∇²f.
+    pub hessian: usize,
+    /// Calls for f, ∇f and a Hessian-vector product ∇²f·v.
+    pub hvp: usize,
+}
+
+impl Evaluations {
+    /// All calls together; this is what `max_evaluations` limits.
+    pub fn total(&self) -> usize {
+        self.value + self.gradient + self.hessian + self.hvp
+    }
+}
+
+/// One row of the per-iteration history (and what the observer sees).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Iteration {
+    /// Iteration number; 0 is the start point.
+    pub iteration: usize,
+    /// The iterate after this iteration (unchanged if the step was rejected).
+    pub x: Vec<f64>,
+    /// f at `x`.
+    pub f: f64,
+    /// `‖∇f(x)‖∞`.
+    pub gradient_norm: f64,
+    /// Euclidean length of the step taken, `‖x_{k+1} − x_k‖₂` (0 for a rejected step).
+    pub step_norm: f64,
+    /// Line-search step α along the search direction (1 for unit steps, 0 if rejected).
+    pub alpha: f64,
+    /// Method data: Levenberg–Marquardt's damping δ used for this step, or Newton's identity
+    /// shift τ (0 when the Hessian was positive definite). `None` for other methods.
+    pub damping: Option<f64>,
+    /// Whether the step was accepted (Levenberg–Marquardt rejects steps that raise f).
+    pub accepted: bool,
+}
+
+/// The result of a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Solution {
+    /// Final iterate (the last finite, accepted one).
+    pub x: Vec<f64>,
+    /// f(x).
+    pub f: f64,
+    /// ∇f(x).
+    pub gradient: Vec<f64>,
+    /// `‖∇f(x)‖∞`.
+    pub gradient_norm: f64,
+    /// Iterations performed (rejected Levenberg–Marquardt attempts count).
+    pub iterations: usize,
+    /// Evaluation counts.
+    pub evaluations: Evaluations,
+    /// Why the run stopped.
+    pub termination: Termination,
+    /// Quasi-Newton updates skipped because `δᵀγ` was not safely positive (0 elsewhere).
+    pub skipped_updates: usize,
+    /// Per-iteration history, starting with iteration 0; `None` unless enabled with the
+    /// solver's `history(true)` builder.
+    pub history: Option<Vec<Iteration>>,
+}
+
+impl Solution {
+    /// Shorthand for `self.termination.converged()`.
+    pub fn converged(&self) -> bool {
+        self.termination.converged()
+    }
+}
+
+/// `‖v‖∞`, the norm used by all gradient tests.
+pub(crate) fn max_norm(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |m, x| {
+        if x.abs() > m || x.is_nan() {
+            x.abs()
+        } else {
+            m
+        }
+    })
+}
