@@ -28,5 +28,9 @@ pub mod prelude {
         derivative, gradient, hessian, hvp, jacobian, second_derivative, BranchChanged, Dual,
         Dual2, Matrix, Scalar, Tape, Var,
     };
+    pub use curvature_optim::{
+        Bfgs, Dfp, GradientDescent, Lbfgs, LevenbergMarquardt, Newton, Newton1d, Objective, Secant,
+        Solution, Termination,
+    };
     pub use num_traits::{Float, FloatConst, FromPrimitive, NumCast, One, ToPrimitive, Zero};
 }

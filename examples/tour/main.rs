@@ -1,7 +1,9 @@
 //! The Curvature tour: `cargo run --release --example tour`.
 
 mod autodiff;
+mod optim;
 
 fn main() {
     autodiff::run();
+    optim::run();
 }

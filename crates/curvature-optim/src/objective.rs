@@ -1,8 +1,8 @@
 //! The `Objective` trait — how solvers see a function — and the counting wrapper solvers use.
 
 use crate::error::Error;
-use crate::matrix::Matrix;
 use crate::solution::{max_norm, Evaluations};
+use curvature_ad::{Matrix, Tape, Var};
 
 /// A twice-differentiable function `f: ℝⁿ → ℝ` as the solvers see it.
 ///
@@ -244,4 +244,35 @@ pub(crate) fn moved(x: &[f64], alpha: f64, p: &[f64]) -> Vec<f64> {
 
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Every closure over reverse-mode variables is an objective: one recording of the closure
+/// gives f and ∇f together (`curvature_ad::gradient`); Hessian-vector products run
+/// forward-over-reverse on the same recording, and dense Hessians come from
+/// `curvature_ad::hessian`. `value` records without a reverse sweep.
+///
+/// ```
+/// use curvature_ad::Var;
+/// use curvature_optim::Newton;
+/// use num_traits::Float;
+/// let rosenbrock = |x: &[Var]| (x[0] - 1.0).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2);
+/// let s = Newton::new().minimize(rosenbrock, &[-1.2, 1.0]).unwrap();
+/// assert!(s.converged() && (s.x[0] - 1.0).abs() < 1e-8);
+/// ```
+impl<F: Fn(&[Var]) -> Var> Objective for F {
+    fn value(&self, x: &[f64]) -> f64 {
+        Tape::record(self, x).value()
+    }
+
+    fn gradient(&self, x: &[f64]) -> (f64, Vec<f64>) {
+        curvature_ad::gradient(self, x)
+    }
+
+    fn hessian(&self, x: &[f64]) -> (f64, Vec<f64>, Matrix) {
+        curvature_ad::hessian(self, x)
+    }
+
+    fn hvp(&self, x: &[f64], v: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
+        curvature_ad::hvp(self, x, v)
+    }
 }

@@ -3,9 +3,9 @@
 
 use crate::driver::{run, Method, Observer, Settings};
 use crate::error::Error;
-use crate::matrix::Matrix;
 use crate::objective::Objective;
 use crate::solution::Solution;
+use curvature_ad::{Dual2, Matrix};
 
 /// A function `f: ℝ → ℝ` with its first two derivatives.
 ///
@@ -13,6 +13,22 @@ use crate::solution::Solution;
 pub trait Univariate {
     /// `(f(x), f'(x), f''(x))`.
     fn derivatives(&self, x: f64) -> (f64, f64, f64);
+}
+
+/// Every closure `Fn(Dual2) -> Dual2` is univariate: f, f' and f'' come from one evaluation
+/// in second-order nested duals (`curvature_ad::second_derivative`).
+///
+/// ```
+/// use curvature_ad::Dual2;
+/// use curvature_optim::Univariate;
+/// use num_traits::Float;
+/// let f = |x: Dual2| x.powi(3) - x.ln();
+/// assert_eq!(f.derivatives(1.0), (1.0, 2.0, 7.0)); // f = 1, f' = 3 − 1, f'' = 6 + 1
+/// ```
+impl<F: Fn(Dual2) -> Dual2> Univariate for F {
+    fn derivatives(&self, x: f64) -> (f64, f64, f64) {
+        curvature_ad::second_derivative(self, x)
+    }
 }
 
 /// A univariate function seen as an [`Objective`] on ℝ¹.
