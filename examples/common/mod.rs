@@ -6,7 +6,8 @@
 //! - [`train_test_split`]: a seeded, stratified train/test split;
 //! - [`MiniBatches`]: seeded, reshuffled mini-batch indices for each epoch;
 //! - [`Rng`]: a tiny seeded random number generator (SplitMix64);
-//! - [`logistic`]: the L2-regularized logistic regression model of the breast cancer example.
+//! - [`logistic`]: the L2-regularized logistic regression model of the breast cancer example;
+//! - [`mlp`]: the one-hidden-layer perceptron with softmax cross-entropy of the digits example.
 //!
 //! An example uses it with `mod common;` (the module lives in `examples/common/`). Each
 //! example uses only part of it, hence the `dead_code` and `unused_imports` allowances below.
@@ -23,6 +24,7 @@
 mod batches;
 mod dataset;
 pub mod logistic;
+pub mod mlp;
 mod rng;
 mod split;
 mod standardize;
