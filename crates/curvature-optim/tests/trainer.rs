@@ -119,6 +119,22 @@ fn same_seed_same_weights_bit_for_bit_other_seed_other_batches() {
 }
 
 #[test]
+fn results_do_not_depend_on_the_number_of_threads() {
+    // Chunks of 4 in batches of 10: three tapes per batch, summed in chunk order.
+    let data = synthetic(95);
+    let on = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| train(5, &data))
+    };
+    let one = on(1);
+    assert_eq!(one, on(3));
+    assert_eq!(one, train(5, &data));
+}
+
+#[test]
 fn loss_decreases_on_a_small_problem() {
     let data = synthetic(200);
     let w0 = vec![0.0; 3];
