@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::solution::{max_norm, Evaluations};
-use curvature_ad::{Matrix, Tape, Var};
+use curvature_ad::{Matrix, Var};
 
 /// A twice-differentiable function `f: ℝⁿ → ℝ` as the solvers see it.
 ///
@@ -265,7 +265,10 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// ```
 impl<F: Fn(&[Var]) -> Var> Objective for F {
     fn value(&self, x: &[f64]) -> f64 {
-        Tape::record(self, x).value()
+        // Constant inputs fold every operation to plain f64 arithmetic: no tape is recorded
+        // for a value-only evaluation (line-search trials, LM's acceptance test).
+        let constants: Vec<Var> = x.iter().map(|&v| Var::constant(v)).collect();
+        self(&constants).value()
     }
 
     fn gradient(&self, x: &[f64]) -> (f64, Vec<f64>) {
