@@ -8,7 +8,7 @@ use common::problems::{rosenbrock, rosenbrock_nd, start};
 use common::{fmt_time, machine, time};
 use curvature::prelude::*;
 use nalgebra::DVector;
-use num_dual::{Dual2DVec64, DualDVec64, DualNum};
+use num_dual::{Dual2DVec64, Dual2_64, DualDVec64, DualNum};
 
 // ---- test functions, generic over num_traits::Float (ours) ----
 
@@ -69,6 +69,55 @@ type VarFn = Box<dyn Fn(&[Var]) -> Var>;
 type F64Fn = Box<dyn Fn(&[f64]) -> f64>;
 /// A num-dual run returning one derivative entry (so the work cannot be optimized away).
 type PeerFn = Box<dyn Fn(&DVector<f64>) -> f64>;
+/// num-dual's directional second derivative vᵀHv at x, by `second_derivative` of f(x + t·v).
+type PeerDirFn = Box<dyn Fn(&[f64], &[f64]) -> f64>;
+
+/// A test function written for num-dual's scalars, generic over them.
+trait Peer: Clone + 'static {
+    fn eval<T: DualNum<Primitive = f64>>(&self, x: &DVector<T>) -> T;
+}
+
+#[derive(Clone)]
+struct Rosenbrock;
+impl Peer for Rosenbrock {
+    fn eval<T: DualNum<Primitive = f64>>(&self, x: &DVector<T>) -> T {
+        rosenbrock_nd(x)
+    }
+}
+
+#[derive(Clone)]
+struct Transcendental;
+impl Peer for Transcendental {
+    fn eval<T: DualNum<Primitive = f64>>(&self, x: &DVector<T>) -> T {
+        transcendental_nd(x)
+    }
+}
+
+#[derive(Clone)]
+struct LogSumExp(&'static [f64], usize);
+impl Peer for LogSumExp {
+    fn eval<T: DualNum<Primitive = f64>>(&self, x: &DVector<T>) -> T {
+        logsumexp_nd(self.0, self.1, x)
+    }
+}
+
+fn peer_gradient<P: Peer>(p: P) -> PeerFn {
+    Box::new(move |x| num_dual::gradient(|v: DVector<DualDVec64>| p.eval(&v), x).1[0])
+}
+
+fn peer_hessian<P: Peer>(p: P) -> PeerFn {
+    Box::new(move |x| num_dual::hessian(|v: DVector<Dual2DVec64>| p.eval(&v), x).2[(0, 0)])
+}
+
+fn peer_directional<P: Peer>(p: P) -> PeerDirFn {
+    Box::new(move |x, v| {
+        let line = |t: Dual2_64| {
+            let y = DVector::from_iterator(x.len(), x.iter().zip(v).map(|(&a, &b)| t * b + a));
+            p.eval(&y)
+        };
+        num_dual::second_derivative(line, 0.0).2
+    })
+}
 
 struct Case {
     name: &'static str,
@@ -77,6 +126,30 @@ struct Case {
     f64: F64Fn,
     nd_grad: Option<PeerFn>,
     nd_hess: Option<PeerFn>,
+    nd_dir: PeerDirFn,
+}
+
+impl Case {
+    /// num-dual's gradient and Hessian cost O(n) and O(n²) per operation: they run up to
+    /// the sizes given.
+    fn new<P: Peer>(
+        name: &'static str,
+        n: usize,
+        f: VarFn,
+        f64: F64Fn,
+        peer: P,
+        (grad_up_to, hess_up_to): (usize, usize),
+    ) -> Case {
+        Case {
+            name,
+            n,
+            f,
+            f64,
+            nd_grad: (n <= grad_up_to).then(|| peer_gradient(peer.clone())),
+            nd_hess: (n <= hess_up_to).then(|| peer_hessian(peer.clone())),
+            nd_dir: peer_directional(peer),
+        }
+    }
 }
 
 fn matrix(m: usize, n: usize) -> Vec<f64> {
@@ -97,58 +170,45 @@ fn main() {
     println!("Curvature autodiff benchmark on {}", machine());
     println!("(times are medians per call; ratios in parentheses are time / time(f))\n");
 
+    let limit = if quick { 100 } else { 1000 };
     let mut cases: Vec<Case> = Vec::new();
-    for &n in &[10usize, 100, 1000, 10_000] {
-        let nd_ok = n <= 1000 && !(quick && n > 100);
-        cases.push(Case {
-            name: "rosenbrock",
+    for n in [10usize, 100, 1000, 10_000] {
+        let f: VarFn = Box::new(|x: &[Var]| rosenbrock(x));
+        let f64: F64Fn = Box::new(|x: &[f64]| rosenbrock(x));
+        cases.push(Case::new(
+            "rosenbrock",
             n,
-            f: Box::new(|x: &[Var]| rosenbrock(x)),
-            f64: Box::new(|x: &[f64]| rosenbrock(x)),
-            nd_grad: nd_ok.then(|| -> PeerFn {
-                Box::new(|x| num_dual::gradient(|v: DVector<DualDVec64>| rosenbrock_nd(&v), x).1[0])
-            }),
-            nd_hess: (n <= 1000 && !(quick && n > 100)).then(|| -> PeerFn {
-                Box::new(|x| {
-                    num_dual::hessian(|v: DVector<Dual2DVec64>| rosenbrock_nd(&v), x).2[(0, 0)]
-                })
-            }),
-        });
+            f,
+            f64,
+            Rosenbrock,
+            (limit, limit),
+        ));
     }
-    for &n in &[10usize, 100, 1000, 10_000] {
-        let nd_ok = n <= 1000 && !(quick && n > 100);
-        cases.push(Case {
-            name: "transcendental",
+    for n in [10usize, 100, 1000, 10_000] {
+        let f: VarFn = Box::new(|x: &[Var]| transcendental(x));
+        let f64: F64Fn = Box::new(|x: &[f64]| transcendental(x));
+        cases.push(Case::new(
+            "transcendental",
             n,
-            f: Box::new(|x: &[Var]| transcendental(x)),
-            f64: Box::new(|x: &[f64]| transcendental(x)),
-            nd_grad: nd_ok.then(|| -> PeerFn {
-                Box::new(|x| {
-                    num_dual::gradient(|v: DVector<DualDVec64>| transcendental_nd(&v), x).1[0]
-                })
-            }),
-            nd_hess: (n <= 100).then(|| -> PeerFn {
-                Box::new(|x| {
-                    num_dual::hessian(|v: DVector<Dual2DVec64>| transcendental_nd(&v), x).2[(0, 0)]
-                })
-            }),
-        });
+            f,
+            f64,
+            Transcendental,
+            (limit, 100),
+        ));
     }
-    for &n in &[10usize, 100] {
+    for n in [10usize, 100] {
         let m = n;
         let a: &'static [f64] = Box::leak(matrix(m, n).into_boxed_slice());
-        cases.push(Case {
-            name: "logsumexp(Ax)",
+        let f: VarFn = Box::new(move |x: &[Var]| logsumexp(a, m, x));
+        let f64: F64Fn = Box::new(move |x: &[f64]| logsumexp(a, m, x));
+        cases.push(Case::new(
+            "logsumexp(Ax)",
             n,
-            f: Box::new(move |x: &[Var]| logsumexp(a, m, x)),
-            f64: Box::new(move |x: &[f64]| logsumexp(a, m, x)),
-            nd_grad: Some(Box::new(move |x| {
-                num_dual::gradient(|v: DVector<DualDVec64>| logsumexp_nd(a, m, &v), x).1[0]
-            })),
-            nd_hess: Some(Box::new(move |x| {
-                num_dual::hessian(|v: DVector<Dual2DVec64>| logsumexp_nd(a, m, &v), x).2[(0, 0)]
-            })),
-        });
+            f,
+            f64,
+            LogSumExp(a, m),
+            (100, 100),
+        ));
     }
 
     println!("### Gradients\n");
@@ -184,8 +244,8 @@ fn main() {
     }
 
     println!("\n### Second order\n");
-    println!("| function | n | gradient | HVP | HVP / gradient | dense Hessian | num-dual Hessian | differences of gradient | Hessian vs num-dual | Hessian vs differences |");
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("| function | n | gradient | HVP | HVP / gradient | num-dual vᵀHv (directional) | dense Hessian | Hessian colours | num-dual Hessian | differences of gradient | Hessian vs num-dual | Hessian vs differences |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for c in &cases {
         if c.n > 1000 {
             continue;
@@ -194,7 +254,9 @@ fn main() {
         let v: Vec<f64> = (0..c.n).map(|i| 1.0 / (1.0 + i as f64)).collect();
         let tg = time(|| gradient(&c.f, &x));
         let th = time(|| hvp(&c.f, &x, &v));
+        let tdir = time(|| (c.nd_dir)(&x, &v));
         let tfull = time(|| hessian(&c.f, &x));
+        let colors = Tape::record(&c.f, &x).hessian_colors();
         let xv = DVector::from_vec(x.clone());
         let tnd = c.nd_hess.as_ref().map(|nd| time(|| nd(&xv)));
         let tfd = time(|| {
@@ -215,13 +277,15 @@ fn main() {
             h
         });
         println!(
-            "| {} | {} | {} | {} | {:.2} | {} | {} | {} | {} | {:.0}× |",
+            "| {} | {} | {} | {} | {:.2} | {} | {} | {} | {} | {} | {} | {:.0}× |",
             c.name,
             c.n,
             fmt_time(tg),
             fmt_time(th),
             th / tg,
+            fmt_time(tdir),
             fmt_time(tfull),
+            colors,
             tnd.map(fmt_time).unwrap_or_else(|| "—".into()),
             fmt_time(tfd),
             tnd.map(|t| format!("{:.0}×", t / tfull))
