@@ -20,6 +20,23 @@ use crate::Matrix;
 ///   numerically rank deficient (`|Rₖₖ| ≤ 100 ε n |R₀₀|`);
 /// * `standard_errors[j] = √covariance[(j, j)]` — what NIST certifies as the parameters'
 ///   "standard deviations".
+///
+/// ```
+/// use curvature_ad::Var;
+/// use curvature_optim::LeastSquares;
+///
+/// // A straight line y = a + b t through (0, 1), (1, 2.9), (2, 5.1): m = 3, n = 2.
+/// let (t, y) = ([0.0, 1.0, 2.0], [1.0, 2.9, 5.1]);
+/// let r = |p: &[Var]| -> Vec<Var> { (0..3).map(|i| p[0] + p[1] * t[i] - y[i]).collect() };
+/// let fit = LeastSquares::new().minimize(r, &[0.0, 0.0]).unwrap();
+/// // Ordinary least squares: b = 2.05, a = 0.95, RSS = 0.015, σ̂² = RSS / (3 − 2).
+/// assert!((fit.x[1] - 2.05).abs() < 1e-12 && (fit.x[0] - 0.95).abs() < 1e-12);
+/// assert!((fit.rss - 0.015).abs() < 1e-12 && (fit.sigma2.unwrap() - 0.015).abs() < 1e-12);
+/// // (JᵀJ)⁻¹ = [[5, −3], [−3, 3]] / 6, so se(b) = √(0.015 · 3/6).
+/// let se = fit.standard_errors.as_ref().unwrap();
+/// assert!((se[1] - (0.015f64 * 0.5).sqrt()).abs() < 1e-12);
+/// assert_eq!(fit.f, 0.5 * fit.rss); // the Solution fields, through Deref
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fit {
     /// Point, objective `½‖r‖²`, gradient `Jᵀr`, iterations, evaluations, termination.
