@@ -73,6 +73,19 @@ fn rosenbrock_from_the_classic_start() {
         .minimize(rosenbrock, &[-1.2, 1.0])
         .unwrap();
     assert!(fit.converged() && (fit.x[0] - 1.0).abs() < 1e-12);
+    // Without column scaling, with a cautious first radius, without the polish.
+    for ls in [
+        LeastSquares::new().scaling(false),
+        LeastSquares::new().initial_step_bound(0.01),
+        LeastSquares::new().polish(false),
+    ] {
+        let fit = ls.minimize(rosenbrock, &[-1.2, 1.0]).unwrap();
+        assert!(
+            fit.converged() && (fit.x[1] - 1.0).abs() < 1e-10,
+            "{ls:?}: {:?}",
+            fit.x
+        );
+    }
 }
 
 #[test]
