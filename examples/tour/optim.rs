@@ -166,6 +166,7 @@ fn failure_modes_of_pure_newton() {
         |x: &[Var]| x[0].powi(4) / 4.0 - x[0] * x[0] / 2.0,
         0.2,
     );
+    println!("  (∇f = 0 holds at a maximum too: pure Newton's GradientTolerance here is a stationary point, not a minimum)");
 }
 
 /// Prints the Rosenbrock table and returns each method's path for the plot.

@@ -28,6 +28,8 @@
 //! assert_eq!(h.as_slice(), &[802.0, -400.0, -400.0, 200.0]);
 //! ```
 
+#![deny(missing_docs)]
+
 mod drivers;
 mod dual;
 mod elementary;

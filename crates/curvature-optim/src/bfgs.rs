@@ -1,5 +1,6 @@
 //! The BFGS inverse-Hessian update.
 
+use crate::objective::dot;
 use crate::quasi_newton::{InverseUpdate, QuasiNewton};
 
 /// BFGS update of the inverse Hessian (Broyden–Fletcher–Goldfarb–Shanno):
@@ -15,15 +16,33 @@ pub struct BfgsUpdate;
 impl InverseUpdate for BfgsUpdate {
     fn update(q: &mut [f64], delta: &[f64], gamma: &[f64], q_gamma: &[f64], delta_gamma: f64) {
         let n = delta.len();
-        let gqg: f64 = gamma.iter().zip(q_gamma).map(|(a, b)| a * b).sum();
         let rho = 1.0 / delta_gamma;
-        let outer = (1.0 + gqg * rho) * rho;
+        let outer = (1.0 + dot(gamma, q_gamma) * rho) * rho;
+        // Row i gains (outer·δᵢ − ρ·(Qγ)ᵢ) δᵀ − ρ·δᵢ (Qγ)ᵀ: two multiply-adds per entry.
         for i in 0..n {
+            let (a, b) = (outer * delta[i] - rho * q_gamma[i], rho * delta[i]);
             let row = &mut q[i * n..(i + 1) * n];
             for j in 0..n {
-                row[j] += outer * delta[i] * delta[j]
-                    - rho * (delta[i] * q_gamma[j] + q_gamma[i] * delta[j]);
+                row[j] += a * delta[j] - b * q_gamma[j];
             }
+        }
+    }
+
+    fn update_product(
+        q_v: &mut [f64],
+        v: &[f64],
+        delta: &[f64],
+        gamma: &[f64],
+        q_gamma: &[f64],
+        delta_gamma: f64,
+    ) {
+        // Q'v = Qv − ρ(δ (Qγ)ᵀv + Qγ δᵀv) + (1 + ρ γᵀQγ) ρ δ δᵀv.
+        let gqg = dot(gamma, q_gamma);
+        let rho = 1.0 / delta_gamma;
+        let (qg_v, d_v) = (dot(q_gamma, v), dot(delta, v));
+        let outer = (1.0 + gqg * rho) * rho * d_v;
+        for i in 0..q_v.len() {
+            q_v[i] += outer * delta[i] - rho * (delta[i] * qg_v + q_gamma[i] * d_v);
         }
     }
 }

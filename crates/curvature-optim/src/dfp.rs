@@ -1,5 +1,6 @@
 //! The DFP inverse-Hessian update.
 
+use crate::objective::dot;
 use crate::quasi_newton::{InverseUpdate, QuasiNewton};
 
 /// DFP update of the inverse Hessian (Davidon–Fletcher–Powell):
@@ -14,12 +15,29 @@ pub struct DfpUpdate;
 impl InverseUpdate for DfpUpdate {
     fn update(q: &mut [f64], delta: &[f64], gamma: &[f64], q_gamma: &[f64], delta_gamma: f64) {
         let n = delta.len();
-        let gqg: f64 = gamma.iter().zip(q_gamma).map(|(a, b)| a * b).sum();
+        let gqg = dot(gamma, q_gamma);
         for i in 0..n {
+            let (a, b) = (delta[i] / delta_gamma, q_gamma[i] / gqg);
             let row = &mut q[i * n..(i + 1) * n];
             for j in 0..n {
-                row[j] += delta[i] * delta[j] / delta_gamma - q_gamma[i] * q_gamma[j] / gqg;
+                row[j] += a * delta[j] - b * q_gamma[j];
             }
+        }
+    }
+
+    fn update_product(
+        q_v: &mut [f64],
+        v: &[f64],
+        delta: &[f64],
+        gamma: &[f64],
+        q_gamma: &[f64],
+        delta_gamma: f64,
+    ) {
+        // Q'v = Qv + δ (δᵀv)/(δᵀγ) − Qγ ((Qγ)ᵀv)/(γᵀQγ).
+        let gqg = dot(gamma, q_gamma);
+        let (d_v, qg_v) = (dot(delta, v) / delta_gamma, dot(q_gamma, v) / gqg);
+        for i in 0..q_v.len() {
+            q_v[i] += delta[i] * d_v - q_gamma[i] * qg_v;
         }
     }
 }

@@ -31,6 +31,7 @@
 // Tests are written as `!(x < bound)` on purpose: a NaN must fail every acceptance test,
 // and the negated form says so where `x >= bound` would silently let NaN through.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
+#![deny(missing_docs)]
 
 mod bfgs;
 mod dfp;

@@ -34,6 +34,18 @@ pub trait InverseUpdate: Clone + Copy + Debug + Default + PartialEq {
     /// `δ = x_{k+1} − x_k`, the gradient change `γ = ∇f_{k+1} − ∇f_k`, `Qγ` and `δᵀγ > 0`.
     /// Must cost O(n²): outer products added entry by entry, no matrix products.
     fn update(q: &mut [f64], delta: &[f64], gamma: &[f64], q_gamma: &[f64], delta_gamma: f64);
+
+    /// Turns `Qv` into `Q'v` in O(n), with `Q'` the matrix [`update`](Self::update) produces
+    /// from the same data: `Q'v = Qv + (rank-two correction)·v`. Saves the solver a pass over
+    /// Q when computing the next direction `−Q'∇f`.
+    fn update_product(
+        q_v: &mut [f64],
+        v: &[f64],
+        delta: &[f64],
+        gamma: &[f64],
+        q_gamma: &[f64],
+        delta_gamma: f64,
+    );
 }
 
 /// A quasi-Newton method with update rule `U`: [`Bfgs`](crate::Bfgs) or [`Dfp`](crate::Dfp).
@@ -89,6 +101,7 @@ impl<U: InverseUpdate> QuasiNewton<U> {
             scaling: self.scaling,
             q: Vec::new(),
             updated: false,
+            q_g: None,
             skipped: 0,
             update: PhantomData,
         }
@@ -151,6 +164,8 @@ struct QuasiNewtonStep<U> {
     q: Vec<f64>,
     /// Whether any update has been applied (the adaptive scaling happens just before the first).
     updated: bool,
+    /// `Q∇f` at the current iterate for the current Q, when the last update already produced it.
+    q_g: Option<Vec<f64>>,
     skipped: usize,
     update: PhantomData<U>,
 }
@@ -175,6 +190,14 @@ fn mat_vec(q: &[f64], v: &[f64]) -> Vec<f64> {
     q.chunks_exact(v.len()).map(|row| dot(row, v)).collect()
 }
 
+/// `(Qa, Qb)` in one pass over Q: at large n the O(n²) passes are memory-bound, so reading
+/// each row once for both products halves their cost.
+fn mat_vec2(q: &[f64], a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    q.chunks_exact(a.len())
+        .map(|row| (dot(row, a), dot(row, b)))
+        .unzip()
+}
+
 impl<U: InverseUpdate> Method for QuasiNewtonStep<U> {
     fn need(&self) -> Need {
         Need::Gradient
@@ -193,25 +216,23 @@ impl<U: InverseUpdate> Method for QuasiNewtonStep<U> {
         if self.q.is_empty() {
             self.reset(n, self.initial_scale());
         }
-        let mut p: Vec<f64> = mat_vec(&self.q, &at.g).iter().map(|v| -v).collect();
+        let q_g = self.q_g.take().unwrap_or_else(|| mat_vec(&self.q, &at.g));
+        let mut p: Vec<f64> = q_g.iter().map(|v| -v).collect();
         if !(dot(&p, &at.g) < 0.0) {
             self.reset(n, self.initial_scale());
             p = at.g.iter().map(|v| -v * self.initial_scale()).collect();
         }
         let (outcome, pair) =
             search_and_measure(problem, at, &p, &self.line_search, &mut self.skipped)?;
-        if let Some(pair) = pair {
+        if let (Some(pair), Some(next)) = (pair, &outcome.next) {
             if !self.updated && self.scaling == InitialScaling::Adaptive {
                 self.reset(n, pair.delta_gamma / dot(&pair.gamma, &pair.gamma));
             }
-            let q_gamma = mat_vec(&self.q, &pair.gamma);
-            U::update(
-                &mut self.q,
-                &pair.delta,
-                &pair.gamma,
-                &q_gamma,
-                pair.delta_gamma,
-            );
+            let (q_gamma, mut q_g_next) = mat_vec2(&self.q, &pair.gamma, &next.g);
+            let (delta, gamma, dg) = (&pair.delta, &pair.gamma, pair.delta_gamma);
+            U::update(&mut self.q, delta, gamma, &q_gamma, dg);
+            U::update_product(&mut q_g_next, &next.g, delta, gamma, &q_gamma, dg);
+            self.q_g = Some(q_g_next);
             self.updated = true;
         }
         Ok(outcome)
@@ -219,5 +240,51 @@ impl<U: InverseUpdate> Method for QuasiNewtonStep<U> {
 
     fn skipped_updates(&self) -> usize {
         self.skipped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{BfgsUpdate, DfpUpdate};
+
+    /// Both forms of the update agree: `update_product(Qv)` equals `(update(Q))·v`, and the
+    /// updated matrix satisfies the secant equation `Q'γ = δ` and stays symmetric.
+    fn check<U: InverseUpdate>() {
+        let n = 4;
+        // Q = SPD matrix [[4,1,0,0],[1,3,1,0],[0,1,2,0.5],[0,0,0.5,1]]; data chosen by hand.
+        let mut q = vec![
+            4.0, 1.0, 0.0, 0.0, 1.0, 3.0, 1.0, 0.0, 0.0, 1.0, 2.0, 0.5, 0.0, 0.0, 0.5, 1.0,
+        ];
+        let delta = [0.3, -0.2, 0.5, 0.1];
+        let gamma = [0.4, 0.1, 0.6, -0.2];
+        let v = [1.0, -2.0, 0.5, 3.0];
+        let dg = dot(&delta, &gamma);
+        assert!(dg > 0.0);
+        let q_gamma = mat_vec(&q, &gamma);
+        let mut q_v = mat_vec(&q, &v);
+        U::update(&mut q, &delta, &gamma, &q_gamma, dg);
+        U::update_product(&mut q_v, &v, &delta, &gamma, &q_gamma, dg);
+        let direct = mat_vec(&q, &v);
+        for i in 0..n {
+            assert!((q_v[i] - direct[i]).abs() < 1e-12, "{q_v:?} vs {direct:?}");
+            for j in 0..n {
+                assert!((q[i * n + j] - q[j * n + i]).abs() < 1e-12);
+            }
+        }
+        let secant = mat_vec(&q, &gamma);
+        for i in 0..n {
+            assert!((secant[i] - delta[i]).abs() < 1e-12, "{secant:?}");
+        }
+    }
+
+    #[test]
+    fn bfgs_update_forms_agree_and_satisfy_the_secant_equation() {
+        check::<BfgsUpdate>();
+    }
+
+    #[test]
+    fn dfp_update_forms_agree_and_satisfy_the_secant_equation() {
+        check::<DfpUpdate>();
     }
 }

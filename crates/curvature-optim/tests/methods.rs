@@ -177,3 +177,69 @@ fn pure_newton_climbs_negative_curvature_while_safeguarded_methods_descend() {
     );
     assert!(Newton::new().pure().minimize(DoubleWell, &x0).unwrap().x[0].abs() < 1e-8);
 }
+
+mod random_quadratics {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A = MᵀM + ½I (symmetric positive definite), b and x0 as drawn.
+    fn quadratic(n: usize, m: &[f64], b: &[f64]) -> Quadratic {
+        let a = (0..n)
+            .map(|i| {
+                (0..n)
+                    .map(|j| {
+                        (0..n).map(|k| m[k * n + i] * m[k * n + j]).sum::<f64>()
+                            + if i == j { 0.5 } else { 0.0 }
+                    })
+                    .collect()
+            })
+            .collect();
+        Quadratic {
+            a,
+            b: b[..n].to_vec(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn bfgs_and_dfp_with_exact_search_finish_within_n_plus_one_iterations(
+            n in 2usize..7,
+            m in proptest::collection::vec(-1.0..1.0f64, 36),
+            b in proptest::collection::vec(-3.0..3.0f64, 6),
+            x0 in proptest::collection::vec(-3.0..3.0f64, 6),
+        ) {
+            let q = quadratic(n, &m, &b);
+            let exact = LineSearch::Exact(Exact::new());
+            for s in [
+                Bfgs::new().line_search(exact).gradient_tolerance(1e-7).minimize(q.clone(), &x0[..n]).unwrap(),
+                Dfp::new().line_search(exact).gradient_tolerance(1e-7).minimize(q.clone(), &x0[..n]).unwrap(),
+            ] {
+                prop_assert!(s.converged(), "{:?}", s.termination);
+                prop_assert!(s.iterations <= n + 1, "{} iterations for n = {}", s.iterations, n);
+            }
+        }
+
+        #[test]
+        fn lbfgs_with_full_memory_retraces_bfgs(
+            n in 2usize..7,
+            m in proptest::collection::vec(-1.0..1.0f64, 36),
+            b in proptest::collection::vec(-3.0..3.0f64, 6),
+            x0 in proptest::collection::vec(-3.0..3.0f64, 6),
+        ) {
+            let q = quadratic(n, &m, &b);
+            let scaling = InitialScaling::Fixed(1.0);
+            let exact = LineSearch::Exact(Exact::new());
+            let bfgs = Bfgs::new().line_search(exact).initial_scaling(scaling).history(true).max_iterations(n)
+                .minimize(q.clone(), &x0[..n]).unwrap();
+            let lbfgs = Lbfgs::new().memory(n).line_search(exact).initial_scaling(scaling).history(true).max_iterations(n)
+                .minimize(q, &x0[..n]).unwrap();
+            for (rb, rl) in bfgs.history.unwrap().iter().zip(&lbfgs.history.unwrap()) {
+                for (xb, xl) in rb.x.iter().zip(&rl.x) {
+                    prop_assert!((xb - xl).abs() <= 1e-8 * (1.0 + xb.abs()), "iteration {}: {} vs {}", rb.iteration, xb, xl);
+                }
+            }
+        }
+    }
+}

@@ -103,10 +103,12 @@ pub fn apply<T: Float>(kind: u8, a: T, b: T, d: T, k: f64) -> T {
     }
 }
 
-/// Runs the program generically: the same code on f64, Dual, Dual2 and Var.
-pub fn eval<T: Float>(p: &Program, x: &[T]) -> T {
+/// Runs the program generically: the same code on f64, Dual, Dual2 and Var. `watch` sees
+/// each instruction with the registers defined before it.
+fn run<T: Float>(p: &Program, x: &[T], mut watch: impl FnMut(&Instr, &[T])) -> T {
     let mut regs: Vec<T> = x.to_vec();
     for ins in &p.instrs {
+        watch(ins, &regs);
         let r = regs.len();
         let v = apply(
             ins.kind,
@@ -120,11 +122,14 @@ pub fn eval<T: Float>(p: &Program, x: &[T]) -> T {
     regs[x.len()..].iter().fold(T::zero(), |s, &r| s + r)
 }
 
+pub fn eval<T: Float>(p: &Program, x: &[T]) -> T {
+    run(p, x, |_, _| {})
+}
+
 /// The outcomes of the program's branches at x (what replay guards must track).
 pub fn branches(p: &Program, x: &[f64]) -> Vec<bool> {
-    let mut regs: Vec<f64> = x.to_vec();
     let mut out = Vec::new();
-    for ins in &p.instrs {
+    run(p, x, |ins, regs| {
         let r = regs.len();
         let a = regs[ins.a % r];
         if ins.kind == BRANCH {
@@ -137,15 +142,7 @@ pub fn branches(p: &Program, x: &[f64]) -> Vec<bool> {
                 out.push(a > 1.0);
             }
         }
-        let v = apply(
-            ins.kind,
-            regs[ins.a % r],
-            regs[ins.b % r],
-            regs[ins.c3 % r],
-            ins.c,
-        );
-        regs.push(v);
-    }
+    });
     out
 }
 
