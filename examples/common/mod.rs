@@ -5,10 +5,12 @@
 //! - [`Standardizer`]: per-feature standardization fitted on the training set;
 //! - [`train_test_split`]: a seeded, stratified train/test split;
 //! - [`MiniBatches`]: seeded, reshuffled mini-batch indices for each epoch;
-//! - [`Rng`]: a tiny seeded random number generator (SplitMix64).
+//! - [`Rng`]: a tiny seeded random number generator (SplitMix64);
+//! - [`logistic`]: the L2-regularized logistic regression model of the breast cancer example;
+//! - [`mlp`]: the one-hidden-layer perceptron with softmax cross-entropy of the digits example.
 //!
 //! An example uses it with `mod common;` (the module lives in `examples/common/`). Each
-//! example uses only part of it, hence the `dead_code` allowance below.
+//! example uses only part of it, hence the `dead_code` and `unused_imports` allowances below.
 //!
 //! Why our own generator rather than the `rand` crate: the examples print tables and
 //! accuracies that the documentation quotes, so a seed must give the same split, batches
@@ -17,10 +19,12 @@
 //! specified, and statistically more than good enough for shuffling and weight
 //! initialization.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 mod batches;
 mod dataset;
+pub mod logistic;
+pub mod mlp;
 mod rng;
 mod split;
 mod standardize;

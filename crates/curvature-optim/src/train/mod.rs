@@ -9,7 +9,11 @@
 //!   [`CosineAnnealing`], [`LinearWarmup`] (wrapping another scheduler), [`ConstantLr`], and
 //!   the metric-driven [`ReduceOnPlateau`];
 //! - gradient clipping: [`clip_grad_norm`] and [`clip_grad_value`];
-//! - an exponential moving average of the weights with a warm-up phase: [`Ema`].
+//! - an exponential moving average of the weights with a warm-up phase: [`Ema`];
+//! - a training loop, [`Trainer`]: seeded shuffled mini-batches, gradients by curvature-ad
+//!   (one tape per chunk of examples, chunks in parallel), clipping, optimizer step, schedule
+//!   and EMA, per-epoch statistics and a progress bar; and [`mean_loss_and_gradient`] for
+//!   full-batch solvers.
 //!
 //! # Errors and panics
 //!
@@ -53,6 +57,7 @@ mod ema;
 mod rmsprop;
 mod scheduler;
 mod sgd;
+mod trainer;
 
 pub use adam::{Adam, AdamW};
 pub use clip::{clip_grad_norm, clip_grad_value};
@@ -63,6 +68,9 @@ pub use scheduler::{
     Scheduler, StepLr, ThresholdMode,
 };
 pub use sgd::Sgd;
+pub use trainer::{
+    mean_loss_and_gradient, Clip, EpochStats, StepEvery, TrainReport, Trainer, DEFAULT_CHUNK_SIZE,
+};
 
 /// A stateful first-order optimizer over a flat parameter slice.
 ///

@@ -1,0 +1,155 @@
+//! A one-hidden-layer perceptron with softmax cross-entropy, shared by
+//! `examples/train_mlp.rs` and its test `tests/train_mlp.rs`.
+
+use curvature::prelude::*;
+
+use super::{Dataset, Rng};
+
+/// The hidden layer's activation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activation {
+    /// tanh(a).
+    Tanh,
+    /// max(a, 0) (derivative 0 at 0, the `max` convention of curvature-ad).
+    Relu,
+}
+
+/// An `inputs`–`hidden`–`classes` perceptron: `h = σ(W₁x + b₁)`, logits `z = W₂h + b₂`, and
+/// per example the softmax cross-entropy
+///
+/// ```text
+/// ℓ(w; x, y) = log Σₖ e^{zₖ} − z_y,   computed as  m + log Σₖ e^{zₖ − m},  m = maxₖ zₖ
+/// ```
+///
+/// (the log-sum-exp shift keeps every exponent ≤ 0; m is taken as a constant, which changes
+/// neither the value nor the derivatives since the identity holds for any m). The penalty
+/// `(λ/2)(‖W₁‖² + ‖W₂‖²)` leaves the biases free.
+///
+/// Parameter layout in the flat vector: `W₁` (hidden × inputs, row-major), `b₁`, `W₂`
+/// (classes × hidden, row-major), `b₂`.
+#[derive(Clone, Copy, Debug)]
+pub struct Mlp {
+    /// Input size.
+    pub inputs: usize,
+    /// Hidden layer size.
+    pub hidden: usize,
+    /// Number of classes (output size).
+    pub classes: usize,
+    /// Hidden activation.
+    pub activation: Activation,
+    /// L2 penalty λ on the weight matrices.
+    pub lambda: f64,
+}
+
+/// Scales the digits' pixel intensities 0..16 to [0, 1] (blank pixels stay exactly 0, which
+/// the forward pass skips).
+pub fn scale_pixels(data: &mut Dataset) {
+    for v in &mut data.x {
+        *v /= 16.0;
+    }
+}
+
+impl Mlp {
+    /// The number of parameters.
+    pub fn n_params(&self) -> usize {
+        self.hidden * self.inputs + self.hidden + self.classes * self.hidden + self.classes
+    }
+
+    /// Initial weights: Glorot-style N(0, 1/fan_in) for tanh, He N(0, 2/fan_in) for ReLU;
+    /// biases 0.
+    pub fn init(&self, rng: &mut Rng) -> Vec<f64> {
+        let gain = match self.activation {
+            Activation::Tanh => 1.0,
+            Activation::Relu => 2.0,
+        };
+        let mut w = Vec::with_capacity(self.n_params());
+        let s1 = (gain / self.inputs as f64).sqrt();
+        w.extend((0..self.hidden * self.inputs).map(|_| s1 * rng.normal()));
+        w.resize(w.len() + self.hidden, 0.0);
+        let s2 = (1.0 / self.hidden as f64).sqrt();
+        w.extend((0..self.classes * self.hidden).map(|_| s2 * rng.normal()));
+        w.resize(w.len() + self.classes, 0.0);
+        w
+    }
+
+    /// The logits z of input `x`, in any scalar type (f64 to predict, `Var` to train).
+    pub fn logits<T: Float>(&self, w: &[T], x: &[f64]) -> Vec<T> {
+        let (ni, nh) = (self.inputs, self.hidden);
+        let (w1, rest) = w.split_at(nh * ni);
+        let (b1, rest) = rest.split_at(nh);
+        let (w2, b2) = rest.split_at(self.classes * nh);
+        let h: Vec<T> = (0..nh)
+            .map(|j| {
+                let row = &w1[j * ni..(j + 1) * ni];
+                let a = x
+                    .iter()
+                    .zip(row)
+                    .filter(|(&xi, _)| xi != 0.0)
+                    .fold(b1[j], |acc, (&xi, &wji)| acc + wji * T::from(xi).unwrap());
+                match self.activation {
+                    Activation::Tanh => a.tanh(),
+                    Activation::Relu => a.max(T::zero()),
+                }
+            })
+            .collect();
+        (0..self.classes)
+            .map(|k| {
+                let row = &w2[k * nh..(k + 1) * nh];
+                h.iter()
+                    .zip(row)
+                    .fold(b2[k], |acc, (&hj, &wkj)| acc + wkj * hj)
+            })
+            .collect()
+    }
+
+    /// Softmax cross-entropy of logits `z` for class `y`, with the log-sum-exp shift.
+    pub fn cross_entropy<T: Float>(z: &[T], y: usize) -> T {
+        let m = z
+            .iter()
+            .fold(f64::NEG_INFINITY, |m, v| m.max(v.to_f64().unwrap()));
+        let m = T::from(m).unwrap();
+        let sum = z.iter().fold(T::zero(), |s, &v| s + (v - m).exp());
+        m + sum.ln() - z[y]
+    }
+
+    /// The loss of one example, for the tape.
+    pub fn example_loss(&self, w: &[Var], x: &[f64], y: usize) -> Var {
+        Self::cross_entropy(&self.logits(w, x), y)
+    }
+
+    /// The penalty (λ/2)(‖W₁‖² + ‖W₂‖²), in any scalar type.
+    pub fn penalty<T: Float>(&self, w: &[T]) -> T {
+        let n1 = self.hidden * self.inputs;
+        let start2 = n1 + self.hidden;
+        let n2 = self.classes * self.hidden;
+        let sq = w[..n1]
+            .iter()
+            .chain(&w[start2..start2 + n2])
+            .fold(T::zero(), |s, &v| s + v * v);
+        sq * T::from(0.5 * self.lambda).unwrap()
+    }
+
+    /// The mean loss over `data` plus the penalty, in f64.
+    pub fn objective_value(&self, w: &[f64], data: &Dataset) -> f64 {
+        let total: f64 = (0..data.len())
+            .map(|i| Self::cross_entropy(&self.logits(w, data.row(i)), data.y[i]))
+            .sum();
+        total / data.len() as f64 + self.penalty(w)
+    }
+
+    /// The predicted class of `x`.
+    pub fn predict(&self, w: &[f64], x: &[f64]) -> usize {
+        let z = self.logits(w, x);
+        (0..z.len())
+            .max_by(|&a, &b| z[a].total_cmp(&z[b]))
+            .expect("at least one class")
+    }
+
+    /// The fraction of `data` classified correctly.
+    pub fn accuracy(&self, w: &[f64], data: &Dataset) -> f64 {
+        let correct = (0..data.len())
+            .filter(|&i| self.predict(w, data.row(i)) == data.y[i])
+            .count();
+        correct as f64 / data.len() as f64
+    }
+}
