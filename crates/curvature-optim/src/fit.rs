@@ -4,7 +4,7 @@
 use std::ops::Deref;
 
 use crate::qr::PivotedQr;
-use crate::solution::{max_norm, Evaluations, Solution, Termination};
+use crate::solution::{max_norm, Evaluations, Iteration, Solution, Termination};
 use crate::Matrix;
 
 /// The result of [`LeastSquares`](crate::LeastSquares) or
@@ -20,6 +20,23 @@ use crate::Matrix;
 ///   numerically rank deficient (`|Rₖₖ| ≤ 100 ε n |R₀₀|`);
 /// * `standard_errors[j] = √covariance[(j, j)]` — what NIST certifies as the parameters'
 ///   "standard deviations".
+///
+/// ```
+/// use curvature_ad::Var;
+/// use curvature_optim::LeastSquares;
+///
+/// // A straight line y = a + b t through (0, 1), (1, 2.9), (2, 5.1): m = 3, n = 2.
+/// let (t, y) = ([0.0, 1.0, 2.0], [1.0, 2.9, 5.1]);
+/// let r = |p: &[Var]| -> Vec<Var> { (0..3).map(|i| p[0] + p[1] * t[i] - y[i]).collect() };
+/// let fit = LeastSquares::new().minimize(r, &[0.0, 0.0]).unwrap();
+/// // Ordinary least squares: b = 2.05, a = 0.95, RSS = 0.015, σ̂² = RSS / (3 − 2).
+/// assert!((fit.x[1] - 2.05).abs() < 1e-12 && (fit.x[0] - 0.95).abs() < 1e-12);
+/// assert!((fit.rss - 0.015).abs() < 1e-12 && (fit.sigma2.unwrap() - 0.015).abs() < 1e-12);
+/// // (JᵀJ)⁻¹ = [[5, −3], [−3, 3]] / 6, so se(b) = √(0.015 · 3/6).
+/// let se = fit.standard_errors.as_ref().unwrap();
+/// assert!((se[1] - (0.015f64 * 0.5).sqrt()).abs() < 1e-12);
+/// assert_eq!(fit.f, 0.5 * fit.rss); // the Solution fields, through Deref
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fit {
     /// Point, objective `½‖r‖²`, gradient `Jᵀr`, iterations, evaluations, termination.
@@ -54,6 +71,65 @@ pub(crate) struct Final {
     pub iterations: usize,
     pub evaluations: Evaluations,
     pub termination: Termination,
+    pub history: History,
+}
+
+/// The optional per-iteration history of a least-squares run. Rows are pushed when a step
+/// is decided; `‖∇f‖∞ = ‖Jᵀr‖∞` at a new point is known only once J is evaluated there, so
+/// such rows hold NaN until [`History::gradient`] (or the end of the run) fills them in.
+pub(crate) struct History(Option<Vec<Iteration>>);
+
+impl History {
+    pub fn new(on: bool) -> Self {
+        History(on.then(Vec::new))
+    }
+
+    /// Appends a row; `gradient_norm: None` when not yet known.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push(
+        &mut self,
+        iteration: usize,
+        x: &[f64],
+        residual_norm: f64,
+        gradient_norm: Option<f64>,
+        step_norm: f64,
+        alpha: f64,
+        damping: Option<f64>,
+        accepted: bool,
+    ) {
+        if let Some(rows) = &mut self.0 {
+            rows.push(Iteration {
+                iteration,
+                x: x.to_vec(),
+                f: 0.5 * residual_norm * residual_norm,
+                gradient_norm: gradient_norm.unwrap_or(f64::NAN),
+                step_norm,
+                alpha,
+                damping,
+                accepted,
+            });
+        }
+    }
+
+    /// Fills in `‖∇f‖∞` at the current point for the trailing rows still missing it.
+    pub fn gradient(&mut self, gradient_norm: f64) {
+        if let Some(rows) = &mut self.0 {
+            for row in rows.iter_mut().rev() {
+                if !row.gradient_norm.is_nan() {
+                    break;
+                }
+                row.gradient_norm = gradient_norm;
+            }
+        }
+    }
+}
+
+/// `‖Jᵀr‖∞`, the gradient norm of ½‖r‖².
+pub(crate) fn gradient_norm(j: &Matrix, r: &[f64]) -> f64 {
+    let g: Vec<f64> = (0..j.ncols())
+        .map(|c| (0..j.nrows()).map(|i| j[(i, c)] * r[i]).sum())
+        .collect();
+    max_norm(&g)
 }
 
 impl Final {
@@ -80,6 +156,10 @@ impl Final {
         } else {
             None
         };
+        let mut history = self.history;
+        if self.jacobian.is_some() {
+            history.gradient(max_norm(&gradient));
+        }
         let standard_errors = covariance
             .as_ref()
             .map(|c| (0..n).map(|j| c[(j, j)].sqrt()).collect());
@@ -93,7 +173,7 @@ impl Final {
                 evaluations: self.evaluations,
                 termination: self.termination,
                 skipped_updates: 0,
-                history: None,
+                history: history.0,
             },
             residual_norm: crate::qr::norm(&self.r),
             residuals: self.r,

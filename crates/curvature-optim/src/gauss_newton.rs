@@ -1,7 +1,7 @@
 //! Gauss–Newton with a backtracking line search, for nonlinear least squares.
 
 use crate::error::Error;
-use crate::fit::{Final, Fit};
+use crate::fit::{gradient_norm, Final, Fit, History};
 use crate::line_search::{Backtracking, LineSearchFailure};
 use crate::objective::Halt;
 use crate::qr::{gauss_newton_step, norm};
@@ -50,6 +50,7 @@ pub struct GaussNewton {
     max_iterations: usize,
     max_evaluations: usize,
     line_search: Backtracking,
+    history: bool,
 }
 
 impl Default for GaussNewton {
@@ -61,6 +62,7 @@ impl Default for GaussNewton {
             max_iterations: 200,
             max_evaluations: 2000,
             line_search: Backtracking::new(),
+            history: false,
         }
     }
 }
@@ -108,6 +110,13 @@ impl GaussNewton {
         self
     }
 
+    /// Record the per-iteration history in [`Solution::history`](crate::Solution::history):
+    /// row 0 is the start, then one row per accepted step (with its α).
+    pub fn history(mut self, on: bool) -> Self {
+        self.history = on;
+        self
+    }
+
     fn validate(&self, x0: &[f64]) -> Result<(), Error> {
         if x0.is_empty() {
             return Err(Error::EmptyStart);
@@ -151,11 +160,14 @@ impl GaussNewton {
             Err(Halt::Budget) => unreachable!("the start point is evaluated outside the budget"),
         };
         problem.start_budget();
+        let mut history = History::new(self.history);
+        history.push(0, x0, norm(&r0), None, 0.0, 0.0, None, true);
         let mut state = State {
             x: x0.to_vec(),
             r: r0,
             jacobian: None,
             iterations: 0,
+            history,
         };
         let termination = if norm(&state.r).is_finite() {
             match self.iterate(&mut problem, &mut state) {
@@ -184,6 +196,7 @@ impl GaussNewton {
             iterations: state.iterations,
             evaluations: problem.evaluations,
             termination,
+            history: state.history,
         }
         .into_fit())
     }
@@ -200,6 +213,7 @@ impl GaussNewton {
                 return Ok(Termination::NonFinite);
             }
             let fnorm = norm(&s.r);
+            s.history.gradient(gradient_norm(&j, &s.r));
             if fnorm == 0.0 || orthogonality(&j, &s.r) <= self.gtol {
                 s.jacobian = Some(j);
                 return Ok(Termination::GradientTolerance);
@@ -274,6 +288,16 @@ impl GaussNewton {
             for (x, d) in s.x.iter_mut().zip(&step) {
                 *x += d;
             }
+            s.history.push(
+                s.iterations,
+                &s.x,
+                norm(&r),
+                None,
+                norm(&step),
+                result.alpha,
+                None,
+                true,
+            );
             s.r = r;
             s.jacobian = None;
             // Converged only if the model, too, predicts no more than ftol: a tiny actual
@@ -300,6 +324,7 @@ struct State {
     r: Vec<f64>,
     jacobian: Option<Matrix>,
     iterations: usize,
+    history: History,
 }
 
 /// `maxⱼ |J[:, j]ᵀ r| / (‖J[:, j]‖ ‖r‖)` over the nonzero columns: the cosine of the largest

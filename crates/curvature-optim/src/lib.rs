@@ -14,6 +14,15 @@
 //! | [`Dfp`], [`Bfgs`] | `x − αQ∇f`, Q a rank-two-updated inverse Hessian |
 //! | [`Lbfgs`] | `x − αQ∇f`, Q implicit from the last m steps |
 //!
+//! Least squares `min ½‖r(x)‖²` has its own solvers over [`Residuals`] (closures
+//! `Fn(&[Var]) -> Vec<Var>` or hand-written), returning a [`Fit`] (a `Solution` plus RSS,
+//! covariance and standard errors):
+//!
+//! | solver | step |
+//! |---|---|
+//! | [`LeastSquares`] | `x − (JᵀJ + λD²)⁻¹Jᵀr`, λ for the trust radius (MINPACK-style LM, QR solve) |
+//! | [`GaussNewton`] | `x − αJ⁺r`, α by backtracking |
+//!
 //! ```
 //! use curvature_ad::Var;
 //! use curvature_optim::{Bfgs, Newton, Termination};

@@ -73,6 +73,19 @@ fn rosenbrock_from_the_classic_start() {
         .minimize(rosenbrock, &[-1.2, 1.0])
         .unwrap();
     assert!(fit.converged() && (fit.x[0] - 1.0).abs() < 1e-12);
+    // Without column scaling, with a cautious first radius, without the polish.
+    for ls in [
+        LeastSquares::new().scaling(false),
+        LeastSquares::new().initial_step_bound(0.01),
+        LeastSquares::new().polish(false),
+    ] {
+        let fit = ls.minimize(rosenbrock, &[-1.2, 1.0]).unwrap();
+        assert!(
+            fit.converged() && (fit.x[1] - 1.0).abs() < 1e-10,
+            "{ls:?}: {:?}",
+            fit.x
+        );
+    }
 }
 
 #[test]
@@ -447,4 +460,42 @@ mod random_problems {
             }
         }
     }
+}
+
+#[test]
+fn history_records_every_step() {
+    let fit = LeastSquares::new()
+        .history(true)
+        .minimize(rosenbrock, &[-1.2, 1.0])
+        .unwrap();
+    let rows = fit.history.as_ref().expect("history was requested");
+    // Row 0 is the start; then one row per step tried (trust region and polish).
+    assert_eq!(rows.len(), fit.iterations + 1);
+    assert_eq!(rows[0].x, vec![-1.2, 1.0]);
+    // r(x0) = (2.2, 10 (1 − 1.44)) = (2.2, −4.4).
+    assert!((rows[0].f - 0.5 * (2.2f64 * 2.2 + 4.4 * 4.4)).abs() < 1e-12);
+    assert!(rows
+        .iter()
+        .any(|r| !r.accepted && r.x == rows[r.iteration - 1].x));
+    for w in rows.windows(2) {
+        assert_eq!(w[1].iteration, w[0].iteration + 1);
+        assert!(w[1].f <= w[0].f, "f increased: {:?}", w[1]);
+        assert!(w[1].damping.is_some() && w[1].gradient_norm.is_finite());
+    }
+    let last = rows.last().unwrap();
+    assert_eq!((&last.x, last.gradient_norm), (&fit.x, fit.gradient_norm));
+
+    let fit = GaussNewton::new()
+        .history(true)
+        .minimize(rosenbrock, &[-1.2, 1.0])
+        .unwrap();
+    let rows = fit.history.as_ref().unwrap();
+    assert_eq!(rows.len(), fit.iterations + 1);
+    assert!(rows.windows(2).all(|w| w[1].f < w[0].f && w[1].alpha > 0.0));
+    assert_eq!(rows.last().unwrap().x, fit.x);
+    assert!(LeastSquares::new()
+        .minimize(rosenbrock, &[-1.2, 1.0])
+        .unwrap()
+        .history
+        .is_none());
 }
