@@ -34,8 +34,9 @@ pub mod prelude {
         Dual2, Matrix, Scalar, Tape, Var,
     };
     pub use curvature_optim::{
-        Bfgs, Dfp, Fit, GaussNewton, GradientDescent, Lbfgs, LeastSquares, LevenbergMarquardt,
-        Newton, Newton1d, Objective, Residuals, Secant, Solution, Termination,
+        Bfgs, Damping, Dfp, Fit, GaussNewton, GradientDescent, Lbfgs, LeastSquares,
+        LevenbergMarquardt, LineSearch, Newton, Newton1d, Objective, Residuals, Secant, Solution,
+        Termination,
     };
     pub use num_traits::{Float, FloatConst, FromPrimitive, NumCast, One, ToPrimitive, Zero};
 }
