@@ -1,7 +1,7 @@
 //! The BFGS inverse-Hessian update.
 
 use crate::objective::dot;
-use crate::quasi_newton::{InverseUpdate, QuasiNewton};
+use crate::quasi_newton::{add_row_outer_pair, InverseUpdate, QuasiNewton};
 
 /// BFGS update of the inverse Hessian (Broyden–Fletcher–Goldfarb–Shanno):
 ///
@@ -15,17 +15,12 @@ pub struct BfgsUpdate;
 
 impl InverseUpdate for BfgsUpdate {
     fn update(q: &mut [f64], delta: &[f64], gamma: &[f64], q_gamma: &[f64], delta_gamma: f64) {
-        let n = delta.len();
         let rho = 1.0 / delta_gamma;
         let outer = (1.0 + dot(gamma, q_gamma) * rho) * rho;
-        // Row i gains (outer·δᵢ − ρ·(Qγ)ᵢ) δᵀ − ρ·δᵢ (Qγ)ᵀ: two multiply-adds per entry.
-        for i in 0..n {
-            let (a, b) = (outer * delta[i] - rho * q_gamma[i], rho * delta[i]);
-            let row = &mut q[i * n..(i + 1) * n];
-            for j in 0..n {
-                row[j] += a * delta[j] - b * q_gamma[j];
-            }
-        }
+        // Row i gains (outer·δᵢ − ρ·(Qγ)ᵢ) δᵀ − ρ·δᵢ (Qγ)ᵀ.
+        add_row_outer_pair(q, delta, q_gamma, |i| {
+            (outer * delta[i] - rho * q_gamma[i], rho * delta[i])
+        });
     }
 
     fn update_product(

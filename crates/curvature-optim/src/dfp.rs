@@ -1,7 +1,7 @@
 //! The DFP inverse-Hessian update.
 
 use crate::objective::dot;
-use crate::quasi_newton::{InverseUpdate, QuasiNewton};
+use crate::quasi_newton::{add_row_outer_pair, InverseUpdate, QuasiNewton};
 
 /// DFP update of the inverse Hessian (Davidon–Fletcher–Powell):
 ///
@@ -14,15 +14,11 @@ pub struct DfpUpdate;
 
 impl InverseUpdate for DfpUpdate {
     fn update(q: &mut [f64], delta: &[f64], gamma: &[f64], q_gamma: &[f64], delta_gamma: f64) {
-        let n = delta.len();
         let gqg = dot(gamma, q_gamma);
-        for i in 0..n {
-            let (a, b) = (delta[i] / delta_gamma, q_gamma[i] / gqg);
-            let row = &mut q[i * n..(i + 1) * n];
-            for j in 0..n {
-                row[j] += a * delta[j] - b * q_gamma[j];
-            }
-        }
+        // Q' = Q + δδᵀ/(δᵀγ) − (Qγ)(Qγ)ᵀ/(γᵀQγ), row by row.
+        add_row_outer_pair(q, delta, q_gamma, |i| {
+            (delta[i] / delta_gamma, q_gamma[i] / gqg)
+        });
     }
 
     fn update_product(

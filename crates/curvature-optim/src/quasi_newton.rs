@@ -28,6 +28,24 @@ pub enum InitialScaling {
     Fixed(f64),
 }
 
+/// `Q ← Q + a δᵀ − b (Qγ)ᵀ`, row i taking the coefficients `(aᵢ, bᵢ) = coef(i)`: the shape
+/// both the BFGS and the DFP update take once their symmetric terms are grouped by row.
+/// Two multiply-adds per entry, no matrix products.
+pub(crate) fn add_row_outer_pair(
+    q: &mut [f64],
+    delta: &[f64],
+    q_gamma: &[f64],
+    coef: impl Fn(usize) -> (f64, f64),
+) {
+    let n = delta.len();
+    for (i, row) in q.chunks_exact_mut(n).enumerate() {
+        let (a, b) = coef(i);
+        for ((qij, dj), qgj) in row.iter_mut().zip(delta).zip(q_gamma) {
+            *qij += a * dj - b * qgj;
+        }
+    }
+}
+
 /// A rank-two inverse-Hessian update (the only part in which DFP and BFGS differ).
 pub trait InverseUpdate: Clone + Copy + Debug + Default + PartialEq {
     /// Updates the symmetric row-major `n × n` matrix `q` in place, given the step
