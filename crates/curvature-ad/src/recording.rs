@@ -133,8 +133,10 @@ pub(crate) struct TapeData {
     pub(crate) outputs: Vec<u32>,
     /// The outputs' values at `x`.
     pub(crate) out_vals: Vec<f64>,
-    /// Adjoint buffer of the f64 reverse sweep, pooled with the tape.
+    /// Adjoint buffer of the f64 reverse sweep, pooled with the tape; `adj[adj_clean_from..]`
+    /// is all zero (see `seed_adjoints`).
     pub(crate) adj: Vec<f64>,
+    pub(crate) adj_clean_from: usize,
     /// Buffers of the HVP sweep in `Dual<f64>`, pooled with the tape.
     pub(crate) hvp: Workspace<Dual<f64>>,
     pub(crate) guards: Vec<Guard>,
@@ -157,6 +159,7 @@ impl TapeData {
             outputs: Vec::new(),
             out_vals: Vec::new(),
             adj: Vec::new(),
+            adj_clean_from: 0,
             hvp: Workspace::new(),
             guards: Vec::new(),
         }

@@ -167,6 +167,11 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
         }
         if needed[i] {
             union(&mut scratch, &store);
+            // A node feeding a nonlinear operation and depending on more than half of the
+            // inputs makes a dense block of that size: colouring would need > n/2 colours.
+            if 2 * scratch.len() > n {
+                return None;
+            }
             start[i] = store.len();
             store.extend_from_slice(&scratch);
             end[i] = store.len();

@@ -32,7 +32,8 @@ pub(crate) fn forward<S: Scalar>(
     }
 }
 
-/// Propagates adjoints from the seeded `adj` back to the inputs over nodes `first..`.
+/// Propagates adjoints from the seeded `adj` back to the inputs over nodes `first..`;
+/// afterwards `adj[first..]` is all zero again and `adj[1..first]` holds the input adjoints.
 ///
 /// A node whose adjoint is exactly zero is skipped: it does not influence the output, and
 /// skipping keeps an infinite local partial (sqrt at 0, say) of an unused node from turning
@@ -43,6 +44,9 @@ pub(crate) fn reverse<S: Scalar>(code: &[Code], partials: &[[S; 2]], first: usiz
         if S::is_exact_zero(&w) {
             continue;
         }
+        // Leave every operation's adjoint zero behind, so the next sweep over the same
+        // buffer needs to clear only the inputs' slots (see `Workspace::sweep`).
+        adj[i] = S::zero();
         let [a, b] = code[i].args;
         let [pa, pb] = partials[i];
         adj[a as usize] = adj[a as usize] + pa * w;
@@ -64,12 +68,36 @@ pub(crate) fn tangents<E: Tangent<f64>>(nodes: &Nodes, first: usize, tan: &mut [
     }
 }
 
+/// Prepares an adjoint buffer for a reverse sweep over `len` nodes seeded at `out`:
+/// all zero but `adj[out] = 1`. `reverse` leaves `adj[first..]` zero, so a reused buffer needs
+/// clearing only below the first operation node of this or the previous sweep (`clean_from`)
+/// — with lane scalars, clearing whole buffers was most of a dense Hessian's time.
+pub(crate) fn seed_adjoints<S: Scalar>(
+    adj: &mut Vec<S>,
+    clean_from: &mut usize,
+    len: usize,
+    first: usize,
+    out: usize,
+) {
+    if adj.len() == len {
+        let dirty = first.max(*clean_from).min(len);
+        adj[..dirty].fill(S::zero());
+    } else {
+        adj.clear();
+        adj.resize(len, S::zero());
+    }
+    *clean_from = first;
+    adj[out] = S::one();
+}
+
 /// Buffers of one sweep in scalar `S`.
 #[derive(Clone)]
 pub(crate) struct Workspace<S> {
     vals: Vec<S>,
     partials: Vec<[S; 2]>,
     adj: Vec<S>,
+    /// `adj[clean_from..]` is all zero (the reverse pass clears what it reads).
+    clean_from: usize,
 }
 
 impl<S> Workspace<S> {
@@ -78,6 +106,7 @@ impl<S> Workspace<S> {
             vals: Vec::new(),
             partials: Vec::new(),
             adj: Vec::new(),
+            clean_from: 0,
         }
     }
 }
@@ -95,18 +124,18 @@ impl<S: Scalar> Workspace<S> {
     ) -> Result<S, BranchChanged> {
         let len = nodes.len();
         let first = n + 1;
-        self.vals.clear();
+        // Values and partials of every operation node are overwritten by the forward pass
+        // (the reverse pass reads no partial below `first`), so only new slots are zeroed;
+        // with lane scalars, clearing them each sweep was most of a dense Hessian's time.
         self.vals.resize(len, S::zero());
-        self.partials.clear();
         self.partials.resize(len, [S::zero(); 2]);
+        self.vals[0] = S::zero();
         for j in 0..n {
             self.vals[1 + j] = x(j);
         }
         forward(&nodes.code, first, &mut self.vals, &mut self.partials);
         check_guards(guards, &self.vals, S::cst)?;
-        self.adj.clear();
-        self.adj.resize(len, S::zero());
-        self.adj[out] = S::one();
+        seed_adjoints(&mut self.adj, &mut self.clean_from, len, first, out);
         reverse(&nodes.code, &self.partials, first, &mut self.adj);
         Ok(self.vals[out])
     }

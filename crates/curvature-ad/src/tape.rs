@@ -7,8 +7,8 @@ use crate::matrix::Matrix;
 use crate::recording::{check_guards, record, recycle, TapeData};
 use crate::scalar::Scalar;
 use crate::sparsity::{color, hessian_pattern, Coloring};
-use crate::sweep::Workspace;
 use crate::sweep::{forward, reverse, tangents};
+use crate::sweep::{seed_adjoints, Workspace};
 use crate::tangent::{Lanes, Tangent};
 use crate::var::Var;
 use rayon::prelude::*;
@@ -175,10 +175,9 @@ impl Tape {
     fn reverse_f64(&mut self, out: usize) {
         self.check_usable();
         let first = self.data.first_op();
-        self.data.adj.clear();
-        self.data.adj.resize(self.data.nodes.len(), 0.0);
-        self.data.adj[out] = 1.0;
         let data = &mut self.data;
+        let len = data.nodes.len();
+        seed_adjoints(&mut data.adj, &mut data.adj_clean_from, len, first, out);
         reverse(&data.nodes.code, &data.nodes.partials, first, &mut data.adj);
     }
 
@@ -269,7 +268,7 @@ impl Tape {
                     return None;
                 }
                 // Index sets and pairs beyond this size mean a dense block: give up early.
-                let budget = 32 * self.data.nodes.len() + 8 * n;
+                let budget = 8 * self.data.nodes.len() + 8 * n;
                 let pattern = hessian_pattern(&self.data, self.scalar_output(), budget)?;
                 let coloring = color(pattern);
                 (2 * coloring.num_colors <= n).then_some(coloring)
@@ -316,8 +315,12 @@ impl Tape {
         // Parallel batches pay off once a sweep is long enough to amortize rayon's overhead.
         let work = data.nodes.len() * batches;
         let blocks: Vec<(Vec<f64>, Vec<f64>)> = if batches > 1 && work > 20_000 {
+            // One contiguous run of batches per thread, so each thread sets up (and zeroes)
+            // its workspace once rather than once per split.
+            let per_thread = batches.div_ceil(rayon::current_num_threads());
             (0..batches)
                 .into_par_iter()
+                .with_min_len(per_thread)
                 .map_init(Workspace::new, batch)
                 .collect()
         } else {
