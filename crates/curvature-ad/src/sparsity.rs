@@ -11,9 +11,9 @@
 //! Columns that share no row may share a colour (a distance-2 colouring of the column
 //! intersection graph). Then H·(Σ_{j of colour c} e_j) holds, in row i, exactly H_ij for the
 //! one column j of colour c that row i has — direct recovery, no linear solve. A banded
-//! Hessian of half-bandwidth b needs at most 2b + 1 colours at any n. (This colouring does
-//! not use symmetry; an arrowhead Hessian, whose dense row joins every column, gets n
-//! colours and takes the dense path. Star colouring would need 2.)
+//! Hessian of half-bandwidth b needs at most 2b + 1 colours at any n. Dense rows (a global
+//! parameter coupled to everything: arrowhead patterns) get a colour of their own and are
+//! recovered through symmetry, so they do not force the other columns apart.
 
 use crate::elementary::Op;
 use crate::recording::TapeData;
@@ -31,6 +31,8 @@ pub(crate) struct Coloring {
     pub(crate) pattern: Pattern,
     pub(crate) colors: Vec<u32>,
     pub(crate) num_colors: usize,
+    /// Rows (and, by symmetry, columns) with a colour of their own.
+    pub(crate) dense: Vec<bool>,
 }
 
 /// How an operation's second derivatives couple its operands.
@@ -142,6 +144,11 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
                 Curvature::None => {}
                 Curvature::Cross => {
                     let (sa, sb) = (&store[start[a]..end[a]], &store[start[b]..end[b]]);
+                    // Both factors depending on more than half the inputs make a dense block
+                    // (colouring would need > n/2 colours): stop early.
+                    if 2 * sa.len().min(sb.len()) > n {
+                        return None;
+                    }
                     pairs += 2 * sa.len() * sb.len();
                     if pairs > budget {
                         return None;
@@ -155,6 +162,9 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
                 }
                 Curvature::Full => {
                     union(&mut scratch, &store);
+                    if 2 * scratch.len() > n {
+                        return None;
+                    }
                     pairs += scratch.len() * scratch.len();
                     if pairs > budget {
                         return None;
@@ -167,11 +177,6 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
         }
         if needed[i] {
             union(&mut scratch, &store);
-            // A node feeding a nonlinear operation and depending on more than half of the
-            // inputs makes a dense block of that size: colouring would need > n/2 colours.
-            if 2 * scratch.len() > n {
-                return None;
-            }
             start[i] = store.len();
             store.extend_from_slice(&scratch);
             end[i] = store.len();
@@ -200,17 +205,29 @@ fn merge(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
     out.extend_from_slice(&b[j..]);
 }
 
-/// Greedy distance-2 colouring of the columns: columns that share a row get different
-/// colours.
+/// Greedy distance-2 colouring of the columns, with dense rows split off.
+///
+/// Columns that share a row get different colours, except through *dense* rows (more than
+/// four times the average row length): a dense row i would force all its columns apart, so
+/// instead column i gets a colour of its own and row i's entries are recovered by symmetry,
+/// H_ij = H_ji = (H·s_{colour(i)})_j. An arrowhead Hessian then takes 2 colours instead of n.
 pub(crate) fn color(pattern: Pattern) -> Coloring {
     let n = pattern.rows.len();
+    let average = pattern.rows.iter().map(Vec::len).sum::<usize>() / n.max(1);
+    let limit = (4 * average).max(8);
+    let dense: Vec<bool> = pattern.rows.iter().map(|r| r.len() > limit).collect();
     let mut colors = vec![u32::MAX; n];
-    // stamp[c] == j + 1 marks colour c as taken by a neighbour of column j.
-    let mut stamp: Vec<usize> = Vec::new();
     let mut num_colors = 0usize;
-    for j in 0..n {
+    for j in (0..n).filter(|&j| dense[j]) {
+        colors[j] = num_colors as u32;
+        num_colors += 1;
+    }
+    let reserved = num_colors;
+    // stamp[c] == j + 1 marks colour c as taken by a neighbour of column j.
+    let mut stamp: Vec<usize> = vec![0; num_colors];
+    for j in (0..n).filter(|&j| !dense[j]) {
         // By symmetry the rows where column j is nonzero are the columns of row j.
-        for &r in &pattern.rows[j] {
+        for &r in pattern.rows[j].iter().filter(|&&r| !dense[r as usize]) {
             for &k in &pattern.rows[r as usize] {
                 let c = colors[k as usize];
                 if c != u32::MAX {
@@ -218,7 +235,7 @@ pub(crate) fn color(pattern: Pattern) -> Coloring {
                 }
             }
         }
-        let c = (0..num_colors)
+        let c = (reserved..num_colors)
             .find(|&c| stamp[c] != j + 1)
             .unwrap_or_else(|| {
                 stamp.push(0);
@@ -231,6 +248,19 @@ pub(crate) fn color(pattern: Pattern) -> Coloring {
         pattern,
         colors,
         num_colors,
+        dense,
+    }
+}
+
+impl Coloring {
+    /// Which colour class and which row of its product hold H_ij: column j's class at row
+    /// i, or, for a dense row i, row i's own class at row j (by symmetry).
+    pub(crate) fn locate(&self, i: usize, j: usize) -> (usize, usize) {
+        if self.dense[i] && !self.dense[j] {
+            (self.colors[i] as usize, j)
+        } else {
+            (self.colors[j] as usize, i)
+        }
     }
 }
 
@@ -290,7 +320,8 @@ mod tests {
         );
         assert_eq!(p.rows[0], (1..n as u32).collect::<Vec<_>>());
         assert_eq!(p.rows[7], vec![0, 7]);
-        // Row 0 joins every column, so a colouring without symmetry needs n colours.
-        assert_eq!(color(p).num_colors, n);
+        // Row 0 is dense: column 0 gets its own colour, and every other column can share one
+        // (their rows {0, i} meet only in the dense row).
+        assert_eq!(color(p).num_colors, 2);
     }
 }

@@ -329,8 +329,8 @@ impl Tape {
         };
         // Row i of H·s_c is H_ij for the one column j of class c that row i can hold.
         let entry = |i: usize, j: usize| {
-            let c = class(j);
-            blocks[c / N].1[i * N + c % N]
+            let (c, row) = coloring.map_or((j, i), |c| c.locate(i, j));
+            blocks[c / N].1[row * N + c % N]
         };
         // Only the entries that can be nonzero are written and symmetrized: with a sparse
         // pattern this keeps the assembly O(nnz) on top of the O(n²) zeroed allocation.

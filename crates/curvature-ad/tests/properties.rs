@@ -8,6 +8,7 @@ mod common;
 
 use common::{branches, close, eval, point, program, Program, ALL, BRANCH, SMOOTH};
 use curvature_ad::{derivative, gradient, hessian, hvp, second_derivative, Dual, Tape, Var};
+use num_traits::Float;
 use proptest::prelude::*;
 
 const N: usize = 3;
@@ -193,6 +194,63 @@ proptest! {
             for i in 0..24 {
                 prop_assert!(close(h[(i, j)], col[i], 1e-12), "H[{i},{j}] {} vs HVP {}", h[(i, j)], col[i]);
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// A global parameter coupled to every input (an arrowhead block) on top of a random
+    /// sparse program: the dense row gets a colour of its own and is recovered by symmetry.
+    #[test]
+    fn sparse_hessian_with_a_dense_row_equals_unit_hvps(p in program(0..ALL + 1, 24), x in point(40)) {
+        let f = |y: &[Var]| eval(&p, y) + y[0] * y.iter().skip(1).map(|&v| v * v).sum::<Var>();
+        let mut tape = Tape::record(f, &x);
+        prop_assert!(tape.hessian_colors() < 20, "{} colours", tape.hessian_colors());
+        let h = tape.hessian();
+        for j in 0..40 {
+            let mut e = vec![0.0; 40];
+            e[j] = 1.0;
+            let col = tape.hvp(&e);
+            for i in 0..40 {
+                prop_assert!(close(h[(i, j)], col[i], 1e-12), "H[{i},{j}] {} vs HVP {}", h[(i, j)], col[i]);
+            }
+        }
+    }
+}
+
+#[test]
+fn an_arrowhead_hessian_costs_two_hvps() {
+    // f = x0² + Σ_{i≥1} (x0·x_i² + sin x_i): H_00 = 2, H_0i = 2x_i, H_ii = 2x0 − sin x_i.
+    let n = 300;
+    let x: Vec<f64> = (0..n).map(|i| 0.5 + 0.01 * i as f64).collect();
+    let tape = Tape::record(
+        |v: &[Var]| {
+            v[0] * v[0]
+                + v.iter()
+                    .skip(1)
+                    .map(|&t| v[0] * t * t + t.sin())
+                    .sum::<Var>()
+        },
+        &x,
+    );
+    assert_eq!(tape.hessian_colors(), 2);
+    let h = tape.hessian();
+    for i in 0..n {
+        for j in 0..n {
+            let expect = match (i, j) {
+                (0, 0) => 2.0,
+                (0, j) => 2.0 * x[j],
+                (i, 0) => 2.0 * x[i],
+                (i, j) if i == j => 2.0 * x[0] - x[i].sin(),
+                _ => 0.0,
+            };
+            assert!(
+                close(h[(i, j)], expect, 1e-14),
+                "H[{i},{j}] = {} vs {expect}",
+                h[(i, j)]
+            );
         }
     }
 }
