@@ -101,6 +101,8 @@ impl<T: Scalar> Dual<T> {
 }
 
 impl<T: Scalar, E: Tangent<T>> Scalar for Dual<T, E> {
+    const WIDTH: usize = T::WIDTH * (1 + E::DIRECTIONS);
+
     #[inline(always)]
     fn cst(c: f64) -> Self {
         Self::lift_f64(c)

@@ -20,6 +20,10 @@ use std::iter::{Product, Sum};
 pub trait Scalar:
     Float + FloatConst + FromPrimitive + Sum + Product + Debug + Default + Send + Sync + 'static
 {
+    /// How many f64 components the scalar carries (1 for f64, 2 for `Dual<f64>`, 9 for an
+    /// 8-lane dual): lets the sweeps skip work that only pays off for wide scalars.
+    const WIDTH: usize;
+
     /// The constant `c` in this scalar type (all tangents zero).
     fn cst(c: f64) -> Self;
     /// Whether the value and every tangent are exactly zero (a structural zero that the
@@ -28,6 +32,8 @@ pub trait Scalar:
 }
 
 impl Scalar for f64 {
+    const WIDTH: usize = 1;
+
     #[inline(always)]
     fn cst(c: f64) -> Self {
         c

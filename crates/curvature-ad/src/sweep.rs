@@ -50,7 +50,11 @@ pub(crate) fn reverse<S: Scalar>(code: &[Code], partials: &[[S; 2]], first: usiz
         let [a, b] = code[i].args;
         let [pa, pb] = partials[i];
         adj[a as usize] = adj[a as usize] + pa * w;
-        adj[b as usize] = adj[b as usize] + pb * w;
+        // A unary node's second operand is the dummy node 0 with partial 0: for f64 the
+        // branch-free update is cheapest, for wide (lane) scalars skipping it is.
+        if S::WIDTH <= 2 || b != 0 {
+            adj[b as usize] = adj[b as usize] + pb * w;
+        }
     }
 }
 

@@ -10,6 +10,8 @@ use std::fmt;
 /// computes N Hessian or Jacobian columns. The chain rule only needs these operations, which
 /// is why a single `Dual<T, E>` implementation serves every dual type.
 pub trait Tangent<T>: Copy + fmt::Debug + Send + Sync + 'static {
+    /// Number of directions carried.
+    const DIRECTIONS: usize;
     /// The zero tangent.
     fn zeros() -> Self;
     /// `k * self`.
@@ -21,6 +23,8 @@ pub trait Tangent<T>: Copy + fmt::Debug + Send + Sync + 'static {
 }
 
 impl<T: Scalar> Tangent<T> for T {
+    const DIRECTIONS: usize = 1;
+
     #[inline(always)]
     fn zeros() -> Self {
         <T as num_traits::Zero>::zero()
@@ -60,6 +64,8 @@ impl<T: fmt::Debug, const N: usize> fmt::Debug for Lanes<T, N> {
 }
 
 impl<T: Scalar, const N: usize> Tangent<T> for Lanes<T, N> {
+    const DIRECTIONS: usize = N;
+
     #[inline(always)]
     fn zeros() -> Self {
         Lanes([<T as num_traits::Zero>::zero(); N])
