@@ -111,6 +111,20 @@ impl<T: Scalar, E: Tangent<T>> Scalar for Dual<T, E> {
     fn is_exact_zero(&self) -> bool {
         Scalar::is_exact_zero(&self.re) && self.eps.is_zero_tangent()
     }
+    #[inline(always)]
+    fn add_cst(self, c: f64) -> Self {
+        Dual {
+            re: self.re.add_cst(c),
+            eps: self.eps,
+        }
+    }
+    #[inline(always)]
+    fn mul_cst(self, c: f64) -> Self {
+        Dual {
+            re: self.re.mul_cst(c),
+            eps: self.eps.scale(T::cst(c)),
+        }
+    }
 }
 
 impl<T: Scalar, E: Tangent<T>> PartialEq for Dual<T, E> {

@@ -169,9 +169,10 @@ pub(crate) fn unary<S: Scalar>(op: Op, x: S, c: f64) -> (S, S) {
         Op::Round => (x.round(), zero),
         Op::Trunc => (x.trunc(), zero),
         Op::Fract => (x.fract(), one),
-        Op::AddC => (x + S::cst(c), one),
-        Op::MulC => (x * S::cst(c), S::cst(c)),
-        Op::RSubC => (S::cst(c) - x, -one),
+        Op::AddC => (x.add_cst(c), one),
+        Op::MulC => (x.mul_cst(c), S::cst(c)),
+        // c − x computed as (−x) + c: the same IEEE result.
+        Op::RSubC => ((-x).add_cst(c), -one),
         Op::DivC => (x / S::cst(c), S::cst(1.0 / c)),
         Op::RDivC => {
             let r = S::cst(c) / x;

@@ -29,6 +29,20 @@ pub trait Scalar:
     /// Whether the value and every tangent are exactly zero (a structural zero that the
     /// reverse sweep may skip).
     fn is_exact_zero(&self) -> bool;
+
+    /// `self + c` for an f64 constant; dual types override it to leave the tangents alone
+    /// instead of adding a zero tangent.
+    #[inline(always)]
+    fn add_cst(self, c: f64) -> Self {
+        self + Self::cst(c)
+    }
+
+    /// `self · c` for an f64 constant; dual types override it to scale the tangents instead
+    /// of multiplying by a full dual constant.
+    #[inline(always)]
+    fn mul_cst(self, c: f64) -> Self {
+        self * Self::cst(c)
+    }
 }
 
 impl Scalar for f64 {
