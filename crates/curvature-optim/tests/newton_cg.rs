@@ -229,6 +229,24 @@ fn the_tape_operator_matches_fresh_hvps() {
 }
 
 #[test]
+fn the_tape_operator_calls_the_closure_once_for_any_number_of_products() {
+    // f = Σ xᵢ³ has H = diag(6xᵢ): H·v = (6xᵢvᵢ).
+    let calls = std::cell::Cell::new(0);
+    let f = |x: &[Var]| {
+        calls.set(calls.get() + 1);
+        x.iter().fold(Var::constant(0.0), |s, &xi| s + xi.powi(3))
+    };
+    let mut operator = f.hvp_operator(&[1.0, -2.0, 0.5]);
+    let mut hv = Vec::new();
+    for v in [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [1.0, 1.0, 2.0]] {
+        operator.apply(&v, &mut hv);
+        assert_eq!(hv, vec![6.0 * v[0], -12.0 * v[1], 3.0 * v[2]]);
+    }
+    drop(operator);
+    assert_eq!(calls.get(), 1);
+}
+
+#[test]
 fn the_default_operator_calls_hvp() {
     // Hand-written objectives keep working: Quadratic's hvp is A·v, A = tridiag(−1, 4 + i, −1).
     let q = Quadratic::tridiagonal(3);
