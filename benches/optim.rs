@@ -1,4 +1,5 @@
-//! Side by side: our BFGS, L-BFGS and Newton (gradients and Hessians by curvature-ad) against
+//! Side by side: our BFGS, L-BFGS, Newton and Newton-CG (gradients, Hessians and
+//! Hessian-vector products by curvature-ad) against
 //! argmin 0.11 with num-dual 0.15 forward-mode derivatives — what a Rust user would pick
 //! today — on the chained Rosenbrock function
 //!
@@ -84,12 +85,12 @@ struct Row {
 fn print(n: usize, rows: &[Row]) {
     println!("\nchained Rosenbrock, n = {n}");
     println!(
-        "  {:<22} {:<7} {:>6}  {:<26} {:>10} {:>10} {:>11}  stop",
+        "  {:<22} {:<9} {:>6}  {:<26} {:>10} {:>10} {:>11}  stop",
         "library", "method", "iters", "evaluations", "final f", "‖g‖∞", "time"
     );
     for r in rows {
         println!(
-            "  {:<22} {:<7} {:>6}  {:<26} {:>10.3e} {:>10.3e} {:>11.3?}  {}",
+            "  {:<22} {:<9} {:>6}  {:<26} {:>10.3e} {:>10.3e} {:>11.3?}  {}",
             r.library, r.method, r.iterations, r.evaluations, r.f, r.gradient_norm, r.time, r.stop
         );
     }
@@ -108,6 +109,10 @@ fn ours(method: &'static str, n: usize, max_iterations: usize) -> Row {
             .gradient_tolerance(TOLERANCE)
             .max_iterations(max_iterations)
             .minimize(f, &x0),
+        "Newton-CG" => NewtonCg::new()
+            .gradient_tolerance(TOLERANCE)
+            .max_iterations(max_iterations)
+            .minimize(f, &x0),
         _ => Newton::new()
             .gradient_tolerance(TOLERANCE)
             .max_iterations(max_iterations)
@@ -120,7 +125,11 @@ fn ours(method: &'static str, n: usize, max_iterations: usize) -> Row {
         library: "curvature",
         method,
         iterations: s.iterations as u64,
-        evaluations: format!("f {} g {} H {}", e.value, e.gradient, e.hessian),
+        evaluations: if e.hvp > 0 {
+            format!("f {} g {} Hv {}", e.value, e.gradient, e.hvp)
+        } else {
+            format!("f {} g {} H {}", e.value, e.gradient, e.hessian)
+        },
         f: s.f,
         gradient_norm: s.gradient_norm,
         time,
@@ -204,8 +213,10 @@ fn cap(library: &str, method: &str, n: usize, full: bool) -> Option<usize> {
     match (library, method, n) {
         ("ours", "Newton", 1000) => Some(30),
         ("ours", _, _) => Some(UNCAPPED),
-        ("argmin", "Newton", 100) => Some(300),
+        // argmin's Newton-type row is its NewtonCG, listed beside ours.
         ("argmin", "Newton", _) => None,
+        ("argmin", "Newton-CG", 100) => Some(300),
+        ("argmin", "Newton-CG", _) => None,
         ("argmin", "BFGS", 1000) => Some(3),
         ("argmin", "L-BFGS", 1000) => Some(50),
         _ => Some(UNCAPPED),
@@ -227,12 +238,13 @@ fn main() {
     let full = std::env::var("CURVATURE_BENCH_FULL").is_ok_and(|v| v == "1");
     for n in [100, 1000] {
         let mut rows = Vec::new();
-        for method in ["BFGS", "L-BFGS", "Newton"] {
+        for method in ["BFGS", "L-BFGS", "Newton", "Newton-CG"] {
             if let Some(c) = cap("ours", method, n, full) {
                 rows.push(mark_cap(ours(method, n, c), c));
             }
             match cap("argmin", method, n, full) {
                 Some(c) => rows.push(mark_cap(argmin_run(method, n, c as u64), c)),
+                None if method == "Newton" => {}
                 None => println!(
                     "(n = {n}: argmin Newton-CG skipped: a num-dual Hessian costs O(n²) per operation; CURVATURE_BENCH_FULL=1 runs it)"
                 ),

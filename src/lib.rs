@@ -35,8 +35,8 @@ pub mod prelude {
     };
     pub use curvature_optim::{
         Bfgs, Damping, Dfp, Fit, GaussNewton, GradientDescent, Lbfgs, LeastSquares,
-        LevenbergMarquardt, LineSearch, Newton, Newton1d, Objective, Residuals, Secant, Solution,
-        Termination,
+        LevenbergMarquardt, LineSearch, Newton, Newton1d, NewtonCg, Objective, Residuals, Secant,
+        Solution, Termination,
     };
     pub use num_traits::{Float, FloatConst, FromPrimitive, NumCast, One, ToPrimitive, Zero};
 }

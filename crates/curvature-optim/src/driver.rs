@@ -126,6 +126,8 @@ pub(crate) struct Outcome {
     pub next: Option<Point>,
     pub alpha: f64,
     pub damping: Option<f64>,
+    /// Inner iterations the step took (Newton–CG's conjugate-gradient iterations).
+    pub inner_iterations: Option<usize>,
     /// Stop after this iteration, for a method-specific reason.
     pub stop: Option<Termination>,
 }
@@ -136,6 +138,7 @@ impl Outcome {
             next: Some(next),
             alpha,
             damping: None,
+            inner_iterations: None,
             stop: None,
         }
     }
@@ -145,6 +148,7 @@ impl Outcome {
             next: None,
             alpha: 0.0,
             damping: None,
+            inner_iterations: None,
             stop: Some(termination),
         }
     }
@@ -222,8 +226,7 @@ fn row(
     iteration: usize,
     at: &Point,
     step_norm: f64,
-    alpha: f64,
-    damping: Option<f64>,
+    outcome: Option<&Outcome>,
     accepted: bool,
 ) -> Iteration {
     Iteration {
@@ -232,8 +235,9 @@ fn row(
         f: at.f,
         gradient_norm: at.gradient_norm(),
         step_norm,
-        alpha,
-        damping,
+        alpha: outcome.map_or(0.0, |o| if accepted { o.alpha } else { 0.0 }),
+        damping: outcome.and_then(|o| o.damping),
+        inner_iterations: outcome.and_then(|o| o.inner_iterations),
         accepted,
     }
 }
@@ -266,7 +270,7 @@ pub(crate) fn run<O: Objective, M: Method>(
             break 'run Termination::NonFinite;
         }
         if recorder
-            .record(|| row(0, &current, 0.0, 0.0, None, true))
+            .record(|| row(0, &current, 0.0, None, true))
             .is_break()
         {
             break 'run Termination::Stopped;
@@ -281,15 +285,15 @@ pub(crate) fn run<O: Objective, M: Method>(
             if problem.exhausted() {
                 break 'run Termination::MaxEvaluations;
             }
-            let outcome = match method.step(&mut problem, &current) {
+            let mut outcome = match method.step(&mut problem, &current) {
                 Ok(outcome) => outcome,
                 Err(Halt::Budget) => break 'run Termination::MaxEvaluations,
                 Err(Halt::Fault(e)) => return Err(e),
             };
             iterations += 1;
-            let Some(next) = outcome.next else {
+            let Some(next) = outcome.next.take() else {
                 let flow =
-                    recorder.record(|| row(iterations, &current, 0.0, 0.0, outcome.damping, false));
+                    recorder.record(|| row(iterations, &current, 0.0, Some(&outcome), false));
                 if let Some(stop) = outcome.stop {
                     break 'run stop;
                 }
@@ -305,16 +309,8 @@ pub(crate) fn run<O: Objective, M: Method>(
             let dx: Vec<f64> = next.x.iter().zip(&current.x).map(|(a, b)| a - b).collect();
             let step_norm = dot(&dx, &dx).sqrt();
             current = next;
-            let flow = recorder.record(|| {
-                row(
-                    iterations,
-                    &current,
-                    step_norm,
-                    outcome.alpha,
-                    outcome.damping,
-                    true,
-                )
-            });
+            let flow =
+                recorder.record(|| row(iterations, &current, step_norm, Some(&outcome), true));
             if let Some(stop) = outcome.stop {
                 break 'run stop;
             }
@@ -393,6 +389,7 @@ pub(crate) fn line_step<O: Objective>(
             next: None,
             alpha: 0.0,
             damping: None,
+            inner_iterations: None,
             stop: stop.or(Some(Termination::StepTolerance)),
         });
     }
@@ -410,6 +407,7 @@ pub(crate) fn line_step<O: Objective>(
         next: Some(next),
         alpha: result.alpha,
         damping: None,
+        inner_iterations: None,
         stop,
     })
 }

@@ -106,6 +106,7 @@ impl History {
                 step_norm,
                 alpha,
                 damping,
+                inner_iterations: None,
                 accepted,
             });
         }

@@ -130,6 +130,7 @@ impl Marquardt {
             next: None,
             alpha: 0.0,
             damping: Some(used),
+            inner_iterations: None,
             stop: None,
         }
     }
@@ -192,6 +193,7 @@ impl Method for Marquardt {
             next: Some(next),
             alpha: 1.0,
             damping: Some(delta),
+            inner_iterations: None,
             stop: None,
         })
     }

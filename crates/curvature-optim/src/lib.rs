@@ -9,6 +9,7 @@
 //! |---|---|
 //! | [`GradientDescent`] | `x − α∇f`, fixed α or line search |
 //! | [`Newton`] | `x − α(H + τI)⁻¹∇f` (Cholesky, τ makes it positive definite); `pure()`: `x − H⁻¹∇f` |
+//! | [`NewtonCg`] | `x + αp`, p from conjugate gradients on `Hp = −∇f` (Hessian-vector products only, truncated at `‖r‖ ≤ η‖∇f‖` or negative curvature) |
 //! | [`Newton1d`], [`Secant`] | `x − f'/f''`; `x − f'·Δx/Δf'` |
 //! | [`LevenbergMarquardt`] | `x − (H + δD)⁻¹∇f`, accepted only if f decreases |
 //! | [`Dfp`], [`Bfgs`] | `x − αQ∇f`, Q a rank-two-updated inverse Hessian |
@@ -57,6 +58,7 @@ pub mod line_search;
 mod lm_parameter;
 mod newton;
 mod newton1d;
+mod newton_cg;
 mod objective;
 mod qr;
 mod quasi_newton;
@@ -79,7 +81,8 @@ pub use levenberg_marquardt::{Damping, LevenbergMarquardt};
 pub use line_search::LineSearch;
 pub use newton::Newton;
 pub use newton1d::Newton1d;
-pub use objective::Objective;
+pub use newton_cg::NewtonCg;
+pub use objective::{HvpOperator, Objective};
 pub use quasi_newton::{InitialScaling, InverseUpdate, QuasiNewton};
 pub use residuals::Residuals;
 pub use secant::Secant;

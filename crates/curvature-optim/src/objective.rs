@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::solution::{max_norm, Evaluations};
-use curvature_ad::{Matrix, Var};
+use curvature_ad::{Matrix, Tape, Var};
 
 /// A twice-differentiable function `f: ℝⁿ → ℝ` as the solvers see it.
 ///
@@ -78,6 +78,104 @@ pub trait Objective {
             .map(|i| (0..h.ncols()).map(|j| h[(i, j)] * v[j]).sum())
             .collect();
         (f, g, hv)
+    }
+
+    /// `f(x)`, `∇f(x)` and the linear map `v ↦ ∇²f(x)·v` at one fixed point x, for methods
+    /// that need many Hessian-vector products at the same point (Newton–CG runs one per
+    /// conjugate-gradient iteration).
+    ///
+    /// The default calls [`gradient`](Self::gradient) once and [`hvp`](Self::hvp) for every
+    /// product, so any objective works unchanged. Closures over `Var` override it: they record
+    /// one `curvature_ad::Tape` at x and run every product on that recording, so k products
+    /// cost one recording and k forward-over-reverse sweeps instead of k recordings.
+    /// Hand-written objectives with a cheaper product at a fixed point can override it too.
+    ///
+    /// ```
+    /// use curvature_ad::Var;
+    /// use curvature_optim::Objective;
+    /// // f = x₀²x₁ + x₁³: ∇f = (2x₀x₁, x₀² + 3x₁²), ∇²f = [[2x₁, 2x₀], [2x₀, 6x₁]].
+    /// let f = |x: &[Var]| x[0] * x[0] * x[1] + x[1] * x[1] * x[1];
+    /// let mut h = f.hvp_operator(&[1.0, 2.0]);
+    /// assert_eq!((h.value(), h.gradient()), (10.0, &[4.0, 13.0][..]));
+    /// let mut hv = Vec::new();
+    /// h.apply(&[1.0, 0.0], &mut hv);
+    /// assert_eq!(hv, vec![4.0, 2.0]);
+    /// h.apply(&[0.0, 1.0], &mut hv);
+    /// assert_eq!(hv, vec![2.0, 12.0]);
+    /// ```
+    fn hvp_operator(&self, x: &[f64]) -> HvpOperator<'_> {
+        let (f, g) = self.gradient(x);
+        let x = x.to_vec();
+        HvpOperator::new(f, g, move |v, hv| {
+            let (_, _, product) = self.hvp(&x, v);
+            *hv = product;
+        })
+    }
+}
+
+/// The Hessian of an objective at one point, as a linear map `v ↦ ∇²f(x)·v`, together with
+/// `f(x)` and `∇f(x)` (see [`Objective::hvp_operator`]).
+///
+/// The product is written into a caller-owned `Vec`, resized to n as needed, so a loop of
+/// products allocates nothing after the first.
+///
+/// ```
+/// use curvature_optim::HvpOperator;
+/// // f = x₀² + 3x₁² at (1, 1): the Hessian diag(2, 6) as a map.
+/// let mut h = HvpOperator::new(4.0, vec![2.0, 6.0], |v: &[f64], hv: &mut Vec<f64>| {
+///     hv.clear();
+///     hv.extend([2.0 * v[0], 6.0 * v[1]]);
+/// });
+/// let mut hv = Vec::new();
+/// h.apply(&[1.0, 1.0], &mut hv);
+/// assert_eq!(hv, vec![2.0, 6.0]);
+/// ```
+pub struct HvpOperator<'a> {
+    value: f64,
+    gradient: Vec<f64>,
+    product: Product<'a>,
+}
+
+/// `product(v, hv)` writes ∇²f(x)·v into `hv`.
+type Product<'a> = Box<dyn FnMut(&[f64], &mut Vec<f64>) + 'a>;
+
+impl<'a> HvpOperator<'a> {
+    /// The operator with value `f`, gradient `g` and `product(v, hv)` writing `∇²f(x)·v`
+    /// into `hv` (replacing its contents; it should leave n entries).
+    pub fn new(
+        value: f64,
+        gradient: Vec<f64>,
+        product: impl FnMut(&[f64], &mut Vec<f64>) + 'a,
+    ) -> Self {
+        HvpOperator {
+            value,
+            gradient,
+            product: Box::new(product),
+        }
+    }
+
+    /// f(x).
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+
+    /// ∇f(x).
+    pub fn gradient(&self) -> &[f64] {
+        &self.gradient
+    }
+
+    /// Writes `∇²f(x)·v` into `hv`.
+    pub fn apply(&mut self, v: &[f64], hv: &mut Vec<f64>) {
+        (self.product)(v, hv);
+    }
+}
+
+impl std::fmt::Debug for HvpOperator<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HvpOperator")
+            .field("value", &self.value)
+            .field("gradient", &self.gradient)
+            .finish_non_exhaustive()
     }
 }
 
@@ -212,6 +310,22 @@ impl<O: Objective> Problem<O> {
         Ok((f, g, hv))
     }
 
+    /// `f(x)`, `∇f(x)` (counted as one gradient evaluation) and the Hessian at x as a map
+    /// whose every product is counted as one HVP evaluation and charged to the budget.
+    pub fn hvp_operator(&mut self, x: &[f64]) -> Result<CountedHvp<'_>, Halt> {
+        self.charge()?;
+        self.evaluations.gradient += 1;
+        let operator = self.objective.hvp_operator(x);
+        self.check_len("gradient", operator.gradient().len())?;
+        Ok(CountedHvp {
+            operator,
+            evaluations: &mut self.evaluations,
+            n: self.n,
+            max_evaluations: self.max_evaluations,
+            enforce_budget: self.enforce_budget,
+        })
+    }
+
     /// Evaluates `x` with what the method needs there.
     pub fn point(&mut self, x: Vec<f64>, need: Need) -> Result<Point, Halt> {
         match need {
@@ -233,6 +347,36 @@ impl<O: Objective> Problem<O> {
                     hessian: Some(h),
                 })
             }
+        }
+    }
+}
+
+/// An [`HvpOperator`] that counts its products in the run's [`Evaluations`], respects the
+/// evaluation budget and checks the product's length.
+pub(crate) struct CountedHvp<'p> {
+    operator: HvpOperator<'p>,
+    evaluations: &'p mut Evaluations,
+    n: usize,
+    max_evaluations: usize,
+    enforce_budget: bool,
+}
+
+impl CountedHvp<'_> {
+    /// Writes `∇²f(x)·v` into `hv`.
+    pub fn apply(&mut self, v: &[f64], hv: &mut Vec<f64>) -> Result<(), Halt> {
+        if self.enforce_budget && self.evaluations.total() >= self.max_evaluations {
+            return Err(Halt::Budget);
+        }
+        self.evaluations.hvp += 1;
+        self.operator.apply(v, hv);
+        if hv.len() == self.n {
+            Ok(())
+        } else {
+            Err(Halt::Fault(Error::DimensionMismatch {
+                what: "Hessian-vector product",
+                expected: self.n,
+                found: hv.len(),
+            }))
         }
     }
 }
@@ -281,5 +425,16 @@ impl<F: Fn(&[Var]) -> Var> Objective for F {
 
     fn hvp(&self, x: &[f64], v: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
         curvature_ad::hvp(self, x, v)
+    }
+
+    /// One recording at x serves every product: `Tape::hvp_into` per direction.
+    fn hvp_operator(&self, x: &[f64]) -> HvpOperator<'_> {
+        let mut tape = Tape::record(self, x);
+        let gradient = tape.gradient();
+        let n = x.len();
+        HvpOperator::new(tape.value(), gradient, move |v, hv| {
+            hv.resize(n, 0.0);
+            tape.hvp_into(v, None, hv);
+        })
     }
 }

@@ -82,6 +82,9 @@ pub struct Iteration {
     /// Method data: Levenberg–Marquardt's damping δ used for this step, or Newton's identity
     /// shift τ (0 when the Hessian was positive definite). `None` for other methods.
     pub damping: Option<f64>,
+    /// Method data: the conjugate-gradient iterations Newton–CG spent on this step's
+    /// direction (each costs one Hessian-vector product). `None` for other methods.
+    pub inner_iterations: Option<usize>,
     /// Whether the step was accepted (Levenberg–Marquardt rejects steps that raise f).
     pub accepted: bool,
 }

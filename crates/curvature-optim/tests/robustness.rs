@@ -8,7 +8,7 @@ use std::ops::ControlFlow;
 use common::{Booth, Rosenbrock};
 use curvature_optim::{
     Bfgs, Damping, Dfp, Error, GradientDescent, Lbfgs, LevenbergMarquardt, Matrix, Newton,
-    Newton1d, Objective, Secant, Solution, Termination, Univariate,
+    Newton1d, NewtonCg, Objective, Secant, Solution, Termination, Univariate,
 };
 
 /// Runs every n-dimensional solver (with shared limits) on a copy of `objective`.
@@ -67,6 +67,10 @@ fn all_solvers<O: Objective + Clone>(
         (
             "L-BFGS",
             Lbfgs::new().max_iterations(iterations).minimize(o(), x0),
+        ),
+        (
+            "Newton-CG",
+            NewtonCg::new().max_iterations(iterations).minimize(o(), x0),
         ),
     ]
 }
