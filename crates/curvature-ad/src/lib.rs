@@ -37,6 +37,7 @@ mod error;
 mod matrix;
 mod recording;
 mod scalar;
+mod second_order;
 mod sparsity;
 mod surface;
 mod sweep;

@@ -36,7 +36,7 @@ pub(crate) struct Coloring {
 }
 
 /// How an operation's second derivatives couple its operands.
-enum Curvature {
+pub(crate) enum Curvature {
     /// Linear (or piecewise linear): no second derivatives.
     None,
     /// Only the cross term a·b: pairs deps(a) × deps(b).
@@ -45,7 +45,7 @@ enum Curvature {
     Full,
 }
 
-fn curvature(op: Op, c: f64) -> Curvature {
+pub(crate) fn curvature(op: Op, c: f64) -> Curvature {
     match op {
         Op::Input
         | Op::Const

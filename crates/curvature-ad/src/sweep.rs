@@ -32,21 +32,28 @@ pub(crate) fn forward<S: Scalar>(
     }
 }
 
-/// Propagates adjoints from the seeded `adj` back to the inputs over nodes `first..`;
-/// afterwards `adj[first..]` is all zero again and `adj[1..first]` holds the input adjoints.
+/// Propagates adjoints from the seeded `adj` back to the inputs over nodes `first..`.
+/// With `CLEAR`, afterwards `adj[first..]` is all zero again (a reused buffer then needs
+/// clearing only below `first`); without, `adj` keeps every node's adjoint. Either way
+/// `adj[1..first]` holds the input adjoints.
 ///
 /// A node whose adjoint is exactly zero is skipped: it does not influence the output, and
 /// skipping keeps an infinite local partial (sqrt at 0, say) of an unused node from turning
 /// the result into NaN via `0 · ∞`.
-pub(crate) fn reverse<S: Scalar>(code: &[Code], partials: &[[S; 2]], first: usize, adj: &mut [S]) {
+pub(crate) fn reverse<S: Scalar, const CLEAR: bool>(
+    code: &[Code],
+    partials: &[[S; 2]],
+    first: usize,
+    adj: &mut [S],
+) {
     for i in (first..code.len()).rev() {
         let w = adj[i];
         if S::is_exact_zero(&w) {
             continue;
         }
-        // Leave every operation's adjoint zero behind, so the next sweep over the same
-        // buffer needs to clear only the inputs' slots (see `Workspace::sweep`).
-        adj[i] = S::zero();
+        if CLEAR {
+            adj[i] = S::zero();
+        }
         let [a, b] = code[i].args;
         let [pa, pb] = partials[i];
         adj[a as usize] = adj[a as usize] + pa * w;
@@ -140,7 +147,7 @@ impl<S: Scalar> Workspace<S> {
         forward(&nodes.code, first, &mut self.vals, &mut self.partials);
         check_guards(guards, &self.vals, S::cst)?;
         seed_adjoints(&mut self.adj, &mut self.clean_from, len, first, out);
-        reverse(&nodes.code, &self.partials, first, &mut self.adj);
+        reverse::<S, true>(&nodes.code, &self.partials, first, &mut self.adj);
         Ok(self.vals[out])
     }
 

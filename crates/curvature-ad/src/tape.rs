@@ -1,11 +1,12 @@
 //! `Tape`: a recorded program that can be differentiated many times and replayed at new
 //! points without calling the closure again.
 
-use crate::dual::{Dual, DualN};
+use crate::dual::Dual;
 use crate::error::BranchChanged;
 use crate::matrix::Matrix;
 use crate::recording::{check_guards, record, recycle, TapeData};
 use crate::scalar::Scalar;
+use crate::second_order::{LaneBuffers, LocalCurvature};
 use crate::sparsity::{color, hessian_pattern, Coloring};
 use crate::sweep::{forward, reverse, seed_adjoints, tangents, Workspace};
 use crate::tangent::{Lanes, Tangent};
@@ -177,7 +178,7 @@ impl Tape {
         let data = &mut self.data;
         let len = data.nodes.len();
         seed_adjoints(&mut data.adj, &mut data.adj_clean_from, len, first, out);
-        reverse(&data.nodes.code, &data.nodes.partials, first, &mut data.adj);
+        reverse::<f64, true>(&data.nodes.code, &data.nodes.partials, first, &mut data.adj);
     }
 
     /// The Hessian-vector product H(x)·v by forward-over-reverse: the recorded program and
@@ -223,10 +224,12 @@ impl Tape {
         }
     }
 
-    /// The exact dense Hessian at the current point, from forward-over-reverse sweeps in
-    /// lanes: each sweep runs in `Dual<f64, Lanes<f64, N>>` and yields N Hessian-vector
-    /// products; batches of sweeps run in parallel with rayon. The result is exactly
-    /// symmetric (`(H + Hᵀ)/2` of the computed entries).
+    /// The exact dense Hessian at the current point, N Hessian-vector products per sweep:
+    /// forward-over-reverse in lanes, with the N tangents pushed forward through the recorded
+    /// partials and the adjoint tangents pulled back using each node's local second
+    /// derivatives (computed once, by running its rule in `Dual<f64>`; see the
+    /// `second_order` module). Batches of sweeps run in parallel with rayon. The result is
+    /// exactly symmetric (`(H + Hᵀ)/2` of the computed entries).
     ///
     /// When the Hessian is sparse (detected once per tape from the recorded program, see
     /// [`Tape::hessian_colors`]), columns that share no row are seeded together, so a banded
@@ -277,59 +280,50 @@ impl Tape {
 
     fn hessian_lanes<const N: usize>(&self, coloring: Option<&Coloring>) -> (Vec<f64>, Matrix) {
         let n = self.num_inputs();
-        let out = self.scalar_output();
-        let x = self.point();
+        let data = &self.data;
+        let local = LocalCurvature::new(data, self.scalar_output());
         // Seed class of each column: its colour, or the column itself (dense).
         let class = |j: usize| coloring.map_or(j, |c| c.colors[j] as usize);
         let classes = coloring.map_or(n, |c| c.num_colors);
         let batches = classes.div_ceil(N);
-        let data = &self.data;
         // One batch: H·s for the seed classes c0..c0+N, as an n×N block (row i, lane k).
-        let batch = |ws: &mut Workspace<DualN<f64, N>>, b: usize| -> (Vec<f64>, Vec<f64>) {
+        let batch = |buffers: &mut LaneBuffers<N>, b: usize| -> Vec<f64> {
             let c0 = b * N;
-            ws.sweep(
-                &data.nodes,
-                &data.guards,
-                n,
-                |j| {
-                    let mut lanes = [0.0; N];
-                    let c = class(j);
-                    if c >= c0 && c < c0 + N {
-                        lanes[c - c0] = 1.0;
-                    }
-                    Dual::new(x[j], Lanes(lanes))
-                },
-                out,
-            )
-            .expect("guards hold at the recorded point");
-            let adj = ws.input_adjoints(n);
-            let grad = if b == 0 {
-                adj.iter().map(|a| a.re).collect()
-            } else {
-                Vec::new()
+            let seed = |j: usize| {
+                let mut lanes = [0.0; N];
+                let c = class(j);
+                if c >= c0 && c < c0 + N {
+                    lanes[c - c0] = 1.0;
+                }
+                Lanes(lanes)
             };
-            let block = adj.iter().flat_map(|a| a.eps.0).collect();
-            (grad, block)
+            buffers
+                .products(data, &local, seed)
+                .iter()
+                .flat_map(|l| l.0)
+                .collect()
         };
         // Parallel batches pay off once a sweep is long enough to amortize rayon's overhead.
         let work = data.nodes.len() * batches;
-        let blocks: Vec<(Vec<f64>, Vec<f64>)> = if batches > 1 && work > 20_000 {
+        let blocks: Vec<Vec<f64>> = if batches > 1 && work > 20_000 {
             // One contiguous run of batches per thread, so each thread sets up (and zeroes)
-            // its workspace once rather than once per split.
-            let per_thread = batches.div_ceil(rayon::current_num_threads());
+            // its buffers once rather than once per split.
+            // (rayon splits a range only while both halves keep `min_len` items, so the
+            // floor, not the ceiling, of batches / threads.)
+            let per_thread = (batches / rayon::current_num_threads()).max(1);
             (0..batches)
                 .into_par_iter()
                 .with_min_len(per_thread)
-                .map_init(Workspace::new, batch)
+                .map_init(LaneBuffers::new, batch)
                 .collect()
         } else {
-            let mut ws = Workspace::new();
-            (0..batches).map(|b| batch(&mut ws, b)).collect()
+            let mut buffers = LaneBuffers::new();
+            (0..batches).map(|b| batch(&mut buffers, b)).collect()
         };
         // Row i of H·s_c is H_ij for the one column j of class c that row i can hold.
         let entry = |i: usize, j: usize| {
             let (c, row) = coloring.map_or((j, i), |c| c.locate(i, j));
-            blocks[c / N].1[row * N + c % N]
+            blocks[c / N][row * N + c % N]
         };
         // Only the entries that can be nonzero are written and symmetrized: with a sparse
         // pattern this keeps the assembly O(nnz) on top of the O(n²) zeroed allocation.
@@ -366,11 +360,7 @@ impl Tape {
                 }
             }
         }
-        let grad = blocks
-            .into_iter()
-            .next()
-            .map(|(g, _)| g)
-            .unwrap_or_default();
+        let grad = local.adjoints[1..=n].to_vec();
         (grad, h)
     }
 
