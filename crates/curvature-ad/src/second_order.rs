@@ -21,6 +21,8 @@ use crate::recording::{Code, TapeData};
 use crate::sparsity::{curvature, Curvature};
 use crate::sweep::{forward, reverse, tangents};
 use crate::tangent::{Lanes, Tangent};
+use std::any::Any;
+use std::cell::RefCell;
 
 /// What every lane batch at one point shares: each node's f64 adjoint and its local second
 /// derivatives `[∂²/∂a², ∂²/∂a∂b, ∂²/∂b²]`.
@@ -77,18 +79,37 @@ fn local_hessian(node: &Code, vals: &[f64]) -> [f64; 3] {
     }
 }
 
-/// Buffers of one lane batch, reused across batches.
+/// Buffers of one lane batch, reused across batches and, through a small per-thread pool,
+/// across Hessian calls: freeing megabyte buffers returns them to the OS, and faulting them
+/// back in on the next call (on every rayon worker) cost more than the parallel sweeps saved.
 pub(crate) struct LaneBuffers<const N: usize> {
     tan: Vec<Lanes<f64, N>>,
     adj: Vec<Lanes<f64, N>>,
 }
 
+thread_local! {
+    /// Spare `LaneBuffers<N>` of any N, found again by type.
+    static SPARE: RefCell<Vec<Box<dyn Any>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Buffers larger than this are not kept after a call.
+const SPARE_BYTES: usize = 64 << 20;
+
 impl<const N: usize> LaneBuffers<N> {
+    /// Buffers from this thread's pool, or new ones.
     pub(crate) fn new() -> Self {
-        LaneBuffers {
-            tan: Vec::new(),
-            adj: Vec::new(),
-        }
+        SPARE
+            .try_with(|spare| {
+                let mut spare = spare.borrow_mut();
+                let found = spare.iter().position(|b| b.is::<Self>())?;
+                spare.swap_remove(found).downcast::<Self>().ok().map(|b| *b)
+            })
+            .ok()
+            .flatten()
+            .unwrap_or(LaneBuffers {
+                tan: Vec::new(),
+                adj: Vec::new(),
+            })
     }
 
     /// H·s_k for the N seed directions (`seed(j)` holds the j-th entry of every s_k):
@@ -140,5 +161,28 @@ impl<const N: usize> LaneBuffers<N> {
             }
         }
         &self.adj[1..first]
+    }
+}
+
+impl<const N: usize> Drop for LaneBuffers<N> {
+    fn drop(&mut self) {
+        let bytes =
+            (self.tan.capacity() + self.adj.capacity()) * std::mem::size_of::<Lanes<f64, N>>();
+        if bytes == 0 || bytes > SPARE_BYTES {
+            return;
+        }
+        // During thread teardown the pool is gone and the buffers are simply freed. The
+        // buffers move into the pool only once a place is certain, so nothing dropped here
+        // comes back to this method with contents.
+        let _ = SPARE.try_with(|spare| {
+            if let Ok(mut spare) = spare.try_borrow_mut() {
+                if spare.len() < 4 {
+                    spare.push(Box::new(LaneBuffers {
+                        tan: std::mem::take(&mut self.tan),
+                        adj: std::mem::take(&mut self.adj),
+                    }));
+                }
+            }
+        });
     }
 }
