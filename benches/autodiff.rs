@@ -168,7 +168,7 @@ fn matrix(m: usize, n: usize) -> Vec<f64> {
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     println!("Curvature autodiff benchmark on {}", machine());
-    println!("(times are medians per call; ratios in parentheses are time / time(f))\n");
+    println!("(times per call, best of 5 batches; ratios in parentheses are time / time(f))\n");
 
     let limit = if quick { 100 } else { 1000 };
     let mut cases: Vec<Case> = Vec::new();
