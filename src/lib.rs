@@ -21,8 +21,8 @@ pub struct ReadmeDoctests;
 
 pub use curvature_ad as ad;
 pub use curvature_ad::{
-    derivative, gradient, hessian, hvp, jacobian, second_derivative, BranchChanged, Dual, Dual2,
-    DualN, Lanes, Matrix, Scalar, Tangent, Tape, Var,
+    derivative, gradient, hessian, hvp, jacobian, second_derivative, sparse_hessian, BranchChanged,
+    Dual, Dual2, DualN, Lanes, Matrix, Scalar, SparseMatrix, Tangent, Tape, Var,
 };
 pub use curvature_optim as optim;
 
@@ -30,8 +30,8 @@ pub use curvature_optim as optim;
 /// functions are in scope on `Var` and `Dual`.
 pub mod prelude {
     pub use curvature_ad::{
-        derivative, gradient, hessian, hvp, jacobian, second_derivative, BranchChanged, Dual,
-        Dual2, Matrix, Scalar, Tape, Var,
+        derivative, gradient, hessian, hvp, jacobian, second_derivative, sparse_hessian,
+        BranchChanged, Dual, Dual2, Matrix, Scalar, SparseMatrix, Tape, Var,
     };
     pub use curvature_optim::{
         Bfgs, Damping, Dfp, Fit, GaussNewton, GradientDescent, Lbfgs, LeastSquares,

@@ -2,6 +2,7 @@
 
 use crate::dual::{Dual, Dual2};
 use crate::matrix::Matrix;
+use crate::sparse::SparseMatrix;
 use crate::tape::Tape;
 use crate::var::Var;
 
@@ -77,6 +78,23 @@ pub fn hessian<F: FnOnce(&[Var]) -> Var>(f: F, x: &[f64]) -> (f64, Vec<f64>, Mat
     let tape = Tape::record(f, x);
     let (g, h) = tape.gradient_and_hessian();
     (tape.value(), g, h)
+}
+
+/// `(f(x), ∇f(x), H(x))` with H as a [`SparseMatrix`] of the detected pattern (see
+/// [`Tape::sparse_hessian`]): no n × n storage, for large sparse problems.
+///
+/// ```
+/// use curvature_ad::{sparse_hessian, Var};
+/// use num_traits::Float;
+/// let n = 50;
+/// let (_, _, h) = sparse_hessian(|x: &[Var]| x.iter().map(|&v| v.powi(4)).sum::<Var>(), &vec![1.0; n]);
+/// assert_eq!(h.nnz(), n); // diagonal: 12 x²
+/// assert_eq!(h.get(3, 3), 12.0);
+/// ```
+pub fn sparse_hessian<F: FnOnce(&[Var]) -> Var>(f: F, x: &[f64]) -> (f64, Vec<f64>, SparseMatrix) {
+    let mut tape = Tape::record(f, x);
+    let h = tape.sparse_hessian();
+    (tape.value(), tape.gradient(), h)
 }
 
 /// `(r(x), J(x))` of a vector function, J the m×n Jacobian (see [`Tape::jacobian`]).

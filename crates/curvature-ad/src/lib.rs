@@ -38,6 +38,7 @@ mod matrix;
 mod recording;
 mod scalar;
 mod second_order;
+mod sparse;
 mod sparsity;
 mod surface;
 mod sweep;
@@ -45,11 +46,14 @@ mod tangent;
 mod tape;
 mod var;
 
-pub use drivers::{derivative, gradient, hessian, hvp, jacobian, second_derivative};
+pub use drivers::{
+    derivative, gradient, hessian, hvp, jacobian, second_derivative, sparse_hessian,
+};
 pub use dual::{Dual, Dual2, DualN};
 pub use error::BranchChanged;
 pub use matrix::Matrix;
 pub use scalar::Scalar;
+pub use sparse::SparseMatrix;
 pub use tangent::{Lanes, Tangent};
 pub use tape::Tape;
 pub use var::Var;

@@ -7,6 +7,7 @@ use crate::matrix::Matrix;
 use crate::recording::{check_guards, record, recycle, TapeData};
 use crate::scalar::Scalar;
 use crate::second_order::{LaneBuffers, LocalCurvature};
+use crate::sparse::SparseMatrix;
 use crate::sparsity::{color, hessian_pattern, Coloring};
 use crate::sweep::{forward, reverse, seed_adjoints, tangents, Workspace};
 use crate::tangent::{Lanes, Tangent};
@@ -245,11 +246,89 @@ impl Tape {
     pub fn gradient_and_hessian(&self) -> (Vec<f64>, Matrix) {
         self.check_usable();
         let coloring = self.coloring();
+        let (grad, products) = self.class_products(coloring);
+        let n = self.num_inputs();
+        // Only the entries that can be nonzero are written: with a sparse pattern the
+        // assembly is O(nnz) on top of the O(n²) zeroed allocation.
+        let mut h = Matrix::zeros(n, n);
+        let hs = h.as_mut_slice();
+        let symmetric = |i: usize, j: usize| {
+            0.5 * (products.entry(coloring, i, j) + products.entry(coloring, j, i))
+        };
+        match coloring {
+            None => {
+                for i in 0..n {
+                    for j in 0..=i {
+                        let s = symmetric(i, j);
+                        hs[i * n + j] = s;
+                        hs[j * n + i] = s;
+                    }
+                }
+            }
+            Some(c) => {
+                for (i, row) in c.pattern.rows.iter().enumerate() {
+                    for &j in row.iter().take_while(|&&j| (j as usize) <= i) {
+                        let (j, s) = (j as usize, symmetric(i, j as usize));
+                        hs[i * n + j] = s;
+                        hs[j * n + i] = s;
+                    }
+                }
+            }
+        }
+        (grad, h)
+    }
+
+    /// The exact Hessian as a [`SparseMatrix`] holding only the entries of the detected
+    /// sparsity pattern (both triangles, compressed by column), from the same coloured lane
+    /// sweeps as [`Tape::hessian`] but without the n × n allocation — the form for large
+    /// sparse problems. When no sparsity pays (small or dense Hessians) every entry is stored.
+    ///
+    /// # Panics
+    /// On a multi-output tape or after a failed replay.
+    ///
+    /// ```
+    /// use curvature_ad::{Tape, Var};
+    /// use num_traits::Float;
+    /// // Σ (x_{i+1} − x_i²)²: a tridiagonal Hessian, 3n − 2 entries.
+    /// let n = 10_000;
+    /// let f = |x: &[Var]| (0..n - 1).map(|i| (x[i + 1] - x[i] * x[i]).powi(2)).sum::<Var>();
+    /// let tape = Tape::record(f, &vec![0.5; n]);
+    /// let h = tape.sparse_hessian();
+    /// assert_eq!(h.nnz(), 3 * n - 2);
+    /// assert_eq!(h.get(1, 0), -4.0 * 0.5); // ∂²/∂x0∂x1 = −4 x0
+    /// ```
+    pub fn sparse_hessian(&self) -> SparseMatrix {
+        self.check_usable();
+        let coloring = self.coloring();
+        let (_, products) = self.class_products(coloring);
+        let n = self.num_inputs();
+        let mut col_ptr = Vec::with_capacity(n + 1);
+        let mut row_idx = Vec::new();
+        let mut values = Vec::new();
+        col_ptr.push(0);
+        for j in 0..n {
+            // The pattern is symmetric, so column j's rows are row j's columns.
+            let mut push = |i: usize| {
+                row_idx.push(i);
+                values
+                    .push(0.5 * (products.entry(coloring, i, j) + products.entry(coloring, j, i)));
+            };
+            match coloring {
+                None => (0..n).for_each(&mut push),
+                Some(c) => c.pattern.rows[j].iter().for_each(|&i| push(i as usize)),
+            }
+            col_ptr.push(row_idx.len());
+        }
+        SparseMatrix::from_csc(n, col_ptr, row_idx, values)
+    }
+
+    /// The gradient and H·s for every seed class, in lanes of 2, 4 or 8.
+    fn class_products(&self, coloring: Option<&Coloring>) -> (Vec<f64>, ClassProducts) {
         let seeds = coloring.map_or(self.num_inputs(), |c| c.num_colors);
         match seeds {
-            0..=2 => self.hessian_lanes::<2>(coloring),
-            3..=4 => self.hessian_lanes::<4>(coloring),
-            _ => self.hessian_lanes::<8>(coloring),
+            0..=2 => self.class_products_in::<2>(coloring),
+            3..=4 => self.class_products_in::<4>(coloring),
+            _ => self.class_products_in::<8>(coloring),
         }
     }
 
@@ -278,7 +357,10 @@ impl Tape {
             .as_ref()
     }
 
-    fn hessian_lanes<const N: usize>(&self, coloring: Option<&Coloring>) -> (Vec<f64>, Matrix) {
+    fn class_products_in<const N: usize>(
+        &self,
+        coloring: Option<&Coloring>,
+    ) -> (Vec<f64>, ClassProducts) {
         let n = self.num_inputs();
         let data = &self.data;
         let local = LocalCurvature::new(data, self.scalar_output());
@@ -320,48 +402,8 @@ impl Tape {
             let mut buffers = LaneBuffers::new();
             (0..batches).map(|b| batch(&mut buffers, b)).collect()
         };
-        // Row i of H·s_c is H_ij for the one column j of class c that row i can hold.
-        let entry = |i: usize, j: usize| {
-            let (c, row) = coloring.map_or((j, i), |c| c.locate(i, j));
-            blocks[c / N][row * N + c % N]
-        };
-        // Only the entries that can be nonzero are written and symmetrized: with a sparse
-        // pattern this keeps the assembly O(nnz) on top of the O(n²) zeroed allocation.
-        let mut h = Matrix::zeros(n, n);
-        let hs = h.as_mut_slice();
-        match coloring {
-            None => {
-                for i in 0..n {
-                    for j in 0..n {
-                        hs[i * n + j] = entry(i, j);
-                    }
-                }
-                for i in 0..n {
-                    for j in 0..i {
-                        let s = 0.5 * (hs[i * n + j] + hs[j * n + i]);
-                        hs[i * n + j] = s;
-                        hs[j * n + i] = s;
-                    }
-                }
-            }
-            Some(c) => {
-                for (i, row) in c.pattern.rows.iter().enumerate() {
-                    for &j in row {
-                        hs[i * n + j as usize] = entry(i, j as usize);
-                    }
-                }
-                for (i, row) in c.pattern.rows.iter().enumerate() {
-                    for &j in row.iter().take_while(|&&j| (j as usize) < i) {
-                        let j = j as usize;
-                        let s = 0.5 * (hs[i * n + j] + hs[j * n + i]);
-                        hs[i * n + j] = s;
-                        hs[j * n + i] = s;
-                    }
-                }
-            }
-        }
         let grad = local.adjoints[1..=n].to_vec();
-        (grad, h)
+        (grad, ClassProducts { lanes: N, blocks })
     }
 
     /// The m×n Jacobian of the outputs at the current point: one reverse sweep per output
@@ -450,6 +492,22 @@ impl Tape {
         if let Some(e) = &self.broken {
             panic!("curvature: the tape's last replay failed ({e}); re-record it");
         }
+    }
+}
+
+/// H·s_c for every seed class c, in blocks of `lanes` classes: row i of class c is at
+/// `blocks[c / lanes][i · lanes + c % lanes]`.
+struct ClassProducts {
+    lanes: usize,
+    blocks: Vec<Vec<f64>>,
+}
+
+impl ClassProducts {
+    /// H_ij, read from the class product that holds it: row i of H·s_c is H_ij for the one
+    /// column j of class c that row i can hold (or by symmetry for a dense row).
+    fn entry(&self, coloring: Option<&Coloring>, i: usize, j: usize) -> f64 {
+        let (c, row) = coloring.map_or((j, i), |c| c.locate(i, j));
+        self.blocks[c / self.lanes][row * self.lanes + c % self.lanes]
     }
 }
 

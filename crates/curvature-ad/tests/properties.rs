@@ -90,6 +90,14 @@ proptest! {
     }
 
     #[test]
+    fn dense_sparse_hessian_stores_every_entry(p in program(0..ALL + 1, 12), x in point(N)) {
+        let tape = Tape::record(|y: &[Var]| eval(&p, y), &x);
+        let sparse = tape.sparse_hessian();
+        prop_assert_eq!(sparse.nnz(), N * N);
+        prop_assert_eq!(sparse.to_dense(), tape.hessian());
+    }
+
+    #[test]
     fn hvp_equals_hessian_times_v(p in program(0..ALL + 1, 12), x in point(N), v in point(N)) {
         let (f, g, hv) = hvp(|y: &[Var]| eval(&p, y), &x, &v);
         let (f2, g2, h) = hessian(|y: &[Var]| eval(&p, y), &x);
@@ -186,6 +194,10 @@ proptest! {
     fn sparse_hessian_equals_unit_hvps(p in program(0..ALL + 1, 24), x in point(24)) {
         let tape = Tape::record(|y: &[Var]| eval(&p, y), &x);
         let h = tape.hessian();
+        // The sparse form holds the same entries, and nothing outside its pattern.
+        let sparse = tape.sparse_hessian();
+        prop_assert_eq!(sparse.to_dense(), h.clone());
+        prop_assert!(sparse.nnz() <= 24 * 24);
         let mut tape = tape;
         for j in 0..24 {
             let mut e = vec![0.0; 24];
@@ -265,6 +277,9 @@ fn a_banded_hessian_costs_three_hvps_at_any_n() {
         let tape = Tape::record(|v: &[Var]| rosenbrock(v), &x);
         assert_eq!(tape.hessian_colors(), 3);
         let h = tape.hessian();
+        let sparse = tape.sparse_hessian();
+        assert_eq!(sparse.nnz(), 3 * n - 2);
+        assert_eq!(sparse.to_dense(), h);
         let reference = rosenbrock_hessian(&x);
         for i in 0..n {
             for j in 0..n {

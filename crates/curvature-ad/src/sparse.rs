@@ -1,0 +1,144 @@
+//! A sparse matrix in compressed sparse column form, for Hessians too large to store densely.
+
+use crate::matrix::Matrix;
+
+/// A square sparse matrix in compressed sparse column (CSC) form: column j's entries are
+/// `values[col_ptr[j]..col_ptr[j + 1]]` at rows `row_indices[...]` (sorted). Returned by
+/// [`Tape::sparse_hessian`](crate::Tape::sparse_hessian) with both triangles of the
+/// symmetric Hessian stored, so it hands directly to sparse factorizations that take CSC.
+///
+/// ```
+/// use curvature_ad::SparseMatrix;
+/// // [[2, 1], [1, 3]]
+/// let m = SparseMatrix::from_csc(2, vec![0, 2, 4], vec![0, 1, 0, 1], vec![2.0, 1.0, 1.0, 3.0]);
+/// assert_eq!((m.get(1, 0), m.get(1, 1)), (1.0, 3.0));
+/// assert_eq!(m.mul_vec(&[1.0, 1.0]), vec![3.0, 4.0]);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct SparseMatrix {
+    n: usize,
+    col_ptr: Vec<usize>,
+    row_idx: Vec<usize>,
+    values: Vec<f64>,
+}
+
+impl SparseMatrix {
+    /// Wraps CSC arrays.
+    ///
+    /// # Panics
+    /// If the arrays are inconsistent: `col_ptr` not of length n + 1, not non-decreasing or
+    /// not ending at `row_indices.len()`, lengths of `row_indices` and `values` differing, or
+    /// a row index ≥ n or out of order within its column.
+    pub fn from_csc(
+        n: usize,
+        col_ptr: Vec<usize>,
+        row_indices: Vec<usize>,
+        values: Vec<f64>,
+    ) -> SparseMatrix {
+        assert_eq!(
+            col_ptr.len(),
+            n + 1,
+            "SparseMatrix: col_ptr needs n + 1 entries"
+        );
+        assert_eq!(col_ptr[0], 0, "SparseMatrix: col_ptr must start at 0");
+        assert_eq!(
+            *col_ptr.last().unwrap_or(&0),
+            row_indices.len(),
+            "SparseMatrix: col_ptr must end at the number of entries"
+        );
+        assert_eq!(
+            row_indices.len(),
+            values.len(),
+            "SparseMatrix: one value per row index"
+        );
+        for j in 0..n {
+            assert!(
+                col_ptr[j] <= col_ptr[j + 1],
+                "SparseMatrix: col_ptr decreases"
+            );
+            let rows = &row_indices[col_ptr[j]..col_ptr[j + 1]];
+            assert!(
+                rows.windows(2).all(|w| w[0] < w[1]) && rows.iter().all(|&i| i < n),
+                "SparseMatrix: rows of column {j} must be increasing and < {n}"
+            );
+        }
+        SparseMatrix {
+            n,
+            col_ptr,
+            row_idx: row_indices,
+            values,
+        }
+    }
+
+    /// The dimension n (the matrix is n × n).
+    pub fn dim(&self) -> usize {
+        self.n
+    }
+
+    /// Number of stored entries.
+    pub fn nnz(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Column pointers (length n + 1).
+    pub fn col_ptr(&self) -> &[usize] {
+        &self.col_ptr
+    }
+
+    /// Row index of each stored entry.
+    pub fn row_indices(&self) -> &[usize] {
+        &self.row_idx
+    }
+
+    /// The stored values, column by column.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// Entry (i, j): its stored value, or 0 outside the pattern.
+    ///
+    /// # Panics
+    /// If i or j ≥ n.
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        assert!(
+            i < self.n && j < self.n,
+            "SparseMatrix index ({i}, {j}) out of bounds for {}",
+            self.n
+        );
+        let range = self.col_ptr[j]..self.col_ptr[j + 1];
+        match self.row_idx[range.clone()].binary_search(&i) {
+            Ok(k) => self.values[range.start + k],
+            Err(_) => 0.0,
+        }
+    }
+
+    /// The stored entries as (row, column, value).
+    pub fn triplets(&self) -> impl Iterator<Item = (usize, usize, f64)> + '_ {
+        (0..self.n).flat_map(move |j| {
+            (self.col_ptr[j]..self.col_ptr[j + 1])
+                .map(move |k| (self.row_idx[k], j, self.values[k]))
+        })
+    }
+
+    /// `y = A·x` in O(nnz).
+    ///
+    /// # Panics
+    /// If `x.len() != n`.
+    pub fn mul_vec(&self, x: &[f64]) -> Vec<f64> {
+        assert_eq!(x.len(), self.n, "SparseMatrix::mul_vec: vector length");
+        let mut y = vec![0.0; self.n];
+        for (i, j, v) in self.triplets() {
+            y[i] += v * x[j];
+        }
+        y
+    }
+
+    /// The dense matrix.
+    pub fn to_dense(&self) -> Matrix {
+        let mut m = Matrix::zeros(self.n, self.n);
+        for (i, j, v) in self.triplets() {
+            m[(i, j)] = v;
+        }
+        m
+    }
+}
