@@ -22,7 +22,8 @@ pub struct ReadmeDoctests;
 pub use curvature_ad as ad;
 pub use curvature_ad::{
     derivative, gradient, hessian, hvp, jacobian, second_derivative, sparse_hessian, BranchChanged,
-    Dual, Dual2, DualN, Lanes, Matrix, Scalar, SparseMatrix, Tangent, Tape, Var,
+    Dual, Dual2, DualN, HessianColoring, Lanes, Matrix, Scalar, SparseMatrix, SparsityPattern,
+    Tangent, Tape, Var,
 };
 pub use curvature_optim as optim;
 
@@ -31,12 +32,12 @@ pub use curvature_optim as optim;
 pub mod prelude {
     pub use curvature_ad::{
         derivative, gradient, hessian, hvp, jacobian, second_derivative, sparse_hessian,
-        BranchChanged, Dual, Dual2, Matrix, Scalar, SparseMatrix, Tape, Var,
+        BranchChanged, Dual, Dual2, Matrix, Scalar, SparseMatrix, SparsityPattern, Tape, Var,
     };
     pub use curvature_optim::{
         Bfgs, Damping, Dfp, Fit, GaussNewton, GradientDescent, Lbfgs, LeastSquares,
-        LevenbergMarquardt, LineSearch, Newton, Newton1d, NewtonCg, Objective, Residuals, Secant,
-        Solution, Termination,
+        LevenbergMarquardt, LineSearch, Newton, Newton1d, NewtonCg, Objective, RecordEachCall,
+        Residuals, Secant, Solution, Subproblem, Termination, TrustRegion,
     };
     pub use num_traits::{Float, FloatConst, FromPrimitive, NumCast, One, ToPrimitive, Zero};
 }

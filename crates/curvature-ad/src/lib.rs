@@ -35,6 +35,7 @@ mod dual;
 mod elementary;
 mod error;
 mod matrix;
+mod pattern;
 mod recording;
 mod scalar;
 mod second_order;
@@ -52,6 +53,7 @@ pub use drivers::{
 pub use dual::{Dual, Dual2, DualN};
 pub use error::BranchChanged;
 pub use matrix::Matrix;
+pub use pattern::{HessianColoring, SparsityPattern};
 pub use scalar::Scalar;
 pub use sparse::SparseMatrix;
 pub use tangent::{Lanes, Tangent};

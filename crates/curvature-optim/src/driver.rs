@@ -128,6 +128,9 @@ pub(crate) struct Outcome {
     pub damping: Option<f64>,
     /// Inner iterations the step took (Newton–CG's conjugate-gradient iterations).
     pub inner_iterations: Option<usize>,
+    /// Trust-region radius and ratio of the step (trust-region methods).
+    pub radius: Option<f64>,
+    pub ratio: Option<f64>,
     /// Stop after this iteration, for a method-specific reason.
     pub stop: Option<Termination>,
 }
@@ -139,17 +142,29 @@ impl Outcome {
             alpha,
             damping: None,
             inner_iterations: None,
+            radius: None,
+            ratio: None,
             stop: None,
         }
     }
 
     pub fn stop(termination: Termination) -> Self {
         Outcome {
+            stop: Some(termination),
+            ..Outcome::rejected()
+        }
+    }
+
+    /// No move, no stop: the method will try again from the same point.
+    pub fn rejected() -> Self {
+        Outcome {
             next: None,
             alpha: 0.0,
             damping: None,
             inner_iterations: None,
-            stop: Some(termination),
+            radius: None,
+            ratio: None,
+            stop: None,
         }
     }
 }
@@ -238,6 +253,8 @@ fn row(
         alpha: outcome.map_or(0.0, |o| if accepted { o.alpha } else { 0.0 }),
         damping: outcome.and_then(|o| o.damping),
         inner_iterations: outcome.and_then(|o| o.inner_iterations),
+        radius: outcome.and_then(|o| o.radius),
+        ratio: outcome.and_then(|o| o.ratio),
         accepted,
     }
 }
@@ -386,11 +403,8 @@ pub(crate) fn line_step<O: Objective>(
     let stop = result.status.err().map(Termination::LineSearchFailed);
     if result.alpha == 0.0 {
         return Ok(Outcome {
-            next: None,
-            alpha: 0.0,
-            damping: None,
-            inner_iterations: None,
             stop: stop.or(Some(Termination::StepTolerance)),
+            ..Outcome::rejected()
         });
     }
     let x = moved(&at.x, result.alpha, p);
@@ -404,10 +418,7 @@ pub(crate) fn line_step<O: Objective>(
         _ => problem.point(x, need)?,
     };
     Ok(Outcome {
-        next: Some(next),
-        alpha: result.alpha,
-        damping: None,
-        inner_iterations: None,
         stop,
+        ..Outcome::moved(next, result.alpha)
     })
 }

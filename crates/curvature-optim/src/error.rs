@@ -38,6 +38,14 @@ pub enum Error {
     },
     /// A builder option is out of its valid range.
     InvalidOption(String),
+    /// The method needs a dense n × n Hessian (the objective has no usable sparsity) that
+    /// would not fit in memory.
+    DenseHessianTooLarge {
+        /// The dimension.
+        n: usize,
+        /// Bytes of one dense Hessian, `8n²`.
+        bytes: u64,
+    },
 }
 
 impl fmt::Display for Error {
@@ -59,6 +67,15 @@ impl fmt::Display for Error {
                 "the objective returned a {what} of length {found}, expected {expected}"
             ),
             Error::InvalidOption(message) => write!(f, "invalid option: {message}"),
+            Error::DenseHessianTooLarge { n, bytes } => write!(
+                f,
+                "a dense {n} × {n} Hessian needs {:.1} GiB, more than this machine has free; \
+                 use the sparse path (a closure whose Hessian is sparse, or an objective that \
+                 declares `hessian_pattern`), or a method that needs only Hessian-vector \
+                 products or gradients: `NewtonCg`, `TrustRegion` with the Steihaug-CG \
+                 subproblem, or `Lbfgs`",
+                *bytes as f64 / (1u64 << 30) as f64
+            ),
         }
     }
 }

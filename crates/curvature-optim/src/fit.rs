@@ -107,6 +107,8 @@ impl History {
                 alpha,
                 damping,
                 inner_iterations: None,
+                radius: None,
+                ratio: None,
                 accepted,
             });
         }

@@ -9,6 +9,7 @@
 //! |---|---|
 //! | [`GradientDescent`] | `x − α∇f`, fixed α or line search |
 //! | [`Newton`] | `x − α(H + τI)⁻¹∇f` (Cholesky, τ makes it positive definite); `pure()`: `x − H⁻¹∇f` |
+//! | [`TrustRegion`] | `x + p`, p minimizing the quadratic model in `‖p‖ ≤ Δ` ([`Subproblem`]: Moré–Sorensen, Steihaug-CG, dogleg), Δ adapted by the ratio actual/predicted reduction |
 //! | [`NewtonCg`] | `x + αp`, p from conjugate gradients on `Hp = −∇f` (Hessian-vector products only, truncated at `‖r‖ ≤ η‖∇f‖` or negative curvature) |
 //! | [`Newton1d`], [`Secant`] | `x − f'/f''`; `x − f'·Δx/Δf'` |
 //! | [`LevenbergMarquardt`] | `x − (H + δD)⁻¹∇f`, accepted only if f decreases |
@@ -50,6 +51,7 @@ mod error;
 mod fit;
 mod gauss_newton;
 mod gradient_descent;
+mod hessian;
 mod lbfgs;
 mod least_squares;
 mod levenberg_marquardt;
@@ -66,6 +68,7 @@ mod residuals;
 mod secant;
 mod solution;
 pub mod train;
+mod trust_region;
 mod univariate;
 
 pub use bfgs::{Bfgs, BfgsUpdate};
@@ -82,9 +85,10 @@ pub use line_search::LineSearch;
 pub use newton::Newton;
 pub use newton1d::Newton1d;
 pub use newton_cg::NewtonCg;
-pub use objective::{HvpOperator, Objective};
+pub use objective::{HvpOperator, Objective, RecordEachCall, VarClosure};
 pub use quasi_newton::{InitialScaling, InverseUpdate, QuasiNewton};
 pub use residuals::Residuals;
 pub use secant::Secant;
 pub use solution::{Evaluations, Iteration, Solution, Termination};
+pub use trust_region::{Subproblem, TrustRegion};
 pub use univariate::Univariate;

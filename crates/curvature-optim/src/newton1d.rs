@@ -1,8 +1,7 @@
 //! Univariate Newton: `x_{k+1} = x_k − f'(x_k)/f''(x_k)`.
 
 use crate::driver::{minimize_methods, settings_builders, Settings};
-use crate::line_search::LineSearch;
-use crate::newton::NewtonStep;
+use crate::newton::{Newton, NewtonStep};
 
 /// Newton's method in one variable, `x_{k+1} = x_k − f'(x_k)/f''(x_k)`, with f' and f'' exact
 /// (nested duals). Near a minimizer with `f'' ≠ 0` the error squares each step:
@@ -45,9 +44,6 @@ impl Newton1d {
     minimize_methods!(Univariate, f64, crate::univariate::run_univariate);
 
     fn method(&self) -> NewtonStep {
-        NewtonStep {
-            line_search: LineSearch::Fixed(1.0),
-            pure: true,
-        }
+        Newton::new().pure().method()
     }
 }

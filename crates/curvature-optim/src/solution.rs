@@ -29,6 +29,9 @@ pub enum Termination {
     DampingLimit,
     /// The per-iteration observer asked to stop.
     Stopped,
+    /// A trust-region radius fell below the precision of x (`Δ ≤ ε·(1 + ‖x‖)`): every step
+    /// the model proposes is too small to change x, so no further progress is possible.
+    RadiusCollapsed,
 }
 
 impl Termination {
@@ -55,6 +58,10 @@ pub struct Evaluations {
     pub hessian: usize,
     /// Calls for f, ∇f and a Hessian-vector product ∇²f·v.
     pub hvp: usize,
+    /// Recordings of a closure objective's tape (not evaluations of their own: each comes
+    /// with one of the above). Solvers record a closure once per run and replay it at every
+    /// point, so this is 1 unless a comparison guard flipped; 0 for hand-written objectives.
+    pub recordings: usize,
 }
 
 impl Evaluations {
@@ -79,6 +86,12 @@ pub struct Iteration {
     pub step_norm: f64,
     /// Line-search step α along the search direction (1 for unit steps, 0 if rejected).
     pub alpha: f64,
+    /// Method data: the trust-region radius Δ this step was computed with. `None` for
+    /// line-search methods.
+    pub radius: Option<f64>,
+    /// Method data: the trust-region ratio ρ = (actual reduction) / (predicted reduction) of
+    /// this step. `None` for line-search methods.
+    pub ratio: Option<f64>,
     /// Method data: Levenberg–Marquardt's damping δ used for this step, or Newton's identity
     /// shift τ (0 when the Hessian was positive definite). `None` for other methods.
     pub damping: Option<f64>,
