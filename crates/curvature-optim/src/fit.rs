@@ -2,6 +2,7 @@
 //! curve-fitting user needs (residuals, RSS, parameter covariance, standard errors).
 
 use std::ops::Deref;
+use std::time::Duration;
 
 use crate::qr::PivotedQr;
 use crate::solution::{max_norm, Evaluations, Iteration, Solution, Termination};
@@ -72,6 +73,8 @@ pub(crate) struct Final {
     pub evaluations: Evaluations,
     pub termination: Termination,
     pub history: History,
+    pub method: &'static str,
+    pub elapsed: Duration,
 }
 
 /// The optional per-iteration history of a least-squares run. Rows are pushed when a step
@@ -166,6 +169,8 @@ impl Final {
             .map(|c| (0..n).map(|j| c[(j, j)].sqrt()).collect());
         Fit {
             solution: Solution {
+                method: self.method.to_string(),
+                elapsed: self.elapsed,
                 x: self.x,
                 f: 0.5 * rss,
                 gradient_norm: max_norm(&gradient),

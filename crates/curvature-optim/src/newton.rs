@@ -3,6 +3,7 @@
 use crate::driver::{line_step, minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::linalg::{cholesky_solve, lu_solve};
 use crate::line_search::{LineSearch, StrongWolfe};
+use crate::non_finite::NonFiniteEntry;
 use crate::objective::{moved, Halt, Need, Objective, Point, Problem};
 use crate::solution::Termination;
 
@@ -88,6 +89,7 @@ impl Newton {
         NewtonStep {
             line_search: self.line_search,
             pure: self.pure,
+            name: if self.pure { "Newton (pure)" } else { "Newton" },
         }
     }
 }
@@ -95,6 +97,7 @@ impl Newton {
 pub(crate) struct NewtonStep {
     pub line_search: LineSearch,
     pub pure: bool,
+    pub name: &'static str,
 }
 
 /// Solves `(H + τI) p = −g` with the smallest τ of Nocedal–Wright's Algorithm 3.3 sequence
@@ -122,6 +125,10 @@ fn shifted_newton_direction(h: &[f64], n: usize, g: &[f64]) -> Option<(Vec<f64>,
 }
 
 impl Method for NewtonStep {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
     fn need(&self) -> Need {
         Need::Hessian
     }
@@ -143,7 +150,9 @@ impl Method for NewtonStep {
             return Ok(Outcome::moved(next, 1.0));
         }
         let Some((p, tau)) = shifted_newton_direction(h, n, &at.g) else {
-            return Ok(Outcome::stop(Termination::NonFinite));
+            return Ok(Outcome::stop(Termination::NonFinite(
+                NonFiniteEntry::HessianShift,
+            )));
         };
         let mut outcome = line_step(problem, at, &p, &self.line_search, 1.0, Need::Hessian)?;
         outcome.damping = Some(tau);

@@ -48,6 +48,7 @@ impl Newton1d {
         NewtonStep {
             line_search: LineSearch::Fixed(1.0),
             pure: true,
+            name: "Newton (univariate)",
         }
     }
 }
