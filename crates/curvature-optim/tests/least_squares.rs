@@ -5,7 +5,8 @@ use std::cell::Cell;
 
 use curvature_ad::Var;
 use curvature_optim::{
-    Error, GaussNewton, LeastSquares, Matrix, NonFiniteEntry, Residuals, StepSolver, Termination,
+    Error, GaussNewton, LeastSquares, Matrix, NoCovariance, NonFiniteEntry, Residuals, StepSolver,
+    Termination, Undetermined,
 };
 use num_traits::Float;
 
@@ -566,4 +567,87 @@ fn history_records_every_step() {
         .unwrap()
         .history
         .is_none());
+}
+
+#[test]
+fn a_parameter_the_residuals_ignore_is_named_and_explains_the_missing_errors() {
+    // y = a + b t through four points; c appears nowhere in the residuals.
+    let (t, y) = ([0.0, 1.0, 2.0, 3.0], [1.0, 2.9, 5.1, 7.0]);
+    let r = |p: &[Var]| -> Vec<Var> { (0..4).map(|i| p[0] + p[1] * t[i] - y[i]).collect() };
+    for fit in [
+        LeastSquares::new().minimize(r, &[0.0, 0.0, 5.0]).unwrap(),
+        GaussNewton::new().minimize(r, &[0.0, 0.0, 5.0]).unwrap(),
+    ] {
+        assert!(fit.converged(), "{:?}", fit.termination);
+        assert!(fit.standard_errors.is_none() && fit.correlation.is_none());
+        assert_eq!(
+            fit.no_covariance,
+            Some(NoCovariance::RankDeficient {
+                rank: 2,
+                parameters: 3
+            })
+        );
+        let id = fit.identifiability.as_ref().unwrap();
+        assert_eq!(id.rank, 2);
+        assert_eq!(
+            id.undetermined,
+            vec![Undetermined::NoEffect { parameter: 2 }]
+        );
+    }
+}
+
+#[test]
+fn identical_columns_are_named_collinear() {
+    // y = a·t + b·t + c: the columns of a and b are the same vector t.
+    let (t, y) = ([0.0, 1.0, 2.0, 3.0, 4.0], [0.5, 2.4, 4.6, 6.5, 8.4]);
+    let r = |p: &[Var]| -> Vec<Var> {
+        (0..5)
+            .map(|i| p[0] * t[i] + p[1] * t[i] + p[2] - y[i])
+            .collect()
+    };
+    let fit = LeastSquares::new().minimize(r, &[1.0, 1.0, 0.0]).unwrap();
+    assert!(fit.converged(), "{:?}", fit.termination);
+    let id = fit.identifiability.as_ref().unwrap();
+    assert_eq!(id.rank, 2);
+    // Either of the pair may be set aside; it is collinear with exactly the other one.
+    match &id.undetermined[..] {
+        [Undetermined::Collinear { parameter, with }] => {
+            assert!(*parameter < 2 && with == &vec![1 - parameter], "{id:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn correlation_of_a_line_fit() {
+    // y = a + b t at t = 0, 1, 2: (JᵀJ)⁻¹ = [[5, −3], [−3, 3]]/6, so corr(a, b) = −3/√15
+    // whatever σ̂² is; full rank, nothing undetermined.
+    let (t, y) = ([0.0, 1.0, 2.0], [1.0, 2.9, 5.1]);
+    let r = |p: &[Var]| -> Vec<Var> { (0..3).map(|i| p[0] + p[1] * t[i] - y[i]).collect() };
+    let fit = LeastSquares::new().minimize(r, &[0.0, 0.0]).unwrap();
+    let c = fit.correlation.as_ref().unwrap();
+    assert!((c[(0, 1)] + 3.0 / 15f64.sqrt()).abs() < 1e-12, "{c:?}");
+    assert!((c[(1, 0)] - c[(0, 1)]).abs() < 1e-15);
+    assert_eq!(fit.no_covariance, None);
+    assert_eq!(fit.identifiability.as_ref().unwrap().rank, 2);
+    assert!(fit
+        .identifiability
+        .as_ref()
+        .unwrap()
+        .undetermined
+        .is_empty());
+}
+
+#[test]
+fn too_few_residuals_is_the_stated_reason() {
+    let r = |p: &[Var]| vec![p[0] + p[1] - 3.0, p[0] - p[1] - 1.0];
+    let fit = LeastSquares::new().minimize(r, &[0.0, 0.0]).unwrap();
+    assert_eq!(
+        fit.no_covariance,
+        Some(NoCovariance::TooFewResiduals {
+            residuals: 2,
+            parameters: 2
+        })
+    );
+    assert_eq!(fit.identifiability.as_ref().unwrap().rank, 2);
 }
