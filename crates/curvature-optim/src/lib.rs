@@ -65,6 +65,7 @@ mod objective;
 mod precision;
 mod qr;
 mod quasi_newton;
+mod report;
 mod residuals;
 mod secant;
 mod solution;
