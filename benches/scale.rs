@@ -85,15 +85,29 @@ fn sizes() -> Vec<usize> {
 }
 
 fn main() {
-    println!("large-scale exact Newton — {} — ‖g‖∞ ≤ {TOLERANCE:e}", machine());
+    println!(
+        "large-scale exact Newton — {} — ‖g‖∞ ≤ {TOLERANCE:e}",
+        machine()
+    );
     for n in sizes() {
         println!(
             "\n{:<26} {:>9} {:<28} {:>6} {:>28} {:>10} {:>10} {:>9} {:>12} {:>10}",
-            "problem", "n", "solver", "iters", "evals (f g H Hv rec)", "final f", "‖g‖∞",
-            "time", "IPOPT solve", "peak RSS"
+            "problem",
+            "n",
+            "solver",
+            "iters",
+            "evals (f g H Hv rec)",
+            "final f",
+            "‖g‖∞",
+            "time",
+            "IPOPT solve",
+            "peak RSS"
         );
         for p in Scalable::ALL {
-            if matches!(p, Scalable::ChainedRosenbrock | Scalable::ChainedRosenbrockClassic) {
+            if matches!(
+                p,
+                Scalable::ChainedRosenbrock | Scalable::ChainedRosenbrockClassic
+            ) {
                 continue;
             }
             let x0 = p.x0(n).unwrap();
@@ -104,8 +118,9 @@ fn main() {
                 let s = run(p, &x0);
                 let seconds = t0.elapsed().as_secs_f64();
                 let e = s.evaluations;
-                let ipopt = ipopt_seconds(p, n)
-                    .map_or("—".to_string(), |t| format!("{t} s ({:.1}×)", t / seconds));
+                let ipopt = ipopt_seconds(p, n).map_or("—".to_string(), |t| {
+                    format!("{t} s ({:.1}×)", t / seconds)
+                });
                 println!(
                     "{:<26} {:>9} {:<28} {:>6} {:>28} {:>10.2e} {:>10.2e} {:>9} {:>12} {:>10}  {:?}, {} colours",
                     p.name(),

@@ -2,11 +2,14 @@
 
 use std::fmt;
 
+use crate::non_finite::NonFiniteEntry;
+
 /// Why a solver refused to run or had to abort.
 ///
-/// Numerical trouble *during* a run (a NaN from the objective, a failed line search) is not an
-/// error: it ends the run with a [`Termination`](crate::Termination) and the best point found.
-/// Errors are reserved for inputs that make every answer meaningless.
+/// Numerical trouble *during* a run (a NaN from the objective at a trial point, a failed line
+/// search) is not an error: it ends the run with a [`Termination`](crate::Termination) and
+/// the best point found. Errors are reserved for inputs that make every answer meaningless,
+/// including an objective or residuals that are not finite at the start point.
 ///
 /// ```
 /// use curvature_ad::Var;
@@ -25,6 +28,27 @@ pub enum Error {
         /// Index of the first offending coordinate.
         index: usize,
         /// Its value.
+        value: f64,
+    },
+    /// The objective (value, gradient, Hessian) or the residuals (vector, Jacobian) are NaN
+    /// or ±∞ at the start point: every answer from there would be meaningless.
+    ///
+    /// ```
+    /// use curvature_ad::Var;
+    /// use curvature_optim::{Error, LeastSquares, NonFiniteEntry};
+    /// let y = [1.0, f64::NAN, 3.0]; // a hole in the data
+    /// let r = |x: &[Var]| -> Vec<Var> { y.iter().map(|&y| x[0] - y).collect() };
+    /// let e = LeastSquares::new().minimize(r, &[0.0]).unwrap_err();
+    /// assert!(matches!(
+    ///     e,
+    ///     Error::NonFiniteAtStart { entry: NonFiniteEntry::Residual { residual: 1 }, .. }
+    /// ));
+    /// assert_eq!(e.to_string(), "the residual r[1] is NaN at the start point x0");
+    /// ```
+    NonFiniteAtStart {
+        /// Which quantity and entry.
+        entry: NonFiniteEntry,
+        /// Its value (NaN, inf or -inf).
         value: f64,
     },
     /// An objective returned a derivative of the wrong size (a hand-written objective bug).
@@ -57,6 +81,9 @@ impl fmt::Display for Error {
                     f,
                     "the start point has a non-finite coordinate: x0[{index}] = {value}"
                 )
+            }
+            Error::NonFiniteAtStart { entry, value } => {
+                write!(f, "the {entry} is {value} at the start point x0")
             }
             Error::DimensionMismatch {
                 what,

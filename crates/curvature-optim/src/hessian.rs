@@ -37,6 +37,19 @@ impl Hessian {
         self.entries().iter().all(|v| v.is_finite())
     }
 
+    /// Row, column and value of the first NaN or ±∞ entry (column by column for a sparse H,
+    /// row by row for a dense one).
+    pub fn first_non_finite(&self) -> Option<(usize, usize, f64)> {
+        let n = self.dim().max(1);
+        match self {
+            Hessian::Dense(h) => h
+                .iter()
+                .position(|v| !v.is_finite())
+                .map(|k| (k / n, k % n, h[k])),
+            Hessian::Sparse(h) => h.triplets().find(|(_, _, v)| !v.is_finite()),
+        }
+    }
+
     /// The diagonal `(H₀₀, …, Hₙ₋₁ₙ₋₁)`.
     pub fn diagonal(&self) -> Vec<f64> {
         let n = self.dim();

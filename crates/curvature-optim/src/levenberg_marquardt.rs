@@ -137,6 +137,10 @@ impl Marquardt {
 }
 
 impl Method for Marquardt {
+    fn name(&self) -> &'static str {
+        "Levenberg-Marquardt"
+    }
+
     fn need(&self) -> Need {
         Need::Hessian
     }

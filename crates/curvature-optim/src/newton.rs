@@ -4,6 +4,7 @@ use crate::driver::{line_step, minimize_methods, settings_builders, Method, Outc
 use crate::hessian::Hessian;
 use crate::linalg::{hessian_lu_solve, ShiftedCholesky};
 use crate::line_search::{LineSearch, StrongWolfe};
+use crate::non_finite::NonFiniteEntry;
 use crate::objective::{moved, Halt, Need, Objective, Point, Problem};
 use crate::solution::Termination;
 
@@ -90,6 +91,7 @@ impl Newton {
             line_search: self.line_search,
             pure: self.pure,
             cholesky: ShiftedCholesky::default(),
+            name: if self.pure { "Newton (pure)" } else { "Newton" },
         }
     }
 }
@@ -97,7 +99,8 @@ impl Newton {
 pub(crate) struct NewtonStep {
     pub line_search: LineSearch,
     pub pure: bool,
-    cholesky: ShiftedCholesky,
+    pub cholesky: ShiftedCholesky,
+    pub name: &'static str,
 }
 
 /// Solves `(H + τI) p = −g` with the smallest τ of Nocedal–Wright's Algorithm 3.3 sequence
@@ -127,6 +130,10 @@ pub(crate) fn shifted_newton_direction(
 }
 
 impl Method for NewtonStep {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
     fn need(&self) -> Need {
         Need::Hessian
     }
@@ -146,7 +153,9 @@ impl Method for NewtonStep {
             return Ok(Outcome::moved(next, 1.0));
         }
         let Some((p, tau)) = shifted_newton_direction(&mut self.cholesky, h, &at.g) else {
-            return Ok(Outcome::stop(Termination::NonFinite));
+            return Ok(Outcome::stop(Termination::NonFinite(
+                NonFiniteEntry::HessianShift,
+            )));
         };
         let mut outcome = line_step(problem, at, &p, &self.line_search, 1.0, Need::Hessian)?;
         outcome.damping = Some(tau);

@@ -44,6 +44,9 @@ impl Newton1d {
     minimize_methods!(Univariate, f64, crate::univariate::run_univariate);
 
     fn method(&self) -> NewtonStep {
-        Newton::new().pure().method()
+        NewtonStep {
+            name: "Newton (univariate)",
+            ..Newton::new().pure().method()
+        }
     }
 }

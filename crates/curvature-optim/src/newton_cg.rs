@@ -174,6 +174,10 @@ fn truncated_cg(
 }
 
 impl Method for NewtonCgStep {
+    fn name(&self) -> &'static str {
+        "Newton-CG"
+    }
+
     fn need(&self) -> Need {
         Need::Gradient
     }

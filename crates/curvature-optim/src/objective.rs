@@ -273,12 +273,6 @@ pub(crate) struct Point {
 }
 
 impl Point {
-    pub fn is_finite(&self) -> bool {
-        self.f.is_finite()
-            && self.g.iter().all(|v| v.is_finite())
-            && self.hessian.as_ref().map_or(true, Hessian::is_finite)
-    }
-
     pub fn gradient_norm(&self) -> f64 {
         max_norm(&self.g)
     }

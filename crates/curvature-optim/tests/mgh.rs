@@ -2,19 +2,28 @@
 //! second-order method solves, against the published minima.
 
 use curvature_ad::Var;
-use curvature_optim::{LevenbergMarquardt, Newton, Solution, Subproblem, TrustRegion};
+use curvature_optim::{LevenbergMarquardt, Newton, Solution, Subproblem, Termination, TrustRegion};
 use curvature_problems::Mgh;
 
-/// Solved: the run says it converged and f is the published f* — to the paper's six
-/// significant digits where f* is rounded, to 1e-8 absolute (relative to f(x0) scale) where
-/// f* is exact.
+/// Solved: the run stopped by itself (not at an iteration or evaluation limit) at the
+/// published f* — to the paper's six significant digits where f* is rounded, to 1e-8
+/// absolute (relative to |f*| + 1) where f* is exact. A stop at a published *local* minimum
+/// (Freudenstein–Roth's 48.98, say) is not counted.
+///
+/// The criterion looks at f, not at the stopping rule: on Meyer, the worst-scaled problem of
+/// the set (x* ≈ (0.0056, 6181, 345)), a trust region reaches f* to 9 digits and then its
+/// radius collapses with a relative gradient of rounding noise above the precision-limit gate.
 fn solved(p: Mgh, s: &Solution) -> bool {
     let f_star = p.f_min();
     let close = match p.f_min_digits() {
         Some(_) => (s.f - f_star).abs() <= 5e-6 * f_star.abs(),
         None => (s.f - f_star).abs() <= 1e-8 * (1.0 + f_star.abs()),
     };
-    s.converged() && close
+    let stopped_itself = !matches!(
+        s.termination,
+        Termination::MaxIterations | Termination::MaxEvaluations
+    );
+    stopped_itself && close
 }
 
 fn count(name: &str, run: impl Fn(Mgh, &[f64]) -> Solution) -> usize {

@@ -8,6 +8,7 @@ mod steihaug;
 use crate::driver::{minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::linalg::ShiftedCholesky;
+use crate::non_finite::NonFiniteEntry;
 use crate::objective::{dot, moved, Halt, Need, Objective, Point, Problem};
 use crate::solution::Termination;
 
@@ -177,6 +178,15 @@ struct TrustRegionStep {
 }
 
 impl Method for TrustRegionStep {
+    fn name(&self) -> &'static str {
+        match self.options.subproblem {
+            Subproblem::MoreSorensen => "trust region (Moré–Sorensen)",
+            Subproblem::SteihaugCg => "trust region (Steihaug-CG)",
+            Subproblem::SteihaugCgDiagonal => "trust region (Steihaug-CG, diagonal preconditioner)",
+            Subproblem::Dogleg => "trust region (dogleg)",
+        }
+    }
+
     fn need(&self) -> Need {
         match self.options.subproblem {
             Subproblem::SteihaugCg => Need::Gradient,
@@ -234,14 +244,17 @@ impl Method for TrustRegionStep {
             Subproblem::MoreSorensen => {
                 let h = at.hessian.as_ref().expect("evaluated with the Hessian");
                 more_sorensen::solve(&mut self.cholesky, h, &at.g, radius)
+                    .ok_or(NonFiniteEntry::HessianShift)
             }
             Subproblem::Dogleg => {
                 let h = at.hessian.as_ref().expect("evaluated with the Hessian");
                 dogleg::solve(&mut self.cholesky, h, &at.g, radius)
+                    .ok_or(NonFiniteEntry::HessianShift)
             }
         };
-        let Some(step) = step else {
-            return Ok(Outcome::stop(Termination::NonFinite));
+        let step = match step {
+            Ok(step) => step,
+            Err(entry) => return Ok(Outcome::stop(Termination::NonFinite(entry))),
         };
         let trial = moved(&at.x, 1.0, &step.p);
         let f_trial = problem.value(&trial)?;

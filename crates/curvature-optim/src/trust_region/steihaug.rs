@@ -1,6 +1,7 @@
 //! Steihaug–Toint truncated conjugate gradients for the trust-region subproblem.
 
 use super::{to_boundary, Step};
+use crate::non_finite::NonFiniteEntry;
 use crate::objective::{dot, Halt};
 
 /// `min gᵀp + ½pᵀHp` s.t. `‖p‖_M ≤ Δ` by preconditioned CG from p = 0 (Steihaug 1983;
@@ -11,13 +12,13 @@ use crate::objective::{dot, Halt};
 /// - `‖r‖ ≤ min(½, √‖g‖)·‖g‖`: stop inside (superlinear convergence of the outer iteration).
 ///
 /// `Hp` is accumulated from the products CG already made, so the predicted reduction costs
-/// no extra product. `None` if a product is not finite.
+/// no extra product. The inner `Err` names the first non-finite entry of a product.
 pub(super) fn solve(
     g: &[f64],
     radius: f64,
     m: Option<&[f64]>,
     mut hv: impl FnMut(&[f64], &mut Vec<f64>) -> Result<(), Halt>,
-) -> Result<Option<Step>, Halt> {
+) -> Result<Result<Step, NonFiniteEntry>, Halt> {
     let n = g.len();
     let precondition = |r: &[f64]| -> Vec<f64> {
         match m {
@@ -40,8 +41,8 @@ pub(super) fn solve(
     let mut hd = Vec::with_capacity(n);
     for j in 0..n.max(1) {
         hv(&d, &mut hd)?;
-        if hd.iter().any(|v| !v.is_finite()) {
-            return Ok(None);
+        if let Some(index) = hd.iter().position(|v| !v.is_finite()) {
+            return Ok(Err(NonFiniteEntry::HessianProduct { index }));
         }
         let curvature = dot(&d, &hd);
         let alpha = ry / curvature;
@@ -55,7 +56,7 @@ pub(super) fn solve(
                 z[i] += sigma * d[i];
                 hz[i] += sigma * hd[i];
             }
-            return Ok(Some(Step::new(g, z, &hz, radius, j + 1)));
+            return Ok(Ok(Step::new(g, z, &hz, radius, j + 1)));
         }
         for i in 0..n {
             z[i] += alpha * d[i];
@@ -64,7 +65,7 @@ pub(super) fn solve(
         }
         if dot(&r, &r).sqrt() <= tolerance {
             let norm = m_norm(&z);
-            return Ok(Some(Step::new(g, z, &hz, norm, j + 1)));
+            return Ok(Ok(Step::new(g, z, &hz, norm, j + 1)));
         }
         y = precondition(&r);
         let ry_next = dot(&r, &y);
@@ -75,7 +76,7 @@ pub(super) fn solve(
         ry = ry_next;
     }
     let norm = m_norm(&z);
-    Ok(Some(Step::new(g, z, &hz, norm, n)))
+    Ok(Ok(Step::new(g, z, &hz, norm, n)))
 }
 
 #[cfg(test)]
