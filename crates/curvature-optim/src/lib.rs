@@ -2,8 +2,8 @@
 //!
 //! Every solver is a small struct built with `::new()` and builder methods, run with
 //! `minimize(objective, &x0)`, returning a [`Solution`] whose [`Termination`] says exactly
-//! why it stopped. Objectives are closures over `curvature_ad::Var` or hand-written
-//! [`Objective`] implementations.
+//! why it stopped (printing a `Solution` or a [`Fit`] gives a readable report). Objectives
+//! are closures over `curvature_ad::Var` or hand-written [`Objective`] implementations.
 //!
 //! | solver | step |
 //! |---|---|

@@ -19,12 +19,12 @@ use std::fmt;
 pub enum NonFiniteEntry {
     /// The objective value f(x).
     Value,
-    /// The gradient entry ∂f/∂x[variable].
+    /// The gradient entry `∂f/∂x[variable]`.
     Gradient {
         /// Index of the variable.
         variable: usize,
     },
-    /// The Hessian entry ∂²f/∂x[row]∂x[column].
+    /// The Hessian entry `∂²f/∂x[row]∂x[column]`.
     Hessian {
         /// Row index.
         row: usize,
@@ -36,12 +36,12 @@ pub enum NonFiniteEntry {
         /// Index of the entry.
         index: usize,
     },
-    /// The residual r[residual].
+    /// The residual `r[residual]`.
     Residual {
         /// Index of the residual.
         residual: usize,
     },
-    /// The Jacobian entry ∂r[residual]/∂x[variable].
+    /// The Jacobian entry `∂r[residual]/∂x[variable]`.
     Jacobian {
         /// Index of the residual (row of J).
         residual: usize,

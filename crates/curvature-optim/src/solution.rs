@@ -118,7 +118,8 @@ pub struct Iteration {
     pub accepted: bool,
 }
 
-/// The result of a run.
+/// The result of a run. `Display` (`println!("{solution}")`) prints a short report: the
+/// method, why it stopped in words, iterations, evaluations, f, ‖∇f‖∞ and the time.
 ///
 /// ```
 /// use curvature_optim::{Matrix, Newton, Objective, Termination};

@@ -454,3 +454,24 @@ fn non_finite_gradient_alone_names_the_variable() {
         "{e:?}"
     );
 }
+
+#[test]
+fn non_finite_penalty_is_an_error_without_an_example() {
+    // Every example's loss is finite; the penalty ln(w₀) is −∞ at w₀ = 0.
+    let mut trainer = Trainer::new(Sgd::new(0.1))
+        .batch_size(3)
+        .penalty(|w: &[Var]| w[0].ln())
+        .progress(false);
+    let e = trainer
+        .fit(&mut [0.0], 3, |v: &[Var], _| v[0] * v[0])
+        .unwrap_err();
+    let TrainError::NonFinite {
+        example,
+        entry,
+        value,
+        ..
+    } = e;
+    assert_eq!(example, None);
+    assert_eq!(entry, NonFiniteEntry::Value);
+    assert_eq!(value, f64::NEG_INFINITY);
+}
