@@ -396,10 +396,11 @@ mod tests {
     #[test]
     fn eisenstat_walker_choice_1_with_its_safeguard_and_cap() {
         let mut forcing = ForcingTerm::new(0.5);
-        assert_eq!(forcing.eta(10.0), 0.5); // η₀ = η_max
-                                            // Step a = 1 from g = (3, 4) (‖g‖ = 5) with CG residual r = (0.3, 0.4): the model's
-                                            // gradient is r, of norm 0.5. A new gradient of norm 1 gives |1 − 0.5|/5 = 0.1, below
-                                            // the safeguard 0.5^φ ≈ 0.3254 > 0.1, which therefore wins.
+        // η₀ = η_max.
+        assert_eq!(forcing.eta(10.0), 0.5);
+        // Step a = 1 from g = (3, 4) (‖g‖ = 5) with CG residual r = (0.3, 0.4): the model's
+        // gradient is r, of norm 0.5. A new gradient of norm 1 gives |1 − 0.5|/5 = 0.1, below
+        // the safeguard 0.5^φ ≈ 0.3254 > 0.1, which therefore wins.
         forcing.record(0.5, &[3.0, 4.0], &[0.3, 0.4], 1.0);
         let golden = (1.0 + 5f64.sqrt()) / 2.0;
         assert!((forcing.eta(1.0) - 0.5f64.powf(golden)).abs() < 1e-15);
