@@ -826,16 +826,19 @@ fn broyden_banded<T: Float>(x: &[T]) -> Vec<T> {
 fn chebyquad<T: Float>(x: &[T]) -> Vec<T> {
     let n = x.len();
     let m = n;
-    // Column i of `t` accumulates Σⱼ Tᵢ(xⱼ) by the recurrence Tᵢ₊₁ = 2yTᵢ − Tᵢ₋₁, y = 2x − 1.
+    // sums[i − 1] accumulates Σⱼ Tᵢ(xⱼ) by the recurrence Tᵢ₊₁ = 2yTᵢ − Tᵢ₋₁, y = 2x − 1.
     let mut sums: Vec<Option<T>> = vec![None; m];
     for &xj in x {
         let y = c::<T>(2.0) * xj - T::one();
         let (mut previous, mut current) = (T::one(), y);
-        for s in sums.iter_mut() {
+        let two_y = c::<T>(2.0) * y;
+        for (i, s) in sums.iter_mut().enumerate() {
             *s = Some(s.map_or(current, |a| a + current));
-            let next = c::<T>(2.0) * y * current - previous;
-            previous = current;
-            current = next;
+            if i + 1 < m {
+                let next = two_y * current - previous;
+                previous = current;
+                current = next;
+            }
         }
     }
     sums.into_iter()

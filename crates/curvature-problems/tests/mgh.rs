@@ -293,3 +293,23 @@ fn published_six_digit_minima_are_reached_from_the_standard_start() {
         );
     }
 }
+
+#[test]
+fn zero_residual_problems_without_a_closed_form_minimizer_reach_zero() {
+    // Powell badly scaled, the discrete boundary value and integral equations and Broyden's
+    // two systems: f* = 0 at a root known only numerically, which a Newton-type method finds
+    // from x0 to round-off.
+    let problems: Vec<Mgh> = Mgh::ALL
+        .into_iter()
+        .filter(|p| p.f_min() == 0.0 && p.x_min().is_none())
+        .collect();
+    assert_eq!(problems.len(), 5);
+    for p in problems {
+        let (x, f) = damped_newton(p, &p.x0(), 500);
+        assert!(f <= 1e-20, "{}: f = {f:e} at {x:?}", p.name());
+        if p == Mgh::PowellBadlyScaled {
+            // The paper's minimizer (1.098…e−5, 9.106…).
+            assert!((x[0] / 1.098e-5 - 1.0).abs() < 1e-3 && (x[1] - 9.106).abs() < 1e-3);
+        }
+    }
+}
