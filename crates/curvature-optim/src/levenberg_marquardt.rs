@@ -3,6 +3,7 @@
 use crate::driver::{minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::hessian::Hessian;
+use crate::lazy_hessian::LazyHessian;
 use crate::linalg::ShiftedCholesky;
 use crate::objective::{moved, Halt, Need, Objective, Point, Problem};
 use crate::solution::Termination;
@@ -104,6 +105,7 @@ impl LevenbergMarquardt {
             options: self.clone(),
             delta: self.initial_damping,
             cholesky: ShiftedCholesky::default(),
+            hessian: LazyHessian::default(),
         }
     }
 }
@@ -112,26 +114,27 @@ struct Marquardt {
     options: LevenbergMarquardt,
     delta: f64,
     cholesky: ShiftedCholesky,
+    hessian: LazyHessian,
 }
 
 impl Marquardt {
-    /// The damping weights `D` (see [`Damping`]).
-    fn weights(&self, h: &Hessian) -> Vec<f64> {
-        match self.options.damping {
-            Damping::Identity => vec![1.0; h.dim()],
-            Damping::Diagonal => {
-                let diagonal: Vec<f64> = h.diagonal().iter().map(|d| d.abs()).collect();
-                let floor = 1e-8 * diagonal.iter().fold(1.0f64, |m, d| m.max(*d));
-                diagonal.into_iter().map(|d| d.max(floor)).collect()
-            }
-        }
-    }
-
     fn rejected(&mut self, used: f64) -> Outcome {
         self.delta *= self.options.factor;
         Outcome {
             damping: Some(used),
             ..Outcome::rejected()
+        }
+    }
+}
+
+/// The damping weights `D` (see [`Damping`]).
+fn weights(damping: Damping, h: &Hessian) -> Vec<f64> {
+    match damping {
+        Damping::Identity => vec![1.0; h.dim()],
+        Damping::Diagonal => {
+            let diagonal: Vec<f64> = h.diagonal().iter().map(|d| d.abs()).collect();
+            let floor = 1e-8 * diagonal.iter().fold(1.0f64, |m, d| m.max(*d));
+            diagonal.into_iter().map(|d| d.max(floor)).collect()
         }
     }
 }
@@ -170,11 +173,11 @@ impl Method for Marquardt {
         if !(self.delta <= self.options.max_damping) {
             return Ok(Outcome::stop(Termination::DampingLimit));
         }
-        let h = at
-            .hessian
-            .as_ref()
-            .expect("Levenberg–Marquardt evaluates Hessians");
-        let weights = self.weights(h);
+        let h = match self.hessian.at(problem, at)? {
+            Ok(h) => h,
+            Err(stop) => return Ok(stop),
+        };
+        let weights = weights(self.options.damping, h);
         let delta = self.delta;
         let rhs: Vec<f64> = at.g.iter().map(|v| -v).collect();
         let factor = self.cholesky.factor(h, |i| delta * weights[i]);
@@ -188,7 +191,7 @@ impl Method for Marquardt {
         }
         // Floored so that a long run of successes cannot underflow δ to 0 (then δ·ν = 0).
         self.delta = (self.delta / self.options.factor).max(f64::MIN_POSITIVE);
-        let next = problem.point(trial, Need::Hessian)?;
+        let next = problem.point(trial, Need::Gradient)?;
         Ok(Outcome {
             damping: Some(delta),
             ..Outcome::moved(next, 1.0)

@@ -53,6 +53,7 @@ mod gauss_newton;
 mod gradient_descent;
 mod hessian;
 mod identifiability;
+mod lazy_hessian;
 mod lbfgs;
 mod least_squares;
 mod levenberg_marquardt;

@@ -2,6 +2,7 @@
 
 use crate::driver::{line_step, minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::hessian::Hessian;
+use crate::lazy_hessian::LazyHessian;
 use crate::linalg::{hessian_lu_solve, ShiftedCholesky};
 use crate::line_search::{LineSearch, StrongWolfe};
 use crate::non_finite::NonFiniteEntry;
@@ -91,6 +92,7 @@ impl Newton {
             line_search: self.line_search,
             pure: self.pure,
             cholesky: ShiftedCholesky::default(),
+            hessian: LazyHessian::default(),
             name: if self.pure { "Newton (pure)" } else { "Newton" },
         }
     }
@@ -100,6 +102,7 @@ pub(crate) struct NewtonStep {
     pub line_search: LineSearch,
     pub pure: bool,
     pub cholesky: ShiftedCholesky,
+    pub hessian: LazyHessian,
     pub name: &'static str,
 }
 
@@ -143,7 +146,10 @@ impl Method for NewtonStep {
         problem: &mut Problem<O>,
         at: &Point,
     ) -> Result<Outcome, Halt> {
-        let h = at.hessian.as_ref().expect("Newton evaluates Hessians");
+        let h = match self.hessian.at(problem, at)? {
+            Ok(h) => h,
+            Err(stop) => return Ok(stop),
+        };
         if self.pure {
             let rhs: Vec<f64> = at.g.iter().map(|v| -v).collect();
             let Some(p) = hessian_lu_solve(h, &rhs) else {
@@ -157,7 +163,9 @@ impl Method for NewtonStep {
                 NonFiniteEntry::HessianShift,
             )));
         };
-        let mut outcome = line_step(problem, at, &p, &self.line_search, 1.0, Need::Hessian)?;
+        // The next Hessian is evaluated only if another step needs it (see `LazyHessian`);
+        // pure Newton, which always needs it, evaluates it with the point.
+        let mut outcome = line_step(problem, at, &p, &self.line_search, 1.0, Need::Gradient)?;
         outcome.damping = Some(tau);
         Ok(outcome)
     }

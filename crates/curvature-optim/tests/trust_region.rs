@@ -23,8 +23,9 @@ fn every_subproblem_reaches_rosenbrock_minimum_from_the_classic_start() {
             .minimize(Rosenbrock, &[-1.2, 1.0])
             .unwrap();
         assert!(s.converged(), "{sub:?}: {:?}", s.termination);
+        // ‖g‖∞ ≤ 1e-8 and H(1, 1)'s smallest eigenvalue ≈ 0.4 bound ‖x − x*‖ by about 2.5e-8.
         assert!(
-            (s.x[0] - 1.0).abs() < 1e-8 && (s.x[1] - 1.0).abs() < 1e-8,
+            (s.x[0] - 1.0).abs() < 1e-7 && (s.x[1] - 1.0).abs() < 1e-7,
             "{sub:?}: {:?}",
             s.x
         );
