@@ -28,15 +28,29 @@ pub use curvature_optim as optim;
 
 /// Everything a user of Curvature needs, including `num_traits::Float` so the elementary
 /// functions are in scope on `Var` and `Dual`.
+///
+/// The prelude is meant to be glob-imported next to std's, so it leaves out the one
+/// num-traits trait that collides with it: `NumCast`, whose associated function `from` would
+/// make every `Var::from(0.0)`, `Dual::from(1.0)` and `f64::from(2u8)` ambiguous with
+/// `From::from`. Generic code `fn f<T: Float>` still reaches `T::from(100.0)` through its
+/// `Float` bound; name the trait (`curvature::num_traits::NumCast`) only to call it on a
+/// concrete type.
+///
+/// ```
+/// use curvature::prelude::*;
+/// let f = |x: &[Var]| x.iter().fold(Var::from(0.0), |acc, &xi| acc + xi * xi);
+/// assert_eq!(gradient(f, &[1.0, -2.0]), (5.0, vec![2.0, -4.0]));
+/// assert_eq!(f64::from(3u8), 3.0);
+/// ```
 pub mod prelude {
     pub use curvature_ad::{
         derivative, gradient, hessian, hvp, jacobian, second_derivative, sparse_hessian,
-        BranchChanged, Dual, Dual2, Matrix, Scalar, SparseMatrix, Tape, Var,
+        BranchChanged, Dual, Dual2, DualN, Matrix, Scalar, SparseMatrix, Tape, Var,
     };
     pub use curvature_optim::{
-        Bfgs, Damping, Dfp, Fit, GaussNewton, GradientDescent, Lbfgs, LeastSquares,
-        LevenbergMarquardt, LineSearch, Newton, Newton1d, NewtonCg, Objective, Residuals, Secant,
-        Solution, Termination,
+        Bfgs, Damping, Dfp, Evaluations, Fit, GaussNewton, GradientDescent, Iteration, Lbfgs,
+        LeastSquares, LevenbergMarquardt, LineSearch, Newton, Newton1d, NewtonCg, Objective,
+        Residuals, Secant, Solution, Termination,
     };
-    pub use num_traits::{Float, FloatConst, FromPrimitive, NumCast, One, ToPrimitive, Zero};
+    pub use num_traits::{Float, FloatConst, FromPrimitive, One, ToPrimitive, Zero};
 }
