@@ -34,6 +34,13 @@
 //! assert!((x[0] - 1.0).abs() < 1e-6 && (x[1] - 1.0).abs() < 1e-6);
 //! ```
 
+/// argmin's executor, states and traits, re-exported so that the version matches the adapter.
+pub use ::argmin::core;
+/// argmin's solvers.
+pub use ::argmin::solver;
+/// argmin-math, whose `ArgminDot` is how [`HessianAt`] multiplies.
+pub use ::argmin_math as math;
+
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicUsize, Ordering};

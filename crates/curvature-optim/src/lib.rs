@@ -47,6 +47,7 @@
 //! | `serde` | `Serialize`/`Deserialize` for [`Solution`], [`Fit`], [`Termination`], [`Iteration`], [`Evaluations`] (and `curvature-ad`'s matrices, which `Fit` holds) |
 //! | `argmin` | `argmin::ArgminProblem`: any [`Objective`] as an argmin 0.11 problem with exact gradient, dense Hessian or Hessian-vector products; `argmin::FromArgmin`: an argmin problem as an [`Objective`] |
 //!
+//! With serde_json, enable its `float_roundtrip` feature to read every f64 back bit for bit.
 //! JSON has no NaN or infinity: serde_json writes them as `null` and refuses to read `null`
 //! back as a number, so a `Solution` holding non-finite values (a run that ended
 //! `NonFinite`, a least-squares history row whose gradient was never evaluated) fails to
