@@ -345,11 +345,16 @@ impl<P, H> FromArgmin<P, H> {
             .map_or_else(|e| e.into_inner().clone(), |e| e.clone())
     }
 
-    /// `Ok` values pass; the first `Err` is kept and every `Err` becomes `fallback`.
+    /// Keeps the message of the first error.
+    fn record(&self, e: Error) {
+        let mut first = self.error.lock().unwrap_or_else(|p| p.into_inner());
+        first.get_or_insert_with(|| format!("{e:#}"));
+    }
+
+    /// `Ok` values pass; an `Err` is recorded and becomes `fallback`.
     fn or_record<T>(&self, result: Result<T, Error>, fallback: impl FnOnce() -> T) -> T {
         result.unwrap_or_else(|e| {
-            let mut first = self.error.lock().unwrap_or_else(|p| p.into_inner());
-            first.get_or_insert_with(|| format!("{e:#}"));
+            self.record(e);
             fallback()
         })
     }
@@ -413,10 +418,7 @@ where
         // solvers turn into `Error::DimensionMismatch`.
         let (nrows, ncols) = (rows.len(), rows.first().map_or(0, Vec::len));
         if rows.iter().any(|r| r.len() != ncols) {
-            self.or_record::<()>(
-                Err(Error::msg("argmin Hessian has rows of different lengths")),
-                || (),
-            );
+            self.record(Error::msg("argmin Hessian has rows of different lengths"));
             return (f, g, curvature_ad::Matrix::zeros(0, 0));
         }
         let h = curvature_ad::Matrix::from_row_major(nrows, ncols, rows.concat());
@@ -563,6 +565,39 @@ mod tests {
         assert_eq!(
             bowl.error().as_deref(),
             Some("x₀ > 10 is outside the model")
+        );
+    }
+
+    #[test]
+    fn a_ragged_argmin_hessian_is_a_dimension_error() {
+        struct Ragged;
+        impl CostFunction for Ragged {
+            type Param = Vec<f64>;
+            type Output = f64;
+            fn cost(&self, x: &Vec<f64>) -> Result<f64, Error> {
+                Ok(x[0] * x[0] + x[1] * x[1])
+            }
+        }
+        impl Gradient for Ragged {
+            type Param = Vec<f64>;
+            type Gradient = Vec<f64>;
+            fn gradient(&self, x: &Vec<f64>) -> Result<Vec<f64>, Error> {
+                Ok(vec![2.0 * x[0], 2.0 * x[1]])
+            }
+        }
+        impl Hessian for Ragged {
+            type Param = Vec<f64>;
+            type Hessian = Vec<Vec<f64>>;
+            fn hessian(&self, _: &Vec<f64>) -> Result<Vec<Vec<f64>>, Error> {
+                Ok(vec![vec![2.0], vec![0.0, 2.0]])
+            }
+        }
+        let ragged = FromArgmin::new(Ragged).with_hessian();
+        let e = Newton::new().minimize(&ragged, &[1.0, 1.0]).unwrap_err();
+        assert!(matches!(e, crate::Error::DimensionMismatch { .. }), "{e:?}");
+        assert_eq!(
+            ragged.error().as_deref(),
+            Some("argmin Hessian has rows of different lengths")
         );
     }
 }
