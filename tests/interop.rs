@@ -1,5 +1,6 @@
 //! A Hessian computed here, handed to nalgebra, faer and ndarray: each library's own solver
 //! agrees with the Newton step known by hand (features `nalgebra`, `faer`, `ndarray`).
+#![cfg(any(feature = "nalgebra", feature = "faer", feature = "ndarray"))]
 
 use curvature::prelude::*;
 
