@@ -123,7 +123,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .penalty(|w: &[Var]| model.penalty(w))
             .label("Adam");
         let mut w = w0.clone();
-        let report = trainer.fit(&mut w, train.len(), |w, i| model.example_loss(w, i));
+        let report = trainer
+            .fit(&mut w, train.len(), |w, i| model.example_loss(w, i))
+            .expect("the losses are finite");
         (w, report)
     });
     let (_, g_adam) = gradient(f, &w_adam);

@@ -125,7 +125,9 @@ fn main() -> Result<(), Box<dyn Error>> {
             .label("Adam");
         let mut w = w0.clone();
         let start = Instant::now();
-        let report = trainer.fit(&mut w, train.len(), loss);
+        let report = trainer
+            .fit(&mut w, train.len(), loss)
+            .expect("the losses are finite");
         let time = start.elapsed();
         let ema = trainer.eval_weights(&w).to_vec();
         runs.push(Run {
@@ -154,7 +156,9 @@ fn main() -> Result<(), Box<dyn Error>> {
             .label("SGD");
         let mut w = w0.clone();
         let start = Instant::now();
-        let report = trainer.fit(&mut w, train.len(), loss);
+        let report = trainer
+            .fit(&mut w, train.len(), loss)
+            .expect("the losses are finite");
         let time = start.elapsed();
         runs.push(Run {
             name: "SGD, momentum 0.9",

@@ -45,14 +45,17 @@ pub use curvature_ad::interop;
 pub use curvature_ad::num_traits;
 pub use curvature_ad::{
     derivative, gradient, hessian, hvp, jacobian, second_derivative, sparse_hessian, BranchChanged,
-    Dual, Dual2, DualN, Lanes, Matrix, Scalar, ShapeError, SparseMatrix, Tangent, Tape, Var,
+    Dual, Dual2, DualN, HessianColoring, Lanes, Matrix, Scalar, ShapeError, SparseMatrix,
+    SparsityPattern, Tangent, Tape, Var,
 };
 pub use curvature_optim as optim;
 pub use curvature_optim::{
     line_search, train, Bfgs, BfgsUpdate, Damping, Dfp, DfpUpdate, Error, Evaluations, Fit,
-    GaussNewton, GradientDescent, HvpOperator, InitialScaling, InverseUpdate, Iteration, Lbfgs,
-    LeastSquares, LevenbergMarquardt, LineSearch, Newton, Newton1d, NewtonCg, Objective,
-    QuasiNewton, Residuals, Secant, Solution, StepSolver, Termination, Univariate,
+    GaussNewton, GradientDescent, HvpOperator, Identifiability, InitialScaling, InverseUpdate,
+    Iteration, Lbfgs, LeastSquares, LevenbergMarquardt, LineSearch, Newton, Newton1d, NewtonCg,
+    NoCovariance, NonFiniteEntry, Objective, QuasiNewton, RecordEachCall, Residuals, Secant,
+    Solution, StepSolver, Subproblem, Termination, TrustRegion, Undetermined, Univariate,
+    VarClosure,
 };
 
 /// The faer version of the `faer` conversions.
@@ -92,12 +95,13 @@ pub use curvature_optim::argmin;
 pub mod prelude {
     pub use curvature_ad::{
         derivative, gradient, hessian, hvp, jacobian, second_derivative, sparse_hessian,
-        BranchChanged, Dual, Dual2, DualN, Matrix, Scalar, SparseMatrix, Tape, Var,
+        BranchChanged, Dual, Dual2, DualN, Matrix, Scalar, SparseMatrix, SparsityPattern, Tape,
+        Var,
     };
     pub use curvature_optim::{
         Bfgs, Damping, Dfp, Evaluations, Fit, GaussNewton, GradientDescent, Iteration, Lbfgs,
         LeastSquares, LevenbergMarquardt, LineSearch, Newton, Newton1d, NewtonCg, Objective,
-        Residuals, Secant, Solution, Termination,
+        RecordEachCall, Residuals, Secant, Solution, Subproblem, Termination, TrustRegion,
     };
     pub use num_traits::{Float, FloatConst, FromPrimitive, One, ToPrimitive, Zero};
 }

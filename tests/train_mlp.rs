@@ -78,9 +78,11 @@ fn training_loss_falls_over_a_few_epochs() {
         .ema(Ema::new(0.9).warmup(10))
         .penalty(|v: &[Var]| m.penalty(v))
         .progress(false);
-    let report = trainer.fit(&mut w, small.len(), |v, i| {
-        m.example_loss(v, small.row(i), small.y[i])
-    });
+    let report = trainer
+        .fit(&mut w, small.len(), |v, i| {
+            m.example_loss(v, small.row(i), small.y[i])
+        })
+        .unwrap();
     let losses = report.losses();
     assert_eq!(report.iterations, epochs * 10);
     assert!(

@@ -1,6 +1,7 @@
 //! A small timing harness for side-by-side benchmarks in one process.
 #![allow(dead_code)]
 
+pub mod memory;
 pub mod problems;
 
 use std::hint::black_box;

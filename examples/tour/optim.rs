@@ -7,7 +7,7 @@ mod plot;
 
 use std::time::Instant;
 
-use curvature::optim::{Damping, Iteration, Solution};
+use curvature::optim::{Damping, Iteration, Solution, Subproblem, TrustRegion};
 use curvature::prelude::*;
 
 fn rosenbrock(x: &[Var]) -> Var {
@@ -209,6 +209,35 @@ fn rosenbrock_table() -> Vec<(&'static str, Vec<Iteration>)> {
             Box::new(move || {
                 LevenbergMarquardt::new()
                     .damping(Damping::Diagonal)
+                    .history(true)
+                    .minimize(rosenbrock, &x0)
+                    .unwrap()
+            }),
+        ),
+        (
+            "TR (Moré–Sorensen)",
+            Box::new(move || {
+                TrustRegion::new()
+                    .history(true)
+                    .minimize(rosenbrock, &x0)
+                    .unwrap()
+            }),
+        ),
+        (
+            "TR (Steihaug-CG)",
+            Box::new(move || {
+                TrustRegion::new()
+                    .subproblem(Subproblem::SteihaugCg)
+                    .history(true)
+                    .minimize(rosenbrock, &x0)
+                    .unwrap()
+            }),
+        ),
+        (
+            "TR (dogleg)",
+            Box::new(move || {
+                TrustRegion::new()
+                    .subproblem(Subproblem::Dogleg)
                     .history(true)
                     .minimize(rosenbrock, &x0)
                     .unwrap()

@@ -92,9 +92,9 @@ pub fn hessian<F: FnOnce(&[Var]) -> Var>(f: F, x: &[f64]) -> (f64, Vec<f64>, Mat
 /// assert_eq!(h.get(3, 3), 12.0);
 /// ```
 pub fn sparse_hessian<F: FnOnce(&[Var]) -> Var>(f: F, x: &[f64]) -> (f64, Vec<f64>, SparseMatrix) {
-    let mut tape = Tape::record(f, x);
-    let h = tape.sparse_hessian();
-    (tape.value(), tape.gradient(), h)
+    let tape = Tape::record(f, x);
+    let (g, h) = tape.gradient_and_sparse_hessian();
+    (tape.value(), g, h)
 }
 
 /// `(r(x), J(x))` of a vector function, J the m×n Jacobian (see [`Tape::jacobian`]).

@@ -50,6 +50,7 @@ mod elementary;
 mod error;
 pub mod interop;
 mod matrix;
+mod pattern;
 mod recording;
 mod scalar;
 mod second_order;
@@ -67,6 +68,7 @@ pub use drivers::{
 pub use dual::{Dual, Dual2, DualN};
 pub use error::{BranchChanged, ShapeError};
 pub use matrix::Matrix;
+pub use pattern::{HessianColoring, SparsityPattern};
 pub use scalar::Scalar;
 pub use sparse::SparseMatrix;
 pub use tangent::{Lanes, Tangent};

@@ -108,6 +108,16 @@ impl Matrix {
         &self.data
     }
 
+    /// The row-major entries, without copying.
+    ///
+    /// ```
+    /// use curvature_ad::Matrix;
+    /// assert_eq!(Matrix::identity(2).into_vec(), vec![1.0, 0.0, 0.0, 1.0]);
+    /// ```
+    pub fn into_vec(self) -> Vec<f64> {
+        self.data
+    }
+
     /// The entries, row by row, mutably.
     pub fn as_mut_slice(&mut self) -> &mut [f64] {
         &mut self.data

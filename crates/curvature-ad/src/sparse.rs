@@ -102,6 +102,32 @@ impl SparseMatrix {
         (self.n, self.col_ptr, self.row_idx, self.values)
     }
 
+    /// Every entry of a square dense matrix, zeros included (so the pattern does not depend
+    /// on the values).
+    ///
+    /// # Panics
+    /// If `m` is not square.
+    ///
+    /// ```
+    /// use curvature_ad::{Matrix, SparseMatrix};
+    /// let m = SparseMatrix::from_dense(&Matrix::from_row_major(2, 2, vec![1.0, 2.0, 3.0, 4.0]));
+    /// assert_eq!((m.nnz(), m.get(0, 1), m.get(1, 0)), (4, 2.0, 3.0));
+    /// ```
+    pub fn from_dense(m: &Matrix) -> SparseMatrix {
+        let n = m.nrows();
+        assert_eq!(
+            n,
+            m.ncols(),
+            "SparseMatrix::from_dense needs a square matrix"
+        );
+        SparseMatrix {
+            n,
+            col_ptr: (0..=n).map(|j| j * n).collect(),
+            row_idx: (0..n * n).map(|k| k % n).collect(),
+            values: (0..n * n).map(|k| m[(k % n, k / n)]).collect(),
+        }
+    }
+
     /// The dimension n (the matrix is n × n).
     pub fn dim(&self) -> usize {
         self.n

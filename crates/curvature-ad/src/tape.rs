@@ -4,6 +4,7 @@
 use crate::dual::Dual;
 use crate::error::BranchChanged;
 use crate::matrix::Matrix;
+use crate::pattern::assemble;
 use crate::recording::{check_guards, record, recycle, TapeData};
 use crate::scalar::Scalar;
 use crate::second_order::{LaneBuffers, LocalCurvature};
@@ -298,28 +299,20 @@ impl Tape {
     /// assert_eq!(h.get(1, 0), -4.0 * 0.5); // ∂²/∂x0∂x1 = −4 x0
     /// ```
     pub fn sparse_hessian(&self) -> SparseMatrix {
+        self.gradient_and_sparse_hessian().1
+    }
+
+    /// The gradient and the sparse Hessian ([`Tape::sparse_hessian`]) from the same lane
+    /// sweeps: the gradient comes free with the Hessian.
+    ///
+    /// # Panics
+    /// On a multi-output tape or after a failed replay.
+    pub fn gradient_and_sparse_hessian(&self) -> (Vec<f64>, SparseMatrix) {
         self.check_usable();
         let coloring = self.coloring();
-        let (_, products) = self.class_products(coloring);
-        let n = self.num_inputs();
-        let mut col_ptr = Vec::with_capacity(n + 1);
-        let mut row_idx = Vec::new();
-        let mut values = Vec::new();
-        col_ptr.push(0);
-        for j in 0..n {
-            // The pattern is symmetric, so column j's rows are row j's columns.
-            let mut push = |i: usize| {
-                row_idx.push(i);
-                values
-                    .push(0.5 * (products.entry(coloring, i, j) + products.entry(coloring, j, i)));
-            };
-            match coloring {
-                None => (0..n).for_each(&mut push),
-                Some(c) => c.pattern.rows[j].iter().for_each(|&i| push(i as usize)),
-            }
-            col_ptr.push(row_idx.len());
-        }
-        SparseMatrix::from_csc(n, col_ptr, row_idx, values)
+        let (grad, products) = self.class_products(coloring);
+        let h = assemble(coloring, self.num_inputs(), |c, row| products.get(c, row));
+        (grad, h)
     }
 
     /// The gradient and H·s for every seed class, in lanes of 2, 4 or 8.
@@ -507,6 +500,11 @@ impl ClassProducts {
     /// column j of class c that row i can hold (or by symmetry for a dense row).
     fn entry(&self, coloring: Option<&Coloring>, i: usize, j: usize) -> f64 {
         let (c, row) = coloring.map_or((j, i), |c| c.locate(i, j));
+        self.get(c, row)
+    }
+
+    /// Row `row` of H·s_c.
+    fn get(&self, c: usize, row: usize) -> f64 {
         self.blocks[c / self.lanes][row * self.lanes + c % self.lanes]
     }
 }

@@ -14,6 +14,8 @@ use crate::quasi_newton::{add_row_outer_pair, InverseUpdate, QuasiNewton};
 pub struct BfgsUpdate;
 
 impl InverseUpdate for BfgsUpdate {
+    const NAME: &'static str = "BFGS";
+
     fn update(q: &mut [f64], delta: &[f64], gamma: &[f64], q_gamma: &[f64], delta_gamma: f64) {
         let rho = 1.0 / delta_gamma;
         let outer = (1.0 + dot(gamma, q_gamma) * rho) * rho;

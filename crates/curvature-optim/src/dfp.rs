@@ -13,6 +13,8 @@ use crate::quasi_newton::{add_row_outer_pair, InverseUpdate, QuasiNewton};
 pub struct DfpUpdate;
 
 impl InverseUpdate for DfpUpdate {
+    const NAME: &'static str = "DFP";
+
     fn update(q: &mut [f64], delta: &[f64], gamma: &[f64], q_gamma: &[f64], delta_gamma: f64) {
         let gqg = dot(gamma, q_gamma);
         // Q' = Q + δδᵀ/(δᵀγ) − (Qγ)(Qγ)ᵀ/(γᵀQγ), row by row.

@@ -2,10 +2,13 @@
 //! handling, history and the observer. A method only supplies its step.
 
 use std::ops::ControlFlow;
+use std::time::Instant;
 
 use crate::error::Error;
 use crate::line_search::LineSearch;
+use crate::non_finite::{locate_in_derivatives, NonFiniteEntry};
 use crate::objective::{dot, moved, Halt, Need, Objective, Point, Problem};
+use crate::precision::{at_precision_limit, RELATIVE_F_TOLERANCE, RELATIVE_GRADIENT_TOLERANCE};
 use crate::solution::{max_norm, Iteration, Solution, Termination};
 
 /// Stopping rules common to all solvers (set through each solver's builder methods).
@@ -16,6 +19,8 @@ pub(crate) struct Settings {
     pub gradient_tolerance: f64,
     pub f_tolerance: f64,
     pub step_tolerance: f64,
+    pub relative_f_tolerance: f64,
+    pub relative_gradient_tolerance: f64,
     pub history: bool,
 }
 
@@ -27,7 +32,34 @@ impl Settings {
             gradient_tolerance: 1e-8,
             f_tolerance: 0.0,
             step_tolerance: 0.0,
+            relative_f_tolerance: RELATIVE_F_TOLERANCE,
+            relative_gradient_tolerance: RELATIVE_GRADIENT_TOLERANCE,
             history: false,
+        }
+    }
+
+    /// The [`Termination::PrecisionLimit`] test for a move from f = `f_before` to `after`.
+    fn precision_limit(&self, f_before: f64, after: &Point) -> bool {
+        at_precision_limit(
+            self.relative_f_tolerance,
+            self.relative_gradient_tolerance,
+            f_before,
+            after.f,
+            &after.x,
+            &after.g,
+        )
+    }
+
+    /// A line search failure becomes [`Termination::PrecisionLimit`] when f was already
+    /// flat at its rounding level there.
+    fn classify_stop(&self, stop: Termination, f_before: f64, at: &Point) -> Termination {
+        match stop {
+            Termination::LineSearchFailed(_) | Termination::RadiusCollapsed
+                if self.precision_limit(f_before, at) =>
+            {
+                Termination::PrecisionLimit
+            }
+            other => other,
         }
     }
 
@@ -36,6 +68,11 @@ impl Settings {
             ("gradient_tolerance", self.gradient_tolerance),
             ("f_tolerance", self.f_tolerance),
             ("step_tolerance", self.step_tolerance),
+            ("relative_f_tolerance", self.relative_f_tolerance),
+            (
+                "relative_gradient_tolerance",
+                self.relative_gradient_tolerance,
+            ),
         ] {
             if !(v >= 0.0) {
                 return Err(Error::InvalidOption(format!("{name} must be ≥ 0, got {v}")));
@@ -63,6 +100,22 @@ macro_rules! settings_builders {
         /// zero step).
         pub fn step_tolerance(mut self, tol: f64) -> Self {
             self.settings.step_tolerance = tol;
+            self
+        }
+        /// Rounding level of f for
+        /// [`Termination::PrecisionLimit`](crate::Termination::PrecisionLimit): f counts as
+        /// unchanged when it moved by at most `tol · |f|` (default `100 ε ≈ 2.2e-14`).
+        /// 0 leaves only exactly unchanged values.
+        pub fn relative_f_tolerance(mut self, tol: f64) -> Self {
+            self.settings.relative_f_tolerance = tol;
+            self
+        }
+        /// Gate of [`Termination::PrecisionLimit`](crate::Termination::PrecisionLimit): a run
+        /// whose f stopped changing counts as converged only if
+        /// `maxᵢ |∂f/∂xᵢ| · max(|xᵢ|, 1) / max(|f|, 1) ≤ tol` (default `ε^{1/3} ≈ 6.1e-6`,
+        /// Dennis and Schnabel's relative gradient tolerance). 0 turns the stop off.
+        pub fn relative_gradient_tolerance(mut self, tol: f64) -> Self {
+            self.settings.relative_gradient_tolerance = tol;
             self
         }
         /// Iteration limit.
@@ -128,6 +181,9 @@ pub(crate) struct Outcome {
     pub damping: Option<f64>,
     /// Inner iterations the step took (Newton–CG's conjugate-gradient iterations).
     pub inner_iterations: Option<usize>,
+    /// Trust-region radius and ratio of the step (trust-region methods).
+    pub radius: Option<f64>,
+    pub ratio: Option<f64>,
     /// Stop after this iteration, for a method-specific reason.
     pub stop: Option<Termination>,
 }
@@ -139,23 +195,38 @@ impl Outcome {
             alpha,
             damping: None,
             inner_iterations: None,
+            radius: None,
+            ratio: None,
             stop: None,
         }
     }
 
     pub fn stop(termination: Termination) -> Self {
         Outcome {
+            stop: Some(termination),
+            ..Outcome::rejected()
+        }
+    }
+
+    /// No move, no stop: the method will try again from the same point.
+    pub fn rejected() -> Self {
+        Outcome {
             next: None,
             alpha: 0.0,
             damping: None,
             inner_iterations: None,
-            stop: Some(termination),
+            radius: None,
+            ratio: None,
+            stop: None,
         }
     }
 }
 
 /// A solver's per-run state and step rule.
 pub(crate) trait Method {
+    /// The method's name for [`Solution::method`].
+    fn name(&self) -> &'static str;
+
     /// What the method needs at every iterate.
     fn need(&self) -> Need;
 
@@ -238,6 +309,8 @@ fn row(
         alpha: outcome.map_or(0.0, |o| if accepted { o.alpha } else { 0.0 }),
         damping: outcome.and_then(|o| o.damping),
         inner_iterations: outcome.and_then(|o| o.inner_iterations),
+        radius: outcome.and_then(|o| o.radius),
+        ratio: outcome.and_then(|o| o.ratio),
         accepted,
     }
 }
@@ -250,6 +323,7 @@ pub(crate) fn run<O: Objective, M: Method>(
     x0: &[f64],
     observer: Option<Observer<'_>>,
 ) -> Result<Solution, Error> {
+    let clock = Instant::now();
     validate_start(x0)?;
     settings.validate()?;
     method.validate()?;
@@ -263,12 +337,12 @@ pub(crate) fn run<O: Objective, M: Method>(
         Err(Halt::Fault(e)) => return Err(e),
         Err(Halt::Budget) => unreachable!("the start point is evaluated outside the budget"),
     };
+    if let Some((entry, value)) = non_finite(&current) {
+        return Err(Error::NonFiniteAtStart { entry, value });
+    }
     problem.start_budget();
     let mut iterations = 0;
     let termination = 'run: {
-        if !current.is_finite() {
-            break 'run Termination::NonFinite;
-        }
         if recorder
             .record(|| row(0, &current, 0.0, None, true))
             .is_break()
@@ -295,24 +369,25 @@ pub(crate) fn run<O: Objective, M: Method>(
                 let flow =
                     recorder.record(|| row(iterations, &current, 0.0, Some(&outcome), false));
                 if let Some(stop) = outcome.stop {
-                    break 'run stop;
+                    break 'run settings.classify_stop(stop, current.f, &current);
                 }
                 if flow.is_break() {
                     break 'run Termination::Stopped;
                 }
                 continue;
             };
-            if !next.is_finite() {
-                break 'run Termination::NonFinite;
+            if let Some((entry, _)) = non_finite(&next) {
+                break 'run Termination::NonFinite(entry);
             }
-            let df = (current.f - next.f).abs();
+            let f_before = current.f;
+            let df = (f_before - next.f).abs();
             let dx: Vec<f64> = next.x.iter().zip(&current.x).map(|(a, b)| a - b).collect();
             let step_norm = dot(&dx, &dx).sqrt();
             current = next;
             let flow =
                 recorder.record(|| row(iterations, &current, step_norm, Some(&outcome), true));
             if let Some(stop) = outcome.stop {
-                break 'run stop;
+                break 'run settings.classify_stop(stop, f_before, &current);
             }
             if flow.is_break() {
                 break 'run Termination::Stopped;
@@ -326,9 +401,13 @@ pub(crate) fn run<O: Objective, M: Method>(
             if max_norm(&dx) <= settings.step_tolerance * (1.0 + max_norm(&current.x)) {
                 break 'run Termination::StepTolerance;
             }
+            if settings.precision_limit(f_before, &current) {
+                break 'run Termination::PrecisionLimit;
+            }
         }
     };
     Ok(Solution {
+        method: method.name().to_string(),
         gradient_norm: current.gradient_norm(),
         x: current.x,
         f: current.f,
@@ -338,7 +417,13 @@ pub(crate) fn run<O: Objective, M: Method>(
         termination,
         skipped_updates: method.skipped_updates(),
         history: recorder.history,
+        elapsed: clock.elapsed(),
     })
+}
+
+/// The first NaN or ±∞ in an evaluated point (f, then ∇f, then the Hessian).
+fn non_finite(point: &Point) -> Option<(NonFiniteEntry, f64)> {
+    locate_in_derivatives(point.f, &point.g, point.hessian.as_ref())
 }
 
 /// Searches along `p` from `at` and evaluates the accepted point with `need`.
@@ -375,6 +460,7 @@ pub(crate) fn line_step<O: Objective>(
             at.f,
             dphi0,
             alpha0,
+            f64::EPSILON * max_norm(&at.x) / max_norm(p),
         )?,
         LineSearch::Exact(e) => e.try_search(|a| {
             let (f, g, hp) = problem.hvp(&moved(&at.x, a, p), p)?;
@@ -386,11 +472,8 @@ pub(crate) fn line_step<O: Objective>(
     let stop = result.status.err().map(Termination::LineSearchFailed);
     if result.alpha == 0.0 {
         return Ok(Outcome {
-            next: None,
-            alpha: 0.0,
-            damping: None,
-            inner_iterations: None,
             stop: stop.or(Some(Termination::StepTolerance)),
+            ..Outcome::rejected()
         });
     }
     let x = moved(&at.x, result.alpha, p);
@@ -404,10 +487,7 @@ pub(crate) fn line_step<O: Objective>(
         _ => problem.point(x, need)?,
     };
     Ok(Outcome {
-        next: Some(next),
-        alpha: result.alpha,
-        damping: None,
-        inner_iterations: None,
         stop,
+        ..Outcome::moved(next, result.alpha)
     })
 }

@@ -2,11 +2,14 @@
 
 use std::fmt;
 
+use crate::non_finite::NonFiniteEntry;
+
 /// Why a solver refused to run or had to abort.
 ///
-/// Numerical trouble *during* a run (a NaN from the objective, a failed line search) is not an
-/// error: it ends the run with a [`Termination`](crate::Termination) and the best point found.
-/// Errors are reserved for inputs that make every answer meaningless.
+/// Numerical trouble *during* a run (a NaN from the objective at a trial point, a failed line
+/// search) is not an error: it ends the run with a [`Termination`](crate::Termination) and
+/// the best point found. Errors are reserved for inputs that make every answer meaningless,
+/// including an objective or residuals that are not finite at the start point.
 ///
 /// ```
 /// use curvature_ad::Var;
@@ -27,6 +30,27 @@ pub enum Error {
         /// Its value.
         value: f64,
     },
+    /// The objective (value, gradient, Hessian) or the residuals (vector, Jacobian) are NaN
+    /// or ±∞ at the start point: every answer from there would be meaningless.
+    ///
+    /// ```
+    /// use curvature_ad::Var;
+    /// use curvature_optim::{Error, LeastSquares, NonFiniteEntry};
+    /// let y = [1.0, f64::NAN, 3.0]; // a hole in the data
+    /// let r = |x: &[Var]| -> Vec<Var> { y.iter().map(|&y| x[0] - y).collect() };
+    /// let e = LeastSquares::new().minimize(r, &[0.0]).unwrap_err();
+    /// assert!(matches!(
+    ///     e,
+    ///     Error::NonFiniteAtStart { entry: NonFiniteEntry::Residual { residual: 1 }, .. }
+    /// ));
+    /// assert_eq!(e.to_string(), "the residual r[1] is NaN at the start point x0");
+    /// ```
+    NonFiniteAtStart {
+        /// Which quantity and entry.
+        entry: NonFiniteEntry,
+        /// Its value (NaN, inf or -inf).
+        value: f64,
+    },
     /// An objective returned a derivative of the wrong size (a hand-written objective bug).
     DimensionMismatch {
         /// Which quantity was wrong: "gradient", "Hessian", "Hessian-vector product".
@@ -38,6 +62,14 @@ pub enum Error {
     },
     /// A builder option is out of its valid range.
     InvalidOption(String),
+    /// The method needs a dense n × n Hessian (the objective has no usable sparsity) that
+    /// would not fit in memory.
+    DenseHessianTooLarge {
+        /// The dimension.
+        n: usize,
+        /// Bytes of one dense Hessian, `8n²`.
+        bytes: u64,
+    },
 }
 
 impl fmt::Display for Error {
@@ -50,6 +82,9 @@ impl fmt::Display for Error {
                     "the start point has a non-finite coordinate: x0[{index}] = {value}"
                 )
             }
+            Error::NonFiniteAtStart { entry, value } => {
+                write!(f, "the {entry} is {value} at the start point x0")
+            }
             Error::DimensionMismatch {
                 what,
                 expected,
@@ -59,6 +94,15 @@ impl fmt::Display for Error {
                 "the objective returned a {what} of length {found}, expected {expected}"
             ),
             Error::InvalidOption(message) => write!(f, "invalid option: {message}"),
+            Error::DenseHessianTooLarge { n, bytes } => write!(
+                f,
+                "a dense {n} × {n} Hessian needs {:.1} GiB, more than this machine has free; \
+                 use the sparse path (a closure whose Hessian is sparse, or an objective that \
+                 declares `hessian_pattern`), or a method that needs only Hessian-vector \
+                 products or gradients: `NewtonCg`, `TrustRegion` with the Steihaug-CG \
+                 subproblem, or `Lbfgs`",
+                *bytes as f64 / (1u64 << 30) as f64
+            ),
         }
     }
 }

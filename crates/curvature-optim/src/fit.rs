@@ -2,7 +2,9 @@
 //! curve-fitting user needs (residuals, RSS, parameter covariance, standard errors).
 
 use std::ops::Deref;
+use std::time::Duration;
 
+use crate::identifiability::{correlation, factor, identifiability, Identifiability, NoCovariance};
 use crate::qr::PivotedQr;
 use crate::solution::{max_norm, Evaluations, Iteration, Solution, Termination};
 use crate::Matrix;
@@ -17,9 +19,14 @@ use crate::Matrix;
 /// * `sigma2 = σ̂² = RSS / (m − n)` (needs m > n);
 /// * `covariance = σ̂² (JᵀJ)⁻¹`, computed from the pivoted QR `J P = Q R` as
 ///   `σ̂² P R⁻¹ R⁻ᵀ Pᵀ` (JᵀJ is never formed or inverted); `None` when m ≤ n or J is
-///   numerically rank deficient (`|Rₖₖ| ≤ 100 ε n |R₀₀|`);
+///   numerically rank deficient (`|Rₖₖ| ≤ 100 ε n |R₀₀|`), with the reason in
+///   `no_covariance`;
 /// * `standard_errors[j] = √covariance[(j, j)]` — what NIST certifies as the parameters'
-///   "standard deviations".
+///   "standard deviations";
+/// * `correlation[(i, j)] = covariance[(i, j)] / (se[i] se[j])`;
+/// * `identifiability`: the numerical rank of J and the parameters it does not determine.
+///
+/// `Display` prints a report with the parameter table (see [`Solution`]'s).
 ///
 /// ```
 /// use curvature_ad::Var;
@@ -54,6 +61,13 @@ pub struct Fit {
     pub covariance: Option<Matrix>,
     /// Standard errors of the parameters, `√diag(covariance)`.
     pub standard_errors: Option<Vec<f64>>,
+    /// The parameter correlation matrix `Cᵢⱼ / √(Cᵢᵢ Cⱼⱼ)` of the covariance C.
+    pub correlation: Option<Matrix>,
+    /// Why `covariance` (and with it the standard errors and correlations) is `None`.
+    pub no_covariance: Option<NoCovariance>,
+    /// Rank of J at the solution and the parameters it leaves undetermined; `None` when no
+    /// finite Jacobian is available there.
+    pub identifiability: Option<Identifiability>,
 }
 
 impl Deref for Fit {
@@ -73,6 +87,8 @@ pub(crate) struct Final {
     pub evaluations: Evaluations,
     pub termination: Termination,
     pub history: History,
+    pub method: &'static str,
+    pub elapsed: Duration,
 }
 
 /// The optional per-iteration history of a least-squares run. Rows are pushed when a step
@@ -108,6 +124,8 @@ impl History {
                 alpha,
                 damping,
                 inner_iterations: None,
+                radius: None,
+                ratio: None,
                 accepted,
             });
         }
@@ -139,24 +157,38 @@ impl Final {
         let n = self.x.len();
         let m = self.r.len();
         let rss: f64 = self.r.iter().map(|v| v * v).sum();
-        let (gradient, covariance) = match &self.jacobian {
-            Some(j) => {
-                let g: Vec<f64> = (0..n)
-                    .map(|c| (0..m).map(|i| j[(i, c)] * self.r[i]).sum())
-                    .collect();
-                (g, m > n && rss.is_finite())
-            }
-            None => (vec![f64::NAN; n], false),
+        let gradient = match &self.jacobian {
+            Some(j) => (0..n)
+                .map(|c| (0..m).map(|i| j[(i, c)] * self.r[i]).sum())
+                .collect(),
+            None => vec![f64::NAN; n],
         };
         let sigma2 = (m > n && rss.is_finite()).then(|| rss / (m - n) as f64);
-        let covariance = if covariance {
-            let j = self.jacobian.as_ref().expect("checked above");
-            unscaled_covariance(j).map(|c| {
-                let s = sigma2.expect("m > n");
-                Matrix::from_fn(n, n, |p, q| s * c[(p, q)])
-            })
-        } else {
-            None
+        let qr = self.jacobian.as_ref().and_then(factor);
+        let identifiability = self
+            .jacobian
+            .as_ref()
+            .zip(qr.as_ref())
+            .map(|(j, qr)| identifiability(j, qr));
+        let no_covariance = match (&identifiability, sigma2) {
+            (None, _) => Some(NoCovariance::NonFinite),
+            _ if m <= n => Some(NoCovariance::TooFewResiduals {
+                residuals: m,
+                parameters: n,
+            }),
+            (_, None) => Some(NoCovariance::NonFinite),
+            (Some(id), _) if id.rank < n => Some(NoCovariance::RankDeficient {
+                rank: id.rank,
+                parameters: n,
+            }),
+            _ => None,
+        };
+        let covariance = match (no_covariance.is_none(), &qr, sigma2) {
+            (true, Some(qr), Some(s)) => {
+                let c = unscaled_covariance(qr);
+                Some(Matrix::from_fn(n, n, |p, q| s * c[(p, q)]))
+            }
+            _ => None,
         };
         let mut history = self.history;
         if self.jacobian.is_some() {
@@ -167,6 +199,8 @@ impl Final {
             .map(|c| (0..n).map(|j| c[(j, j)].sqrt()).collect());
         Fit {
             solution: Solution {
+                method: self.method.to_string(),
+                elapsed: self.elapsed,
                 x: self.x,
                 f: 0.5 * rss,
                 gradient_norm: max_norm(&gradient),
@@ -181,29 +215,19 @@ impl Final {
             residuals: self.r,
             rss,
             sigma2,
+            correlation: covariance.as_ref().map(correlation),
             covariance,
             standard_errors,
+            no_covariance,
+            identifiability,
         }
     }
 }
 
-/// `(JᵀJ)⁻¹ = P R⁻¹ R⁻ᵀ Pᵀ` from the pivoted QR of J (m ≥ n), or `None` if J is numerically
-/// rank deficient.
-pub(crate) fn unscaled_covariance(j: &Matrix) -> Option<Matrix> {
-    let (m, n) = (j.nrows(), j.ncols());
-    if m < n || j.as_slice().iter().any(|v| !v.is_finite()) {
-        return None;
-    }
-    let a = (0..n)
-        .flat_map(|c| (0..m).map(move |i| (i, c)))
-        .map(|ic| j[ic])
-        .collect();
-    let qr = PivotedQr::new(a, m, n);
+/// `(JᵀJ)⁻¹ = P R⁻¹ R⁻ᵀ Pᵀ` from the pivoted QR of a J of full column rank.
+fn unscaled_covariance(qr: &PivotedQr) -> Matrix {
     let r = qr.r();
-    let tol = 100.0 * f64::EPSILON * n as f64 * r.first().map_or(0.0, |v| v.abs());
-    if (0..n).any(|k| !(r[k + k * n].abs() > tol)) {
-        return None;
-    }
+    let n = qr.ipvt.len();
     // R⁻¹ (upper triangular), column by column.
     let mut inv = vec![0.0; n * n];
     for c in 0..n {
@@ -221,7 +245,7 @@ pub(crate) fn unscaled_covariance(j: &Matrix) -> Option<Matrix> {
             cov[(qr.ipvt[p], qr.ipvt[q])] = s;
         }
     }
-    Some(cov)
+    cov
 }
 
 #[cfg(test)]
@@ -232,12 +256,13 @@ mod tests {
     fn covariance_of_a_line_fit() {
         // J for y = a + b t at t = 0, 1, 2: JᵀJ = [[3, 3], [3, 5]], inverse [[5, −3], [−3, 3]]/6.
         let j = Matrix::from_row_major(3, 2, vec![1.0, 0.0, 1.0, 1.0, 1.0, 2.0]);
-        let c = unscaled_covariance(&j).unwrap();
+        let c = unscaled_covariance(&factor(&j).unwrap());
         let expected = [5.0 / 6.0, -0.5, -0.5, 0.5];
         for (a, b) in c.as_slice().iter().zip(expected) {
             assert!((a - b).abs() < 1e-14, "{a} vs {b}");
         }
         let rank_one = Matrix::from_row_major(3, 2, vec![1.0, 2.0, 1.0, 2.0, 1.0, 2.0]);
-        assert!(unscaled_covariance(&rank_one).is_none());
+        let qr = factor(&rank_one).unwrap();
+        assert_eq!(identifiability(&rank_one, &qr).rank, 1);
     }
 }

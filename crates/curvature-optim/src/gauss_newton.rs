@@ -1,11 +1,13 @@
 //! Gauss–Newton with a backtracking line search, for nonlinear least squares.
 
+use std::time::Instant;
+
 use crate::error::Error;
 use crate::fit::{gradient_norm, Final, Fit, History};
 use crate::line_search::{Backtracking, LineSearchFailure};
 use crate::objective::Halt;
 use crate::qr::{gauss_newton_step, norm};
-use crate::residuals::{ResidualProblem, Residuals};
+use crate::residuals::{check_jacobian, ResidualProblem, Residuals};
 use crate::solution::Termination;
 use crate::Matrix;
 
@@ -29,8 +31,9 @@ use crate::Matrix;
 /// predicts no more (`‖J p‖² ≤ ftol ‖r‖²`),
 /// [`Termination::StepTolerance`] when `‖α p‖ ≤ xtol (‖x‖ + xtol)`,
 /// [`Termination::LineSearchFailed`] when no step length decreases f (the best point seen is
-/// kept), [`Termination::NonFinite`] for NaN/∞ in r(x0) or J, and the iteration and
-/// evaluation limits.
+/// kept), [`Termination::NonFinite`] naming the entry for NaN/∞ in J at a later iterate, and
+/// the iteration and evaluation limits. NaN/∞ in r(x0) or J(x0) is an
+/// [`Error::NonFiniteAtStart`] naming the residual (and variable).
 ///
 /// ```
 /// use curvature_ad::Var;
@@ -154,12 +157,8 @@ impl GaussNewton {
     pub fn minimize<R: Residuals>(&self, r: R, x0: &[f64]) -> Result<Fit, Error> {
         self.validate(x0)?;
         let mut problem = ResidualProblem::new(r, x0.len(), self.max_evaluations);
-        let r0 = match problem.residuals(x0) {
-            Ok(r) => r,
-            Err(Halt::Fault(e)) => return Err(e),
-            Err(Halt::Budget) => unreachable!("the start point is evaluated outside the budget"),
-        };
-        problem.start_budget();
+        let clock = Instant::now();
+        let r0 = problem.start(x0)?;
         let mut history = History::new(self.history);
         history.push(0, x0, norm(&r0), None, 0.0, 0.0, None, true);
         let mut state = State {
@@ -169,16 +168,12 @@ impl GaussNewton {
             iterations: 0,
             history,
         };
-        let termination = if norm(&state.r).is_finite() {
-            match self.iterate(&mut problem, &mut state) {
-                Ok(t) => t,
-                Err(Halt::Budget) => Termination::MaxEvaluations,
-                Err(Halt::Fault(e)) => return Err(e),
-            }
-        } else {
-            Termination::NonFinite
+        let termination = match self.iterate(&mut problem, &mut state) {
+            Ok(t) => t,
+            Err(Halt::Budget) => Termination::MaxEvaluations,
+            Err(Halt::Fault(e)) => return Err(e),
         };
-        if state.jacobian.is_none() && norm(&state.r).is_finite() {
+        if state.jacobian.is_none() {
             problem.lift_budget();
             match problem.jacobian(&state.x) {
                 Ok((_, j)) => state.jacobian = Some(j),
@@ -197,6 +192,8 @@ impl GaussNewton {
             evaluations: problem.evaluations,
             termination,
             history: state.history,
+            method: "Gauss-Newton (least squares)",
+            elapsed: clock.elapsed(),
         }
         .into_fit())
     }
@@ -208,9 +205,9 @@ impl GaussNewton {
     ) -> Result<Termination, Halt> {
         loop {
             let (_, j) = problem.jacobian(&s.x)?;
-            if j.as_slice().iter().any(|v| !v.is_finite()) {
+            if let Some(stop) = check_jacobian(&j, s.iterations == 0)? {
                 s.jacobian = Some(j);
-                return Ok(Termination::NonFinite);
+                return Ok(stop);
             }
             let fnorm = norm(&s.r);
             s.history.gradient(gradient_norm(&j, &s.r));

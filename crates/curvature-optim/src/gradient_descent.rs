@@ -71,6 +71,10 @@ struct Descent {
 }
 
 impl Method for Descent {
+    fn name(&self) -> &'static str {
+        "gradient descent"
+    }
+
     fn need(&self) -> Need {
         Need::Gradient
     }

@@ -139,6 +139,10 @@ impl TwoLoop {
 }
 
 impl Method for TwoLoop {
+    fn name(&self) -> &'static str {
+        "L-BFGS"
+    }
+
     fn need(&self) -> Need {
         Need::Gradient
     }

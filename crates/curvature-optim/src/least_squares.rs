@@ -1,11 +1,14 @@
 //! Trust-region Levenberg–Marquardt for nonlinear least squares (Moré 1978; MINPACK `lmder`).
 
+use std::time::Instant;
+
 use crate::error::Error;
 use crate::fit::{gradient_norm, Final, Fit, History};
 use crate::lm_parameter::{lm_parameter, DampedSolve, NormalEquations, QrSolve};
+use crate::non_finite::NonFiniteEntry;
 use crate::objective::Halt;
 use crate::qr::{column_major, gauss_newton_step, norm, PivotedQr};
-use crate::residuals::{ResidualProblem, Residuals};
+use crate::residuals::{check_jacobian, residual_fault, ResidualProblem, Residuals};
 use crate::solution::{max_norm, Termination};
 use crate::Matrix;
 
@@ -65,9 +68,13 @@ pub enum StepSolver {
 /// * the same three when the tolerance is below what round-off allows (`ε` instead of
 ///   ftol, xtol, gtol): no further reduction is possible;
 /// * [`Termination::MaxIterations`], [`Termination::MaxEvaluations`];
-/// * [`Termination::NonFinite`] when r(x0) or J(x) contains NaN or ±∞ (trial points where r
-///   is non-finite are rejected and Δ shrinks; if that goes on until the trust region
-///   vanishes, the run also ends with `NonFinite`).
+/// * [`Termination::NonFinite`] naming the entry when J(x) contains NaN or ±∞ at a later
+///   iterate (trial points where r is non-finite are rejected and Δ shrinks; if that goes
+///   on until the trust region vanishes, the run also ends with `NonFinite`, naming the last
+///   such residual).
+///
+/// A NaN or ±∞ residual or Jacobian entry at x0 is an [`Error::NonFiniteAtStart`] naming the
+/// residual (and variable).
 ///
 /// After a converged stop, undamped Gauss–Newton steps polish the last digits (see
 /// [`LeastSquares::polish`]); the termination reason stays the trust region's.
@@ -233,10 +240,12 @@ impl LeastSquares {
     /// An empty or non-finite `x0`, an invalid option, or residuals whose length changes
     /// between calls (or a Jacobian of the wrong shape): [`Error`].
     pub fn minimize<R: Residuals>(&self, r: R, x0: &[f64]) -> Result<Fit, Error> {
+        let clock = Instant::now();
         self.validate(x0)?;
         let mut problem = ResidualProblem::new(r, x0.len(), self.max_evaluations);
         let run = Run::new(self, &mut problem, x0)?;
-        let end = run.finish(&mut problem)?;
+        let mut end = run.finish(&mut problem)?;
+        end.elapsed = clock.elapsed();
         Ok(end.into_fit())
     }
 }
@@ -260,12 +269,7 @@ impl<'a> Run<'a> {
         problem: &mut ResidualProblem<R>,
         x0: &[f64],
     ) -> Result<Self, Error> {
-        let r = match problem.residuals(x0) {
-            Ok(r) => r,
-            Err(Halt::Fault(e)) => return Err(e),
-            Err(Halt::Budget) => unreachable!("the start point is evaluated outside the budget"),
-        };
-        problem.start_budget();
+        let r = problem.start(x0)?;
         let fnorm = norm(&r);
         let mut history = History::new(options.history);
         history.push(0, x0, fnorm, None, 0.0, 0.0, None, true);
@@ -273,7 +277,7 @@ impl<'a> Run<'a> {
             history,
             options,
             x: x0.to_vec(),
-            termination: (!fnorm.is_finite()).then_some(Termination::NonFinite),
+            termination: None,
             r,
             fnorm,
             jacobian: None,
@@ -297,7 +301,7 @@ impl<'a> Run<'a> {
                 }
             }
         }
-        if self.jacobian.is_none() && self.fnorm.is_finite() {
+        if self.jacobian.is_none() {
             // One Jacobian at the solution for the gradient and covariance, outside the budget.
             problem.lift_budget();
             match problem.jacobian(&self.x) {
@@ -317,6 +321,8 @@ impl<'a> Run<'a> {
             evaluations: problem.evaluations,
             termination: self.termination.expect("set above"),
             history: self.history,
+            method: "Levenberg-Marquardt (least squares)",
+            elapsed: Default::default(),
         })
     }
 
@@ -393,12 +399,14 @@ impl<'a> Run<'a> {
         let mut xnorm = 0.0;
         let mut par = 0.0;
         let mut first = true;
+        // Where the last rejected trial's residuals were not finite.
+        let mut last_fault = None;
         loop {
             // Outer iteration: the Jacobian at x, its QR, the scaling.
             let (_, j) = problem.jacobian(&self.x)?;
-            if j.as_slice().iter().any(|v| !v.is_finite()) {
+            if let Some(stop) = check_jacobian(&j, self.iterations == 0)? {
                 self.jacobian = Some(j);
-                return Ok(Termination::NonFinite);
+                return Ok(stop);
             }
             let m = j.nrows();
             let rows = m.max(n);
@@ -467,6 +475,9 @@ impl<'a> Run<'a> {
                 }
                 let r1 = problem.residuals(&trial)?;
                 let fnorm1 = norm(&r1);
+                if !fnorm1.is_finite() {
+                    last_fault = Some(residual_fault(&r1));
+                }
                 // Actual reduction (−1 for a non-finite or much larger ‖r‖).
                 let actred = if 0.1 * fnorm1 < self.fnorm {
                     1.0 - (fnorm1 / self.fnorm).powi(2)
@@ -537,7 +548,7 @@ impl<'a> Run<'a> {
                     return Ok(if fnorm1.is_finite() || accepted {
                         Termination::StepTolerance
                     } else {
-                        Termination::NonFinite
+                        Termination::NonFinite(last_fault.unwrap_or(NonFiniteEntry::ResidualNorm))
                     });
                 }
                 // Tolerances below round-off: nothing more can be gained.
@@ -551,7 +562,9 @@ impl<'a> Run<'a> {
                     return Ok(Termination::GradientTolerance);
                 }
                 if !delta.is_finite() || delta == 0.0 {
-                    return Ok(Termination::NonFinite);
+                    return Ok(Termination::NonFinite(
+                        last_fault.unwrap_or(NonFiniteEntry::ResidualNorm),
+                    ));
                 }
                 if accepted {
                     break;

@@ -2,7 +2,9 @@
 
 use crate::driver::{minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
-use crate::linalg::cholesky_solve;
+use crate::hessian::Hessian;
+use crate::lazy_hessian::LazyHessian;
+use crate::linalg::ShiftedCholesky;
 use crate::objective::{moved, Halt, Need, Objective, Point, Problem};
 use crate::solution::Termination;
 
@@ -102,6 +104,8 @@ impl LevenbergMarquardt {
         Marquardt {
             options: self.clone(),
             delta: self.initial_damping,
+            cholesky: ShiftedCholesky::default(),
+            hessian: LazyHessian::default(),
         }
     }
 }
@@ -109,34 +113,37 @@ impl LevenbergMarquardt {
 struct Marquardt {
     options: LevenbergMarquardt,
     delta: f64,
+    cholesky: ShiftedCholesky,
+    hessian: LazyHessian,
 }
 
 impl Marquardt {
-    /// The damping weights `D` (see [`Damping`]).
-    fn weights(&self, h: &[f64], n: usize) -> Vec<f64> {
-        match self.options.damping {
-            Damping::Identity => vec![1.0; n],
-            Damping::Diagonal => {
-                let diagonal: Vec<f64> = (0..n).map(|i| h[i * n + i].abs()).collect();
-                let floor = 1e-8 * diagonal.iter().fold(1.0f64, |m, d| m.max(*d));
-                diagonal.into_iter().map(|d| d.max(floor)).collect()
-            }
-        }
-    }
-
     fn rejected(&mut self, used: f64) -> Outcome {
         self.delta *= self.options.factor;
         Outcome {
-            next: None,
-            alpha: 0.0,
             damping: Some(used),
-            inner_iterations: None,
-            stop: None,
+            ..Outcome::rejected()
+        }
+    }
+}
+
+/// The damping weights `D` (see [`Damping`]).
+fn weights(damping: Damping, h: &Hessian) -> Vec<f64> {
+    match damping {
+        Damping::Identity => vec![1.0; h.dim()],
+        Damping::Diagonal => {
+            let diagonal: Vec<f64> = h.diagonal().iter().map(|d| d.abs()).collect();
+            let floor = 1e-8 * diagonal.iter().fold(1.0f64, |m, d| m.max(*d));
+            diagonal.into_iter().map(|d| d.max(floor)).collect()
         }
     }
 }
 
 impl Method for Marquardt {
+    fn name(&self) -> &'static str {
+        "Levenberg-Marquardt"
+    }
+
     fn need(&self) -> Need {
         Need::Hessian
     }
@@ -166,19 +173,15 @@ impl Method for Marquardt {
         if !(self.delta <= self.options.max_damping) {
             return Ok(Outcome::stop(Termination::DampingLimit));
         }
-        let n = problem.dimension();
-        let h = at
-            .hessian
-            .as_deref()
-            .expect("Levenberg–Marquardt evaluates Hessians");
-        let weights = self.weights(h, n);
-        let mut damped = h.to_vec();
-        for (i, w) in weights.iter().enumerate() {
-            damped[i * n + i] += self.delta * w;
-        }
+        let h = match self.hessian.at(problem, at)? {
+            Ok(h) => h,
+            Err(stop) => return Ok(stop),
+        };
+        let weights = weights(self.options.damping, h);
         let delta = self.delta;
         let rhs: Vec<f64> = at.g.iter().map(|v| -v).collect();
-        let Some(p) = cholesky_solve(&damped, n, &rhs) else {
+        let factor = self.cholesky.factor(h, |i| delta * weights[i]);
+        let Some(p) = factor.and_then(|l| l.solve(&rhs)) else {
             return Ok(self.rejected(delta));
         };
         let trial = moved(&at.x, 1.0, &p);
@@ -188,13 +191,10 @@ impl Method for Marquardt {
         }
         // Floored so that a long run of successes cannot underflow δ to 0 (then δ·ν = 0).
         self.delta = (self.delta / self.options.factor).max(f64::MIN_POSITIVE);
-        let next = problem.point(trial, Need::Hessian)?;
+        let next = problem.point(trial, Need::Gradient)?;
         Ok(Outcome {
-            next: Some(next),
-            alpha: 1.0,
             damping: Some(delta),
-            inner_iterations: None,
-            stop: None,
+            ..Outcome::moved(next, 1.0)
         })
     }
 }

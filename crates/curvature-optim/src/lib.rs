@@ -2,13 +2,14 @@
 //!
 //! Every solver is a small struct built with `::new()` and builder methods, run with
 //! `minimize(objective, &x0)`, returning a [`Solution`] whose [`Termination`] says exactly
-//! why it stopped. Objectives are closures over `curvature_ad::Var` or hand-written
-//! [`Objective`] implementations.
+//! why it stopped (printing a `Solution` or a [`Fit`] gives a readable report). Objectives
+//! are closures over `curvature_ad::Var` or hand-written [`Objective`] implementations.
 //!
 //! | solver | step |
 //! |---|---|
 //! | [`GradientDescent`] | `x − α∇f`, fixed α or line search |
 //! | [`Newton`] | `x − α(H + τI)⁻¹∇f` (Cholesky, τ makes it positive definite); `pure()`: `x − H⁻¹∇f` |
+//! | [`TrustRegion`] | `x + p`, p minimizing the quadratic model in `‖p‖ ≤ Δ` ([`Subproblem`]: Moré–Sorensen, Steihaug-CG, dogleg), Δ adapted by the ratio actual/predicted reduction |
 //! | [`NewtonCg`] | `x + αp`, p from conjugate gradients on `Hp = −∇f` (Hessian-vector products only, truncated at `‖r‖ ≤ η‖∇f‖` or negative curvature) |
 //! | [`Newton1d`], [`Secant`] | `x − f'/f''`; `x − f'·Δx/Δf'` |
 //! | [`LevenbergMarquardt`] | `x − (H + δD)⁻¹∇f`, accepted only if f decreases |
@@ -67,6 +68,9 @@ mod error;
 mod fit;
 mod gauss_newton;
 mod gradient_descent;
+mod hessian;
+mod identifiability;
+mod lazy_hessian;
 mod lbfgs;
 mod least_squares;
 mod levenberg_marquardt;
@@ -76,13 +80,17 @@ mod lm_parameter;
 mod newton;
 mod newton1d;
 mod newton_cg;
+mod non_finite;
 mod objective;
+mod precision;
 mod qr;
 mod quasi_newton;
+mod report;
 mod residuals;
 mod secant;
 mod solution;
 pub mod train;
+mod trust_region;
 mod univariate;
 
 pub use bfgs::{Bfgs, BfgsUpdate};
@@ -92,6 +100,7 @@ pub use error::Error;
 pub use fit::Fit;
 pub use gauss_newton::GaussNewton;
 pub use gradient_descent::GradientDescent;
+pub use identifiability::{Identifiability, NoCovariance, Undetermined};
 pub use lbfgs::Lbfgs;
 pub use least_squares::{LeastSquares, StepSolver};
 pub use levenberg_marquardt::{Damping, LevenbergMarquardt};
@@ -99,9 +108,11 @@ pub use line_search::LineSearch;
 pub use newton::Newton;
 pub use newton1d::Newton1d;
 pub use newton_cg::NewtonCg;
-pub use objective::{HvpOperator, Objective};
+pub use non_finite::NonFiniteEntry;
+pub use objective::{HvpOperator, Objective, RecordEachCall, VarClosure};
 pub use quasi_newton::{InitialScaling, InverseUpdate, QuasiNewton};
 pub use residuals::Residuals;
 pub use secant::Secant;
 pub use solution::{Evaluations, Iteration, Solution, Termination};
+pub use trust_region::{Subproblem, TrustRegion};
 pub use univariate::Univariate;

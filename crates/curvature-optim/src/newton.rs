@@ -1,8 +1,11 @@
 //! Newton's method: solve `∇²f(x) p = −∇f(x)`, step along p.
 
 use crate::driver::{line_step, minimize_methods, settings_builders, Method, Outcome, Settings};
-use crate::linalg::{cholesky_solve, lu_solve};
+use crate::hessian::Hessian;
+use crate::lazy_hessian::LazyHessian;
+use crate::linalg::{hessian_lu_solve, ShiftedCholesky};
 use crate::line_search::{LineSearch, StrongWolfe};
+use crate::non_finite::NonFiniteEntry;
 use crate::objective::{moved, Halt, Need, Objective, Point, Problem};
 use crate::solution::Termination;
 
@@ -88,6 +91,9 @@ impl Newton {
         NewtonStep {
             line_search: self.line_search,
             pure: self.pure,
+            cholesky: ShiftedCholesky::default(),
+            hessian: LazyHessian::default(),
+            name: if self.pure { "Newton (pure)" } else { "Newton" },
         }
     }
 }
@@ -95,25 +101,30 @@ impl Newton {
 pub(crate) struct NewtonStep {
     pub line_search: LineSearch,
     pub pure: bool,
+    pub cholesky: ShiftedCholesky,
+    pub hessian: LazyHessian,
+    pub name: &'static str,
 }
 
 /// Solves `(H + τI) p = −g` with the smallest τ of Nocedal–Wright's Algorithm 3.3 sequence
 /// that makes the Cholesky factorization succeed. `None` if no τ works (non-finite H).
-fn shifted_newton_direction(h: &[f64], n: usize, g: &[f64]) -> Option<(Vec<f64>, f64)> {
+///
+/// A sparse H keeps its symbolic analysis in `cholesky` across the retries and iterates.
+pub(crate) fn shifted_newton_direction(
+    cholesky: &mut ShiftedCholesky,
+    h: &Hessian,
+    g: &[f64],
+) -> Option<(Vec<f64>, f64)> {
     const BETA: f64 = 1e-3;
     let rhs: Vec<f64> = g.iter().map(|v| -v).collect();
-    let min_diagonal = (0..n).map(|i| h[i * n + i]).fold(f64::INFINITY, f64::min);
+    let min_diagonal = h.diagonal().into_iter().fold(f64::INFINITY, f64::min);
     let mut tau = if min_diagonal > 0.0 {
         0.0
     } else {
         BETA - min_diagonal
     };
-    let mut shifted = h.to_vec();
     while tau.is_finite() {
-        for i in 0..n {
-            shifted[i * n + i] = h[i * n + i] + tau;
-        }
-        if let Some(p) = cholesky_solve(&shifted, n, &rhs) {
+        if let Some(p) = cholesky.factor(h, |_| tau).and_then(|l| l.solve(&rhs)) {
             return Some((p, tau));
         }
         tau = (2.0 * tau).max(BETA);
@@ -122,6 +133,10 @@ fn shifted_newton_direction(h: &[f64], n: usize, g: &[f64]) -> Option<(Vec<f64>,
 }
 
 impl Method for NewtonStep {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
     fn need(&self) -> Need {
         Need::Hessian
     }
@@ -131,21 +146,26 @@ impl Method for NewtonStep {
         problem: &mut Problem<O>,
         at: &Point,
     ) -> Result<Outcome, Halt> {
-        let n = problem.dimension();
-        let h = at.hessian.as_deref().expect("Newton evaluates Hessians");
+        let h = match self.hessian.at(problem, at)? {
+            Ok(h) => h,
+            Err(stop) => return Ok(stop),
+        };
         if self.pure {
             let rhs: Vec<f64> = at.g.iter().map(|v| -v).collect();
-            let p = lu_solve(h, n, &rhs);
-            if p.iter().any(|v| !v.is_finite()) {
+            let Some(p) = hessian_lu_solve(h, &rhs) else {
                 return Ok(Outcome::stop(Termination::Singular));
-            }
+            };
             let next = problem.point(moved(&at.x, 1.0, &p), Need::Hessian)?;
             return Ok(Outcome::moved(next, 1.0));
         }
-        let Some((p, tau)) = shifted_newton_direction(h, n, &at.g) else {
-            return Ok(Outcome::stop(Termination::NonFinite));
+        let Some((p, tau)) = shifted_newton_direction(&mut self.cholesky, h, &at.g) else {
+            return Ok(Outcome::stop(Termination::NonFinite(
+                NonFiniteEntry::HessianShift,
+            )));
         };
-        let mut outcome = line_step(problem, at, &p, &self.line_search, 1.0, Need::Hessian)?;
+        // The next Hessian is evaluated only if another step needs it (see `LazyHessian`);
+        // pure Newton, which always needs it, evaluates it with the point.
+        let mut outcome = line_step(problem, at, &p, &self.line_search, 1.0, Need::Gradient)?;
         outcome.damping = Some(tau);
         Ok(outcome)
     }
@@ -157,7 +177,9 @@ mod tests {
 
     #[test]
     fn shift_is_zero_for_positive_definite_and_positive_otherwise() {
-        let (p, tau) = shifted_newton_direction(&[2.0, 0.0, 0.0, 4.0], 2, &[2.0, 4.0]).unwrap();
+        let mut chol = ShiftedCholesky::default();
+        let h = Hessian::Dense(vec![2.0, 0.0, 0.0, 4.0]);
+        let (p, tau) = shifted_newton_direction(&mut chol, &h, &[2.0, 4.0]).unwrap();
         assert_eq!(tau, 0.0);
         assert!(
             (p[0] + 1.0).abs() < 1e-14 && (p[1] + 1.0).abs() < 1e-14,
@@ -165,7 +187,8 @@ mod tests {
         );
         // diag(1, −1): τ must exceed 1; the direction must descend (gᵀp < 0).
         let g = [1.0, 1.0];
-        let (p, tau) = shifted_newton_direction(&[1.0, 0.0, 0.0, -1.0], 2, &g).unwrap();
+        let h = Hessian::Dense(vec![1.0, 0.0, 0.0, -1.0]);
+        let (p, tau) = shifted_newton_direction(&mut chol, &h, &g).unwrap();
         assert!(tau > 1.0);
         assert!(g[0] * p[0] + g[1] * p[1] < 0.0);
     }

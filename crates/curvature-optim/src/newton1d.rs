@@ -1,8 +1,7 @@
 //! Univariate Newton: `x_{k+1} = x_k − f'(x_k)/f''(x_k)`.
 
 use crate::driver::{minimize_methods, settings_builders, Settings};
-use crate::line_search::LineSearch;
-use crate::newton::NewtonStep;
+use crate::newton::{Newton, NewtonStep};
 
 /// Newton's method in one variable, `x_{k+1} = x_k − f'(x_k)/f''(x_k)`, with f' and f'' exact
 /// (nested duals). Near a minimizer with `f'' ≠ 0` the error squares each step:
@@ -46,8 +45,8 @@ impl Newton1d {
 
     fn method(&self) -> NewtonStep {
         NewtonStep {
-            line_search: LineSearch::Fixed(1.0),
-            pure: true,
+            name: "Newton (univariate)",
+            ..Newton::new().pure().method()
         }
     }
 }

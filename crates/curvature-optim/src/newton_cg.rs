@@ -6,7 +6,8 @@ use crate::error::Error;
 use crate::line_search::{LineSearch, StrongWolfe};
 use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
 
-/// Line-search Newton–CG (Nocedal–Wright Algorithm 7.1), also called truncated Newton.
+/// Line-search Newton–CG (truncated Newton; Nocedal–Wright Algorithm 7.1) with
+/// Eisenstat–Walker forcing terms and a step along negative curvature.
 ///
 /// Each iteration solves the Newton system `H p = −g` (H = ∇²f(x), g = ∇f(x)) approximately by
 /// conjugate gradients started at z₀ = 0, using only Hessian-vector products at x:
@@ -14,18 +15,43 @@ use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
 /// ```text
 /// r₀ = g,  d₀ = −g
 /// for j = 0, 1, …:
-///     if dⱼᵀH dⱼ ≤ 0:  p = zⱼ (p = −g when j = 0); stop        negative curvature
-///     αⱼ = rⱼᵀrⱼ / dⱼᵀH dⱼ,  zⱼ₊₁ = zⱼ + αⱼ dⱼ,  rⱼ₊₁ = rⱼ + αⱼ H dⱼ
-///     if ‖rⱼ₊₁‖₂ ≤ η‖g‖₂:  p = zⱼ₊₁; stop                          inexact Newton step
+///     κ = dⱼᵀH dⱼ
+///     if κ ≤ 0 and j = 0:  p = −g; stop                               steepest descent
+///     if κ ≤ 0:            p = zⱼ + σ dⱼ, σ = |κ| / ‖dⱼ‖₂³; stop       negative curvature
+///     αⱼ = rⱼᵀrⱼ / κ,  zⱼ₊₁ = zⱼ + αⱼ dⱼ,  rⱼ₊₁ = rⱼ + αⱼ H dⱼ
+///     if ‖rⱼ₊₁‖₂ ≤ η_k‖g‖₂:  p = zⱼ₊₁; stop                            inexact Newton step
 ///     βⱼ = rⱼ₊₁ᵀrⱼ₊₁ / rⱼᵀrⱼ,  dⱼ₊₁ = −rⱼ₊₁ + βⱼ dⱼ
 /// ```
 ///
-/// with the forcing term `η = min(η_max, √‖g‖₂)` (η_max = 0.5), which makes the convergence
-/// superlinear, and at most `max_cg_iterations` (default n) inner iterations, after which the
-/// current `zⱼ` is used. Every zⱼ with j ≥ 1 computed while the curvature stayed positive is a
-/// descent direction, and `−g` is one, so the strong-Wolfe line search (first trial α = 1)
-/// always starts downhill; near a minimizer with positive definite Hessian the full step is
-/// accepted.
+/// with at most `max_cg_iterations` (default n) inner iterations, after which the current zⱼ
+/// is used. CG's residuals are mutually orthogonal, so gᵀdⱼ = −βⱼ₋₁⋯β₀‖g‖² < 0 and
+/// rⱼᵀdⱼ = −‖rⱼ‖² < 0: every zⱼ and every dⱼ is a descent direction. On negative (or zero)
+/// curvature the direction found so far is kept and, when κ < 0, extended along dⱼ by the
+/// length |κ|/‖dⱼ‖₂² of its Rayleigh quotient, which lowers the quadratic model further by
+/// σ‖rⱼ‖² + σ²|κ|/2. The iterate zⱼ alone can be tiny next to a saddle (extended Wood crawls
+/// along f ≈ 7.88 per block for hundreds of iterations with it); the extension escapes.
+///
+/// The forcing terms are Eisenstat and Walker's choice 1 (SIAM J. Sci. Comput. 17 (1996) 16–32),
+/// safeguarded and capped:
+///
+/// ```text
+/// η₀ = η_max
+/// η_k = |‖g_k‖₂ − ‖g_{k−1} + H_{k−1}s_{k−1}‖₂| / ‖g_{k−1}‖₂      s_{k−1} the step taken
+/// η_k ← max(η_k, η_{k−1}^φ) when η_{k−1}^φ > 0.1, φ = (1 + √5)/2
+/// η_k ← min(η_k, η_max)
+/// ```
+///
+/// The first line measures how well the quadratic model predicted the new gradient: CG is
+/// solved tightly (superlinear convergence) where the model is trusted and loosely where it is
+/// not, and the safeguard keeps η from falling abruptly after one lucky step. The model's
+/// gradient at s = a·p is (1 − a)g + a·r from CG's final residual r = g + Hp, so it costs no
+/// product. Choice 2 (η_k = 0.9(‖g_k‖/‖g_{k−1}‖)², safeguard 0.9η_{k−1}²) solves extended
+/// Wood as well, in slightly fewer iterations (66 against 82 at n = 1000), but on chained
+/// Rosenbrock from xᵢ = i/(n + 1), n = 1000, it took 852 iterations and 8 386 products
+/// against choice 1's 680 and 7 250.
+///
+/// Every direction is downhill, so the strong-Wolfe line search (first trial α = 1) starts
+/// downhill; near a minimizer with positive definite Hessian the full step is accepted.
 ///
 /// Cost per iteration: one [`hvp_operator`](Objective::hvp_operator) at x (counted as one
 /// gradient evaluation), one Hessian-vector product per CG iteration (counted in
@@ -78,9 +104,10 @@ impl NewtonCg {
         Self::default()
     }
 
-    /// The cap η_max ∈ [0, 1) of the forcing term `η = min(η_max, √‖g‖₂)`: CG stops once
-    /// `‖r‖₂ ≤ η‖g‖₂`. 0 runs CG until the residual vanishes or the iteration limit, i.e.
-    /// (in exact arithmetic) to the exact Newton step when H is positive definite.
+    /// The cap η_max ∈ [0, 1) of the Eisenstat–Walker forcing terms η_k (and the first one,
+    /// η₀): CG stops once `‖r‖₂ ≤ η_k‖g‖₂`. 0 runs CG until the residual vanishes or the
+    /// iteration limit, i.e. (in exact arithmetic) to the exact Newton step when H is positive
+    /// definite.
     pub fn forcing(mut self, eta_max: f64) -> Self {
         self.forcing = eta_max;
         self
@@ -105,7 +132,7 @@ impl NewtonCg {
     fn method(&self) -> NewtonCgStep {
         NewtonCgStep {
             line_search: self.line_search,
-            forcing: self.forcing,
+            forcing: ForcingTerm::new(self.forcing),
             max_cg_iterations: self.max_cg_iterations,
         }
     }
@@ -113,18 +140,72 @@ impl NewtonCg {
 
 struct NewtonCgStep {
     line_search: LineSearch,
-    forcing: f64,
+    forcing: ForcingTerm,
     max_cg_iterations: Option<usize>,
 }
 
-/// The search direction and the number of CG iterations (Hessian-vector products) spent.
+/// Eisenstat–Walker forcing terms η_k (choice 1) for the truncation `‖r‖₂ ≤ η_k‖g_k‖₂`; see
+/// [`NewtonCg`].
+#[derive(Clone, Debug)]
+struct ForcingTerm {
+    eta_max: f64,
+    /// η_{k−1}, ‖g_{k−1}‖₂ and the model's gradient norm ‖g_{k−1} + H_{k−1}s_{k−1}‖₂, once a
+    /// step has been taken.
+    previous: Option<(f64, f64, f64)>,
+}
+
+impl ForcingTerm {
+    fn new(eta_max: f64) -> Self {
+        ForcingTerm {
+            eta_max,
+            previous: None,
+        }
+    }
+
+    /// η_k for the iterate with gradient norm `g_norm`.
+    fn eta(&self, g_norm: f64) -> f64 {
+        let Some((eta_previous, g_previous, model)) = self.previous else {
+            return self.eta_max;
+        };
+        let golden = (1.0 + 5f64.sqrt()) / 2.0;
+        let mut eta = (g_norm - model).abs() / g_previous;
+        let safeguard = eta_previous.powf(golden);
+        if safeguard > 0.1 {
+            eta = eta.max(safeguard);
+        }
+        // NaN (from a non-finite model gradient) falls back to the cap.
+        if eta.is_nan() {
+            self.eta_max
+        } else {
+            eta.min(self.eta_max)
+        }
+    }
+
+    /// Records the step s = a·p taken from the iterate with gradient g, where CG left the
+    /// residual r = g + Hp: the model's gradient at s is g + aHp = (1 − a)g + a·r.
+    fn record(&mut self, eta: f64, g: &[f64], r: &[f64], a: f64) {
+        let model = g
+            .iter()
+            .zip(r)
+            .map(|(gi, ri)| ((1.0 - a) * gi + a * ri).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        self.previous = Some((eta, dot(g, g).sqrt(), model));
+    }
+}
+
+/// The search direction p, the CG residual r = g + Hp and the number of CG iterations
+/// (Hessian-vector products) spent.
 struct Direction {
     p: Vec<f64>,
+    r: Vec<f64>,
     iterations: usize,
 }
 
 /// Conjugate gradients on `H p = −g` from p = 0, stopped at `‖r‖₂ ≤ tolerance`, at negative
-/// curvature, or after `max_iterations ≥ 1` products `hv(d, out)` (see [`NewtonCg`]).
+/// (or zero) curvature, or after `max_iterations ≥ 1` products `hv(d, out)` (see [`NewtonCg`]).
+/// Matrix-free and free of the optimizer's state, so a trust-region (Steihaug) variant can
+/// share its recurrences.
 fn truncated_cg(
     g: &[f64],
     tolerance: f64,
@@ -144,9 +225,30 @@ fn truncated_cg(
         // `!(… > 0)` also catches NaN: an unusable product ends the inner loop like negative
         // curvature does.
         if !(curvature > 0.0) || !alpha.is_finite() {
-            let p = if j == 0 { d } else { z };
+            if j == 0 {
+                // p = d₀ = −g, whose product H d₀ is at hand: r = g + H d₀.
+                for (ri, hi) in r.iter_mut().zip(&hd) {
+                    *ri += hi;
+                }
+                return Ok(Direction {
+                    p: d,
+                    r,
+                    iterations: 1,
+                });
+            }
+            let dd = dot(&d, &d);
+            let sigma = -curvature / (dd * dd.sqrt());
+            // dⱼ is downhill in exact arithmetic; in floating point only extend along it when
+            // it still is, and when σ is a usable number.
+            if curvature < 0.0 && sigma.is_finite() && dot(g, &d) < 0.0 {
+                for i in 0..n {
+                    z[i] += sigma * d[i];
+                    r[i] += sigma * hd[i];
+                }
+            }
             return Ok(Direction {
-                p,
+                p: z,
+                r,
                 iterations: j + 1,
             });
         }
@@ -158,6 +260,7 @@ fn truncated_cg(
         if rr_next.sqrt() <= tolerance {
             return Ok(Direction {
                 p: z,
+                r,
                 iterations: j + 1,
             });
         }
@@ -169,20 +272,25 @@ fn truncated_cg(
     }
     Ok(Direction {
         p: z,
+        r,
         iterations: max_iterations,
     })
 }
 
 impl Method for NewtonCgStep {
+    fn name(&self) -> &'static str {
+        "Newton-CG"
+    }
+
     fn need(&self) -> Need {
         Need::Gradient
     }
 
     fn validate(&self) -> Result<(), Error> {
-        if !(0.0..1.0).contains(&self.forcing) {
+        if !(0.0..1.0).contains(&self.forcing.eta_max) {
             return Err(Error::InvalidOption(format!(
                 "Newton-CG forcing η_max must be in [0, 1), got {}",
-                self.forcing
+                self.forcing.eta_max
             )));
         }
         if self.max_cg_iterations == Some(0) {
@@ -200,7 +308,8 @@ impl Method for NewtonCgStep {
     ) -> Result<Outcome, Halt> {
         let max_iterations = self.max_cg_iterations.unwrap_or(problem.dimension());
         let g_norm = dot(&at.g, &at.g).sqrt();
-        let tolerance = self.forcing.min(g_norm.sqrt()) * g_norm;
+        let eta = self.forcing.eta(g_norm);
+        let tolerance = eta * g_norm;
         let direction = {
             let mut hessian = problem.hvp_operator(&at.x)?;
             truncated_cg(&at.g, tolerance, max_iterations, |v, hv| {
@@ -216,6 +325,7 @@ impl Method for NewtonCgStep {
             Need::Gradient,
         )?;
         outcome.inner_iterations = Some(direction.iterations);
+        self.forcing.record(eta, &at.g, &direction.r, outcome.alpha);
         Ok(outcome)
     }
 }
@@ -253,17 +363,57 @@ mod tests {
     }
 
     #[test]
-    fn negative_curvature_returns_minus_g_first_and_the_iterate_later() {
-        // H = diag(−1, 2), g = (1, 1): d₀ᵀHd₀ = 1 > 0, α₀ = 2, z₁ = (−2, −2) (gᵀz₁ = −4 < 0);
+    fn negative_curvature_returns_minus_g_first_and_later_extends_the_iterate() {
+        // H = diag(−1, 2), g = (1, 1): d₀ᵀHd₀ = 1 > 0, α₀ = 2, z₁ = (−2, −2);
         // r₁ = (1, 1) + 2·(1, −2) = (3, −3), β₀ = 18/2 = 9, d₁ = (−3, 3) + 9·(−1, −1) = (−12, −6),
-        // d₁ᵀHd₁ = −144 + 72 = −72 ≤ 0: stop with z₁.
+        // κ = d₁ᵀHd₁ = −144 + 72 = −72 ≤ 0: stop with z₁ + σd₁, σ = 72/180^(3/2) = 0.4/√180.
         let h = [-1.0, 0.0, 0.0, 2.0];
         let d = truncated_cg(&[1.0, 1.0], 0.0, 2, product(&h, 2)).unwrap();
-        assert_eq!((d.p, d.iterations), (vec![-2.0, -2.0], 2));
-        // H = diag(−1, −1): the very first curvature is negative, so p = −g.
+        let sigma = 0.4 / 180f64.sqrt();
+        assert_eq!(d.iterations, 2);
+        assert!((d.p[0] - (-2.0 - 12.0 * sigma)).abs() < 1e-15, "{:?}", d.p);
+        assert!((d.p[1] - (-2.0 - 6.0 * sigma)).abs() < 1e-15, "{:?}", d.p);
+        // r = g + Hp = (1 − p₀, 1 + 2p₁) = (3 + 12σ, −3 − 12σ).
+        assert!((d.r[0] - (3.0 + 12.0 * sigma)).abs() < 1e-14, "{:?}", d.r);
+        assert!((d.r[1] + (3.0 + 12.0 * sigma)).abs() < 1e-14, "{:?}", d.r);
+        // Downhill, and a lower model value than z₁: m(p) = gᵀp + ½pᵀHp.
+        let model = |p: &[f64]| p[0] + p[1] + 0.5 * (-p[0] * p[0] + 2.0 * p[1] * p[1]);
+        assert!(d.p[0] + d.p[1] < 0.0);
+        assert!(model(&d.p) < model(&[-2.0, -2.0]));
+        // H = diag(−1, −1): the very first curvature is negative, so p = −g, r = g + H(−g) = 2g.
         let h = [-1.0, 0.0, 0.0, -1.0];
         let d = truncated_cg(&[1.0, 2.0], 0.0, 2, product(&h, 2)).unwrap();
-        assert_eq!((d.p, d.iterations), (vec![-1.0, -2.0], 1));
+        assert_eq!(
+            (d.p, d.r, d.iterations),
+            (vec![-1.0, -2.0], vec![2.0, 4.0], 1)
+        );
+        // Zero curvature after the first step (H = diag(1, 0), g = (1, 1)): z₁ is kept as it is.
+        // d₀ᵀHd₀ = 1, α₀ = 2, z₁ = (−2, −2), r₁ = (−1, 1), β₀ = 1, d₁ = (0, −2), κ = 0.
+        let h = [1.0, 0.0, 0.0, 0.0];
+        let d = truncated_cg(&[1.0, 1.0], 0.0, 2, product(&h, 2)).unwrap();
+        assert_eq!(
+            (d.p, d.r, d.iterations),
+            (vec![-2.0, -2.0], vec![-1.0, 1.0], 2)
+        );
+    }
+
+    #[test]
+    fn eisenstat_walker_choice_1_with_its_safeguard_and_cap() {
+        let mut forcing = ForcingTerm::new(0.5);
+        // η₀ = η_max.
+        assert_eq!(forcing.eta(10.0), 0.5);
+        // Step a = 1 from g = (3, 4) (‖g‖ = 5) with CG residual r = (0.3, 0.4): the model's
+        // gradient is r, of norm 0.5. A new gradient of norm 1 gives |1 − 0.5|/5 = 0.1, below
+        // the safeguard 0.5^φ ≈ 0.3254 > 0.1, which therefore wins.
+        forcing.record(0.5, &[3.0, 4.0], &[0.3, 0.4], 1.0);
+        let golden = (1.0 + 5f64.sqrt()) / 2.0;
+        assert!((forcing.eta(1.0) - 0.5f64.powf(golden)).abs() < 1e-15);
+        // After η = 0.2 (0.2^φ ≈ 0.074 ≤ 0.1: no safeguard): a half step a = ½ predicts
+        // ½g + ½r = (1.65, 2.2), norm 2.75; a new gradient of norm 3 gives 0.25/5 = 0.05.
+        forcing.record(0.2, &[3.0, 4.0], &[0.3, 0.4], 0.5);
+        assert!((forcing.eta(3.0) - 0.05).abs() < 1e-15);
+        // A model far off gives more than the cap: η_max.
+        assert_eq!(forcing.eta(50.0), 0.5);
     }
 
     #[test]

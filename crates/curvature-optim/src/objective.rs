@@ -1,8 +1,9 @@
 //! The `Objective` trait — how solvers see a function — and the counting wrapper solvers use.
 
 use crate::error::Error;
+use crate::hessian::Hessian;
 use crate::solution::{max_norm, Evaluations};
-use curvature_ad::{Matrix, Tape, Var};
+use curvature_ad::{Matrix, SparseMatrix, SparsityPattern, Tape, Var};
 
 /// A twice-differentiable function `f: ℝⁿ → ℝ` as the solvers see it.
 ///
@@ -80,6 +81,79 @@ pub trait Objective {
         (f, g, hv)
     }
 
+    /// The sparsity pattern of ∇²f, if the objective knows it (default `None`: no declared
+    /// structure). Declaring it puts hand-written objectives on the sparse path of
+    /// [`Newton`](crate::Newton), [`LevenbergMarquardt`](crate::LevenbergMarquardt) and
+    /// [`TrustRegion`](crate::TrustRegion): their Hessians then come from
+    /// [`sparse_hessian`](Self::sparse_hessian) and are factored by sparse Cholesky, with no
+    /// n × n storage anywhere. The pattern must not change between points.
+    ///
+    /// Closures over `Var` need not declare anything: the solvers detect their pattern from
+    /// the recorded program.
+    fn hessian_pattern(&self) -> Option<SparsityPattern> {
+        None
+    }
+
+    /// `(f(x), ∇f(x), ∇²f(x))` with the Hessian as a [`SparseMatrix`].
+    ///
+    /// The default, for an objective that declares its [`hessian_pattern`](Self::hessian_pattern),
+    /// recovers the pattern's entries from central differences of the gradient along the
+    /// colour seeds of the pattern's column colouring:
+    /// `H·s_c ≈ (∇f(x + h s_c) − ∇f(x − h s_c)) / 2h`, `h = ε^{1/3}·max(1, ‖x‖∞)`, so a banded
+    /// Hessian costs a few gradients at any n (`2 × colours + 1`). Without a declared pattern it
+    /// converts [`hessian`](Self::hessian) (dense work and memory). Override it when exact
+    /// sparse second derivatives are at hand.
+    ///
+    /// ```
+    /// use curvature_ad::SparsityPattern;
+    /// use curvature_optim::Objective;
+    /// /// f = Σ (x_{i+1} − x_i)² + Σ x_i⁴: tridiagonal Hessian.
+    /// struct Chain;
+    /// impl Objective for Chain {
+    ///     fn value(&self, x: &[f64]) -> f64 { self.gradient(x).0 }
+    ///     fn gradient(&self, x: &[f64]) -> (f64, Vec<f64>) {
+    ///         let n = x.len();
+    ///         let mut f = 0.0;
+    ///         let mut g: Vec<f64> = x.iter().map(|v| 4.0 * v.powi(3)).collect();
+    ///         for i in 0..n - 1 {
+    ///             let d = x[i + 1] - x[i];
+    ///             f += d * d;
+    ///             g[i] -= 2.0 * d;
+    ///             g[i + 1] += 2.0 * d;
+    ///         }
+    ///         (f + x.iter().map(|v| v.powi(4)).sum::<f64>(), g)
+    ///     }
+    ///     fn hessian_pattern(&self) -> Option<SparsityPattern> {
+    ///         Some(SparsityPattern::banded(1000, 1))
+    ///     }
+    /// }
+    /// let (_, _, h) = Chain.sparse_hessian(&vec![1.0; 1000]);
+    /// assert_eq!(h.nnz(), 3 * 1000 - 2);
+    /// // H₀₀ = 12·1² + 2, H₀₁ = −2 (by hand), to the accuracy of central differences.
+    /// assert!((h.get(0, 0) - 14.0).abs() < 1e-6 && (h.get(0, 1) + 2.0).abs() < 1e-6);
+    /// ```
+    fn sparse_hessian(&self, x: &[f64]) -> (f64, Vec<f64>, SparseMatrix) {
+        match self.hessian_pattern() {
+            Some(pattern) => coloured_differences(self, x, &pattern),
+            None => {
+                let (f, g, h) = self.hessian(x);
+                (f, g, SparseMatrix::from_dense(&h))
+            }
+        }
+    }
+
+    /// The closure behind this objective, when it is one over `Var`s (default `None`).
+    ///
+    /// Solvers use it to record the closure once per solve and replay the recording at each
+    /// new iterate (values, gradients, HVPs and sparse Hessians alike), re-recording only when
+    /// a comparison guard flips; the Hessian's sparsity pattern and colouring are then found
+    /// once per recording. Replay is exact for closures whose control flow depends on `Var`s
+    /// only through comparisons (see `curvature_ad::Tape`); wrap closures that branch on
+    /// `Var::value()` or on outside state in [`RecordEachCall`].
+    fn as_closure(&self) -> Option<&VarClosure<'_>> {
+        None
+    }
+
     /// `f(x)`, `∇f(x)` and the linear map `v ↦ ∇²f(x)·v` at one fixed point x, for methods
     /// that need many Hessian-vector products at the same point (Newton–CG runs one per
     /// conjugate-gradient iteration).
@@ -112,6 +186,9 @@ pub trait Objective {
         })
     }
 }
+
+/// A scalar closure over reverse-mode variables, as [`Objective::as_closure`] returns it.
+pub type VarClosure<'a> = dyn Fn(&[Var]) -> Var + 'a;
 
 /// The Hessian of an objective at one point, as a linear map `v ↦ ∇²f(x)·v`, together with
 /// `f(x)` and `∇f(x)` (see [`Objective::hvp_operator`]).
@@ -186,25 +263,16 @@ pub(crate) enum Need {
     Hessian,
 }
 
-/// An evaluated iterate. `hessian` is row-major `n × n` when the method asked for it.
+/// An evaluated iterate, with its Hessian when the method asked for it.
 #[derive(Clone, Debug)]
 pub(crate) struct Point {
     pub x: Vec<f64>,
     pub f: f64,
     pub g: Vec<f64>,
-    pub hessian: Option<Vec<f64>>,
+    pub hessian: Option<Hessian>,
 }
 
 impl Point {
-    pub fn is_finite(&self) -> bool {
-        self.f.is_finite()
-            && self.g.iter().all(|v| v.is_finite())
-            && self
-                .hessian
-                .as_ref()
-                .map_or(true, |h| h.iter().all(|v| v.is_finite()))
-    }
-
     pub fn gradient_norm(&self) -> f64 {
         max_norm(&self.g)
     }
@@ -225,6 +293,11 @@ impl From<Error> for Halt {
 
 /// Wraps an objective for one run: counts every call, enforces the evaluation budget and
 /// checks derivative sizes, so no solver has to.
+///
+/// For closure objectives it also keeps one recording of the closure for the whole run
+/// ([`Objective::as_closure`]): every evaluation replays it at the new point, and the
+/// closure is recorded again only when a comparison guard flips. The recording carries the
+/// Hessian's sparsity pattern and colouring, so they are computed once per recording.
 pub(crate) struct Problem<O> {
     objective: O,
     n: usize,
@@ -232,6 +305,7 @@ pub(crate) struct Problem<O> {
     /// The start point is always evaluated; the budget applies from the first iteration on.
     enforce_budget: bool,
     pub evaluations: Evaluations,
+    tape: Option<Tape>,
 }
 
 impl<O: Objective> Problem<O> {
@@ -242,7 +316,38 @@ impl<O: Objective> Problem<O> {
             max_evaluations,
             enforce_budget: false,
             evaluations: Evaluations::default(),
+            tape: None,
         }
+    }
+
+    /// The run's recording of a closure objective, at `x` (replayed or recorded afresh).
+    fn taped(&mut self, x: &[f64]) -> Option<&mut Tape> {
+        let f = self.objective.as_closure()?;
+        let fresh = match &mut self.tape {
+            // A failed replay leaves the tape at x but unusable; it is re-recorded at once
+            // below, so a tape found at x here is always usable.
+            Some(tape) if tape.point() == x => false,
+            Some(tape) => tape.replay(x).is_err(),
+            None => true,
+        };
+        if fresh {
+            self.tape = Some(Tape::record(f, x));
+            self.evaluations.recordings += 1;
+        }
+        self.tape.as_mut()
+    }
+
+    /// Refuses an n × n Hessian that would not fit in memory, naming the alternatives.
+    fn check_dense_fits(&self) -> Result<(), Halt> {
+        let bytes = (self.n as u128) * (self.n as u128) * 8;
+        // The Hessian, its shifted copy and the factor live at once.
+        if 3 * bytes > available_memory() as u128 {
+            return Err(Halt::Fault(Error::DenseHessianTooLarge {
+                n: self.n,
+                bytes: bytes.min(u64::MAX as u128) as u64,
+            }));
+        }
+        Ok(())
     }
 
     pub fn dimension(&self) -> usize {
@@ -280,31 +385,73 @@ impl<O: Objective> Problem<O> {
     pub fn value(&mut self, x: &[f64]) -> Result<f64, Halt> {
         self.charge()?;
         self.evaluations.value += 1;
-        Ok(self.objective.value(x))
+        match self.taped(x) {
+            Some(tape) => Ok(tape.value()),
+            None => Ok(self.objective.value(x)),
+        }
     }
 
     pub fn gradient(&mut self, x: &[f64]) -> Result<(f64, Vec<f64>), Halt> {
         self.charge()?;
         self.evaluations.gradient += 1;
-        let (f, g) = self.objective.gradient(x);
+        let (f, g) = match self.taped(x) {
+            Some(tape) => (tape.value(), tape.gradient()),
+            None => self.objective.gradient(x),
+        };
         self.check_len("gradient", g.len())?;
         Ok((f, g))
     }
 
-    pub fn hessian(&mut self, x: &[f64]) -> Result<(f64, Vec<f64>, Vec<f64>), Halt> {
+    /// `(f, ∇f, ∇²f)`, the Hessian sparse when the objective's structure makes it pay (a
+    /// colourable recorded program, or a declared pattern), dense otherwise.
+    ///
+    /// # Errors
+    /// [`Error::DenseHessianTooLarge`] when a dense Hessian would not fit in memory.
+    pub fn hessian(&mut self, x: &[f64]) -> Result<(f64, Vec<f64>, Hessian), Halt> {
         self.charge()?;
         self.evaluations.hessian += 1;
-        let (f, g, h) = self.objective.hessian(x);
+        let n = self.n;
+        let sparse_tape = self.taped(x).map(|tape| tape.hessian_colors() < n);
+        let declared = sparse_tape.is_none() && self.objective.hessian_pattern().is_some();
+        if sparse_tape == Some(false) || (sparse_tape.is_none() && !declared) {
+            self.check_dense_fits()?;
+        }
+        let (f, g, h) = match (&mut self.tape, sparse_tape) {
+            (Some(tape), Some(true)) => {
+                let (g, h) = tape.gradient_and_sparse_hessian();
+                (tape.value(), g, Hessian::Sparse(h))
+            }
+            (Some(tape), Some(false)) => {
+                let (g, h) = tape.gradient_and_hessian();
+                (tape.value(), g, Hessian::Dense(h.into_vec()))
+            }
+            _ if declared => {
+                let (f, g, h) = self.objective.sparse_hessian(x);
+                self.check_len("sparse Hessian dimension", h.dim())?;
+                (f, g, Hessian::Sparse(h))
+            }
+            _ => {
+                let (f, g, h) = self.objective.hessian(x);
+                self.check_len("Hessian row count", h.nrows())?;
+                self.check_len("Hessian column count", h.ncols())?;
+                (f, g, Hessian::Dense(h.into_vec()))
+            }
+        };
         self.check_len("gradient", g.len())?;
-        self.check_len("Hessian row count", h.nrows())?;
-        self.check_len("Hessian column count", h.ncols())?;
-        Ok((f, g, h.as_slice().to_vec()))
+        Ok((f, g, h))
     }
 
     pub fn hvp(&mut self, x: &[f64], v: &[f64]) -> Result<(f64, Vec<f64>, Vec<f64>), Halt> {
         self.charge()?;
         self.evaluations.hvp += 1;
-        let (f, g, hv) = self.objective.hvp(x, v);
+        let (f, g, hv) = match self.taped(x) {
+            Some(tape) => {
+                let (mut g, mut hv) = (vec![0.0; v.len()], vec![0.0; v.len()]);
+                tape.hvp_into(v, Some(&mut g), &mut hv);
+                (tape.value(), g, hv)
+            }
+            None => self.objective.hvp(x, v),
+        };
         self.check_len("gradient", g.len())?;
         self.check_len("Hessian-vector product", hv.len())?;
         Ok((f, g, hv))
@@ -315,8 +462,26 @@ impl<O: Objective> Problem<O> {
     pub fn hvp_operator(&mut self, x: &[f64]) -> Result<CountedHvp<'_>, Halt> {
         self.charge()?;
         self.evaluations.gradient += 1;
-        let operator = self.objective.hvp_operator(x);
-        self.check_len("gradient", operator.gradient().len())?;
+        let n = self.n;
+        self.taped(x);
+        let operator = match &mut self.tape {
+            Some(tape) => {
+                let gradient = tape.gradient();
+                HvpOperator::new(tape.value(), gradient, move |v, hv| {
+                    hv.resize(n, 0.0);
+                    tape.hvp_into(v, None, hv);
+                })
+            }
+            None => self.objective.hvp_operator(x),
+        };
+        let found = operator.gradient().len();
+        if found != n {
+            return Err(Halt::Fault(Error::DimensionMismatch {
+                what: "gradient",
+                expected: n,
+                found,
+            }));
+        }
         Ok(CountedHvp {
             operator,
             evaluations: &mut self.evaluations,
@@ -390,14 +555,52 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// The default [`Objective::sparse_hessian`] of a declared pattern: one central difference of
+/// the gradient per colour of the pattern's colouring.
+fn coloured_differences<O: Objective + ?Sized>(
+    objective: &O,
+    x: &[f64],
+    pattern: &SparsityPattern,
+) -> (f64, Vec<f64>, SparseMatrix) {
+    let (f, g) = objective.gradient(x);
+    let coloring = pattern.coloring();
+    let h = f64::EPSILON.cbrt() * max_norm(x).max(1.0);
+    let products: Vec<Vec<f64>> = (0..coloring.num_colors())
+        .map(|c| {
+            let s = coloring.seed(c);
+            let (_, plus) = objective.gradient(&moved(x, h, &s));
+            let (_, minus) = objective.gradient(&moved(x, -h, &s));
+            plus.iter()
+                .zip(&minus)
+                .map(|(a, b)| (a - b) / (2.0 * h))
+                .collect()
+        })
+        .collect();
+    (f, g, coloring.recover(&products))
+}
+
+/// Bytes of memory available to the process: `MemAvailable` of `/proc/meminfo` on Linux;
+/// elsewhere (or if unreadable) 16 GiB, a conservative workstation figure.
+fn available_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kib * 1024)
+        })
+        .unwrap_or(16 << 30)
+}
+
 /// Every closure over reverse-mode variables is an objective: one recording of the closure
 /// gives f and ∇f together (`curvature_ad::gradient`); Hessian-vector products run
 /// forward-over-reverse on the same recording, and dense Hessians come from
 /// `curvature_ad::hessian`. `value` records without a reverse sweep.
 ///
-/// Each call records afresh rather than replaying a stored tape: on chained Rosenbrock with
-/// n = 1000, replay + gradient took 87 µs against 101 µs for record + gradient, too little to
-/// pay for a per-objective tape cache — and a fresh recording can never follow a stale branch.
+/// Called directly, each method records afresh. Inside a solver the closure is recorded once
+/// per run and replayed at every new point (see [`Objective::as_closure`]): replay skips the
+/// closure's own overhead, and the recording keeps the Hessian's sparsity pattern and
+/// colouring, which would otherwise be detected again at every iterate.
 ///
 /// ```
 /// use curvature_ad::Var;
@@ -427,6 +630,14 @@ impl<F: Fn(&[Var]) -> Var> Objective for F {
         curvature_ad::hvp(self, x, v)
     }
 
+    fn sparse_hessian(&self, x: &[f64]) -> (f64, Vec<f64>, SparseMatrix) {
+        curvature_ad::sparse_hessian(self, x)
+    }
+
+    fn as_closure(&self) -> Option<&VarClosure<'_>> {
+        Some(self)
+    }
+
     /// One recording at x serves every product: `Tape::hvp_into` per direction.
     fn hvp_operator(&self, x: &[f64]) -> HvpOperator<'_> {
         let mut tape = Tape::record(self, x);
@@ -436,5 +647,44 @@ impl<F: Fn(&[Var]) -> Var> Objective for F {
             hv.resize(n, 0.0);
             tape.hvp_into(v, None, hv);
         })
+    }
+}
+
+/// A closure objective that the solvers record afresh at every point instead of replaying one
+/// recording, for closures whose operations depend on `Var::value()`, `to_f64()` or outside
+/// state (branches a replay guard cannot see). Costs a recording and, for sparse Hessians, a
+/// pattern detection per evaluation.
+///
+/// ```
+/// use curvature_ad::Var;
+/// use curvature_optim::{Newton, RecordEachCall};
+/// // The branch reads the value, so a replayed tape would keep the first branch's program.
+/// let f = |x: &[Var]| if x[0].value() > 1.0 { (x[0] - 2.0) * (x[0] - 2.0) } else { x[0] * x[0] - 4.0 * x[0] + 4.0 };
+/// let s = Newton::new().minimize(RecordEachCall(f), &[0.0]).unwrap();
+/// assert!((s.x[0] - 2.0).abs() < 1e-10);
+/// assert!(s.evaluations.recordings == 0);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct RecordEachCall<F>(pub F);
+
+impl<F: Fn(&[Var]) -> Var> Objective for RecordEachCall<F> {
+    fn value(&self, x: &[f64]) -> f64 {
+        self.0.value(x)
+    }
+
+    fn gradient(&self, x: &[f64]) -> (f64, Vec<f64>) {
+        self.0.gradient(x)
+    }
+
+    fn hessian(&self, x: &[f64]) -> (f64, Vec<f64>, Matrix) {
+        self.0.hessian(x)
+    }
+
+    fn hvp(&self, x: &[f64], v: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
+        self.0.hvp(x, v)
+    }
+
+    fn hvp_operator(&self, x: &[f64]) -> HvpOperator<'_> {
+        self.0.hvp_operator(x)
     }
 }

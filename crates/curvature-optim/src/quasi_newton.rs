@@ -48,6 +48,9 @@ pub(crate) fn add_row_outer_pair(
 
 /// A rank-two inverse-Hessian update (the only part in which DFP and BFGS differ).
 pub trait InverseUpdate: Clone + Copy + Debug + Default + PartialEq {
+    /// The method's name in reports ("BFGS", "DFP").
+    const NAME: &'static str = "quasi-Newton";
+
     /// Updates the symmetric row-major `n × n` matrix `q` in place, given the step
     /// `δ = x_{k+1} − x_k`, the gradient change `γ = ∇f_{k+1} − ∇f_k`, `Qγ` and `δᵀγ > 0`.
     /// Must cost O(n²): outer products added entry by entry, no matrix products.
@@ -217,6 +220,10 @@ fn mat_vec2(q: &[f64], a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
 }
 
 impl<U: InverseUpdate> Method for QuasiNewtonStep<U> {
+    fn name(&self) -> &'static str {
+        U::NAME
+    }
+
     fn need(&self) -> Need {
         Need::Gradient
     }

@@ -4,8 +4,10 @@
 use curvature_ad::{Tape, Var};
 
 use crate::error::Error;
+use crate::non_finite::{locate_in_residuals, NonFiniteEntry};
 use crate::objective::Halt;
-use crate::solution::Evaluations;
+use crate::qr::norm;
+use crate::solution::{Evaluations, Termination};
 use crate::Matrix;
 
 /// A residual vector `r: ℝⁿ → ℝᵐ` and its Jacobian `J = ∂r/∂x` (m × n), for least squares
@@ -99,6 +101,28 @@ impl<R: Residuals> ResidualProblem<R> {
         }
     }
 
+    /// r(x0), evaluated outside the budget (which starts after it). A non-finite residual,
+    /// or a residual norm that overflows, is an error naming it.
+    pub fn start(&mut self, x0: &[f64]) -> Result<Vec<f64>, Error> {
+        let r = match self.residuals(x0) {
+            Ok(r) => r,
+            Err(Halt::Fault(e)) => return Err(e),
+            Err(Halt::Budget) => unreachable!("the start point is evaluated outside the budget"),
+        };
+        if let Some((entry, value)) = locate_in_residuals(&r, None, self.n) {
+            return Err(Error::NonFiniteAtStart { entry, value });
+        }
+        let fnorm = norm(&r);
+        if !fnorm.is_finite() {
+            return Err(Error::NonFiniteAtStart {
+                entry: NonFiniteEntry::ResidualNorm,
+                value: fnorm,
+            });
+        }
+        self.start_budget();
+        Ok(r)
+    }
+
     /// From now on, calls beyond `max_evaluations` return [`Halt::Budget`].
     pub fn start_budget(&mut self) {
         self.enforce_budget = true;
@@ -167,6 +191,24 @@ impl<R: Residuals> ResidualProblem<R> {
         }
         Ok((r, j))
     }
+}
+
+/// A Jacobian with a NaN or ±∞ entry: at the start point an error naming the entry, later
+/// the [`Termination::NonFinite`] naming it; `Ok(None)` when J is finite.
+pub(crate) fn check_jacobian(j: &Matrix, at_start: bool) -> Result<Option<Termination>, Halt> {
+    match locate_in_residuals(&[], Some(j.as_slice()), j.ncols()) {
+        None => Ok(None),
+        Some((entry, value)) if at_start => {
+            Err(Halt::Fault(Error::NonFiniteAtStart { entry, value }))
+        }
+        Some((entry, _)) => Ok(Some(Termination::NonFinite(entry))),
+    }
+}
+
+/// Where a trial's residual vector is not finite: the first non-finite residual, or the
+/// overflowing norm.
+pub(crate) fn residual_fault(r: &[f64]) -> NonFiniteEntry {
+    locate_in_residuals(r, None, 0).map_or(NonFiniteEntry::ResidualNorm, |(entry, _)| entry)
 }
 
 #[cfg(test)]

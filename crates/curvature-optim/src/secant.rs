@@ -70,6 +70,10 @@ struct SecantStep {
 }
 
 impl Method for SecantStep {
+    fn name(&self) -> &'static str {
+        "secant"
+    }
+
     fn need(&self) -> Need {
         Need::Gradient
     }

@@ -1,6 +1,9 @@
 //! What a solver returns: the point, why it stopped, what it cost, and optionally its path.
 
+use std::time::Duration;
+
 use crate::line_search::LineSearchFailure;
+use crate::non_finite::NonFiniteEntry;
 
 /// Why a run stopped. Every solver ends with exactly one of these.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -13,15 +16,23 @@ pub enum Termination {
     FunctionTolerance,
     /// An accepted step was tiny: `‖x_{k+1} − x_k‖∞ ≤ step_tolerance · (1 + ‖x_{k+1}‖∞)`.
     StepTolerance,
+    /// No further progress is possible at machine precision: f no longer changes beyond its
+    /// rounding level — `|f(x_k) − f(x_{k+1})| ≤ relative_f_tolerance · |f|` for an accepted
+    /// step, or a line search that could not lower f by more than that — while the gradient
+    /// is small relative to f's scale,
+    /// `maxᵢ |∂f/∂xᵢ| · max(|xᵢ|, 1) / max(|f|, 1) ≤ relative_gradient_tolerance`.
+    /// A converged stop: x is as good as f64 arithmetic on f can tell.
+    PrecisionLimit,
     /// The iteration limit was reached.
     MaxIterations,
     /// The evaluation limit (value + gradient + Hessian + HVP calls) was reached.
     MaxEvaluations,
     /// The line search could not satisfy its conditions; the best point it saw is kept.
     LineSearchFailed(LineSearchFailure),
-    /// The objective returned NaN or ±∞ (value, gradient or Hessian) at a trial point that
-    /// could not be avoided; the last finite iterate is returned.
-    NonFinite,
+    /// The objective returned NaN or ±∞ (value, gradient, Hessian; residual or Jacobian
+    /// entry) at a trial point that could not be avoided; the last finite iterate is returned.
+    /// The entry names the first offending quantity and its indices.
+    NonFinite(NonFiniteEntry),
     /// The local model has no unique stationary point: zero curvature in a univariate
     /// method, or a singular Hessian in pure Newton.
     Singular,
@@ -30,17 +41,25 @@ pub enum Termination {
     DampingLimit,
     /// The per-iteration observer asked to stop.
     Stopped,
+    /// A trust-region radius fell below the precision of x (`Δ ≤ ε·(1 + ‖x‖)`) while the
+    /// relative gradient is above `relative_gradient_tolerance` (a collapse with a small
+    /// relative gradient is reported as [`PrecisionLimit`](Termination::PrecisionLimit)):
+    /// no step changes x, although x does not look stationary — typically inconsistent
+    /// derivatives.
+    RadiusCollapsed,
 }
 
 impl Termination {
-    /// `true` for the tolerance-based stops (gradient, f change, step size): the run ended
-    /// because it stopped making progress at a point it considers a minimizer.
+    /// `true` for the tolerance-based stops (gradient, f change, step size) and
+    /// [`PrecisionLimit`](Termination::PrecisionLimit): the run ended because it stopped
+    /// making progress at a point it considers a minimizer.
     pub fn converged(self) -> bool {
         matches!(
             self,
             Termination::GradientTolerance
                 | Termination::FunctionTolerance
                 | Termination::StepTolerance
+                | Termination::PrecisionLimit
         )
     }
 }
@@ -57,6 +76,10 @@ pub struct Evaluations {
     pub hessian: usize,
     /// Calls for f, ∇f and a Hessian-vector product ∇²f·v.
     pub hvp: usize,
+    /// Recordings of a closure objective's tape (not evaluations of their own: each comes
+    /// with one of the above). Solvers record a closure once per run and replay it at every
+    /// point, so this is 1 unless a comparison guard flipped; 0 for hand-written objectives.
+    pub recordings: usize,
 }
 
 impl Evaluations {
@@ -82,6 +105,12 @@ pub struct Iteration {
     pub step_norm: f64,
     /// Line-search step α along the search direction (1 for unit steps, 0 if rejected).
     pub alpha: f64,
+    /// Method data: the trust-region radius Δ this step was computed with. `None` for
+    /// line-search methods.
+    pub radius: Option<f64>,
+    /// Method data: the trust-region ratio ρ = (actual reduction) / (predicted reduction) of
+    /// this step. `None` for line-search methods.
+    pub ratio: Option<f64>,
     /// Method data: Levenberg–Marquardt's damping δ used for this step, or Newton's identity
     /// shift τ (0 when the Hessian was positive definite). `None` for other methods.
     pub damping: Option<f64>,
@@ -92,7 +121,8 @@ pub struct Iteration {
     pub accepted: bool,
 }
 
-/// The result of a run.
+/// The result of a run. `Display` (`println!("{solution}")`) prints a short report: the
+/// method, why it stopped in words, iterations, evaluations, f, ‖∇f‖∞ and the time.
 ///
 /// ```
 /// use curvature_optim::{Matrix, Newton, Objective, Termination};
@@ -118,6 +148,8 @@ pub struct Iteration {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Solution {
+    /// The method that produced it ("BFGS", "Levenberg-Marquardt (least squares)", ...).
+    pub method: String,
     /// Final iterate (the last finite, accepted one).
     pub x: Vec<f64>,
     /// f(x).
@@ -137,6 +169,8 @@ pub struct Solution {
     /// Per-iteration history, starting with iteration 0; `None` unless enabled with the
     /// solver's `history(true)` builder.
     pub history: Option<Vec<Iteration>>,
+    /// Wall-clock time of the run (validation to result).
+    pub elapsed: Duration,
 }
 
 impl Solution {

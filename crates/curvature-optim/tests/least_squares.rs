@@ -5,7 +5,8 @@ use std::cell::Cell;
 
 use curvature_ad::Var;
 use curvature_optim::{
-    Error, GaussNewton, LeastSquares, Matrix, Residuals, StepSolver, Termination,
+    Error, GaussNewton, LeastSquares, Matrix, NoCovariance, NonFiniteEntry, Residuals, StepSolver,
+    Termination, Undetermined,
 };
 use num_traits::Float;
 
@@ -198,15 +199,26 @@ fn badly_scaled_parameters() {
 }
 
 #[test]
-fn nan_in_data_is_a_clear_termination() {
-    let y = [1.0, f64::NAN, 3.0];
+fn nan_in_data_is_an_error_naming_the_residual() {
+    // The data point at index 3 is missing: r₃ = x − NaN is the residual at fault.
+    let y = [1.0, 2.0, 4.0, f64::NAN, 3.0];
     let r = |x: &[Var]| -> Vec<Var> { y.iter().map(|&y| x[0] - y).collect() };
-    let fit = LeastSquares::new().minimize(r, &[0.0]).unwrap();
-    assert_eq!(fit.termination, Termination::NonFinite);
-    assert_eq!((fit.x.clone(), fit.iterations), (vec![0.0], 0));
-    assert!(!fit.converged());
-    let fit = GaussNewton::new().minimize(r, &[0.0]).unwrap();
-    assert_eq!(fit.termination, Termination::NonFinite);
+    for e in [
+        LeastSquares::new().minimize(r, &[0.0]).unwrap_err(),
+        GaussNewton::new().minimize(r, &[0.0]).unwrap_err(),
+    ] {
+        match e {
+            Error::NonFiniteAtStart { entry, value } => {
+                assert_eq!(entry, NonFiniteEntry::Residual { residual: 3 });
+                assert!(value.is_nan());
+            }
+            other => panic!("expected a located error, got {other:?}"),
+        }
+        assert_eq!(
+            e.to_string(),
+            "the residual r[3] is NaN at the start point x0"
+        );
+    }
 }
 
 #[test]
@@ -222,17 +234,68 @@ fn nan_trial_points_are_rejected() {
 }
 
 #[test]
-fn nan_jacobian_is_a_clear_termination() {
-    // √x has an infinite derivative at 0, where the start point is.
-    let r = |x: &[Var]| vec![x[0].sqrt() - 1.0];
-    let fit = LeastSquares::new().minimize(r, &[0.0]).unwrap();
-    assert_eq!(fit.termination, Termination::NonFinite);
-    // The offending Jacobian is not evaluated a second time for the statistics.
-    assert_eq!((fit.evaluations.value, fit.evaluations.gradient), (1, 1));
-    assert!(fit.covariance.is_none());
-    let fit = GaussNewton::new().minimize(r, &[0.0]).unwrap();
-    assert_eq!(fit.termination, Termination::NonFinite);
-    assert_eq!((fit.evaluations.value, fit.evaluations.gradient), (1, 1));
+fn infinite_jacobian_at_the_start_is_an_error_naming_the_entry() {
+    // ∂√x₂/∂x₂ = 1/(2√x₂) is infinite at x₂ = 0, where the start point is: residual 1,
+    // variable 2. The residuals themselves are finite there. (m ≤ n: the Jacobian comes
+    // from one reverse sweep per residual, so the other entries of row 1 are exact zeros.)
+    let r = |x: &[Var]| vec![x[0] - 1.0, x[2].sqrt() - 1.0];
+    let expected = NonFiniteEntry::Jacobian {
+        residual: 1,
+        variable: 2,
+    };
+    for e in [
+        LeastSquares::new()
+            .minimize(r, &[0.5, 0.5, 0.0])
+            .unwrap_err(),
+        GaussNewton::new()
+            .minimize(r, &[0.5, 0.5, 0.0])
+            .unwrap_err(),
+    ] {
+        assert!(
+            matches!(e, Error::NonFiniteAtStart { entry, value } if entry == expected && value == f64::INFINITY),
+            "{e:?}"
+        );
+    }
+}
+
+/// `r = (x₀, x₁ − 1)`, J = I except that ∂r₁/∂x₀ is NaN wherever x₀ < ½ (a broken
+/// hand-written derivative), residuals finite everywhere.
+struct BrokenJacobian;
+
+impl Residuals for BrokenJacobian {
+    fn residuals(&self, x: &[f64]) -> Vec<f64> {
+        vec![x[0], x[1] - 1.0]
+    }
+    fn jacobian(&self, x: &[f64]) -> (Vec<f64>, Matrix) {
+        let j10 = if x[0] < 0.5 { f64::NAN } else { 0.0 };
+        (
+            self.residuals(x),
+            Matrix::from_row_major(2, 2, vec![1.0, 0.0, j10, 1.0]),
+        )
+    }
+}
+
+#[test]
+fn nan_jacobian_mid_run_is_a_termination_naming_the_entry() {
+    // From (1, 0) the first (Gauss–Newton) step lands on (0, 1), where J₁₀ is NaN.
+    let expected = Termination::NonFinite(NonFiniteEntry::Jacobian {
+        residual: 1,
+        variable: 0,
+    });
+    for fit in [
+        LeastSquares::new()
+            .minimize(BrokenJacobian, &[1.0, 0.0])
+            .unwrap(),
+        GaussNewton::new()
+            .minimize(BrokenJacobian, &[1.0, 0.0])
+            .unwrap(),
+    ] {
+        assert_eq!(fit.termination, expected);
+        assert!(!fit.converged());
+        // The last finite iterate is kept, and the offending Jacobian gives no statistics.
+        assert!(fit.x.iter().all(|v| v.is_finite()));
+        assert!(fit.covariance.is_none());
+    }
 }
 
 #[test]
@@ -441,11 +504,27 @@ mod random_problems {
             let norm0 = r.residuals(&x0).iter().fold(0.0f64, |a, &v| a.hypot(v));
             let budget = 400;
             for fit in [
-                LeastSquares::new().max_evaluations(budget).minimize(r, &x0).unwrap(),
-                GaussNewton::new().max_evaluations(budget).minimize(r, &x0).unwrap(),
+                LeastSquares::new().max_evaluations(budget).minimize(r, &x0),
+                GaussNewton::new().max_evaluations(budget).minimize(r, &x0),
             ] {
-                prop_assert!(fit.evaluations.total() <= budget + 2, "{:?}", fit.evaluations);
-                if norm0.is_finite() {
+                // J(x0) may overflow where r(x0) does not: that start is an error naming a
+                // Jacobian entry, checked against a direct evaluation of J(x0).
+                let j0_finite = r.jacobian(&x0).1.as_slice().iter().all(|v| v.is_finite());
+                if norm0.is_finite() && !j0_finite {
+                    prop_assert!(
+                        matches!(
+                            fit,
+                            Err(Error::NonFiniteAtStart {
+                                entry: NonFiniteEntry::Jacobian { .. },
+                                ..
+                            })
+                        ),
+                        "{:?}",
+                        fit
+                    );
+                } else if norm0.is_finite() {
+                    let fit = fit.unwrap();
+                    prop_assert!(fit.evaluations.total() <= budget + 2, "{:?}", fit.evaluations);
                     prop_assert!(fit.x.iter().all(|v| v.is_finite()));
                     // Up to rounding, and the 1e-8 relative slack of LeastSquares' polish.
                     prop_assert!(
@@ -455,7 +534,12 @@ mod random_problems {
                     );
                     prop_assert_eq!(fit.f, 0.5 * fit.rss);
                 } else {
-                    prop_assert_eq!(fit.termination, Termination::NonFinite);
+                    // An overflowing residual at the start is an error naming it.
+                    prop_assert!(
+                        matches!(fit, Err(Error::NonFiniteAtStart { .. })),
+                        "{:?}",
+                        fit
+                    );
                 }
             }
         }
@@ -498,4 +582,87 @@ fn history_records_every_step() {
         .unwrap()
         .history
         .is_none());
+}
+
+#[test]
+fn a_parameter_the_residuals_ignore_is_named_and_explains_the_missing_errors() {
+    // y = a + b t through four points; c appears nowhere in the residuals.
+    let (t, y) = ([0.0, 1.0, 2.0, 3.0], [1.0, 2.9, 5.1, 7.0]);
+    let r = |p: &[Var]| -> Vec<Var> { (0..4).map(|i| p[0] + p[1] * t[i] - y[i]).collect() };
+    for fit in [
+        LeastSquares::new().minimize(r, &[0.0, 0.0, 5.0]).unwrap(),
+        GaussNewton::new().minimize(r, &[0.0, 0.0, 5.0]).unwrap(),
+    ] {
+        assert!(fit.converged(), "{:?}", fit.termination);
+        assert!(fit.standard_errors.is_none() && fit.correlation.is_none());
+        assert_eq!(
+            fit.no_covariance,
+            Some(NoCovariance::RankDeficient {
+                rank: 2,
+                parameters: 3
+            })
+        );
+        let id = fit.identifiability.as_ref().unwrap();
+        assert_eq!(id.rank, 2);
+        assert_eq!(
+            id.undetermined,
+            vec![Undetermined::NoEffect { parameter: 2 }]
+        );
+    }
+}
+
+#[test]
+fn identical_columns_are_named_collinear() {
+    // y = a·t + b·t + c: the columns of a and b are the same vector t.
+    let (t, y) = ([0.0, 1.0, 2.0, 3.0, 4.0], [0.5, 2.4, 4.6, 6.5, 8.4]);
+    let r = |p: &[Var]| -> Vec<Var> {
+        (0..5)
+            .map(|i| p[0] * t[i] + p[1] * t[i] + p[2] - y[i])
+            .collect()
+    };
+    let fit = LeastSquares::new().minimize(r, &[1.0, 1.0, 0.0]).unwrap();
+    assert!(fit.converged(), "{:?}", fit.termination);
+    let id = fit.identifiability.as_ref().unwrap();
+    assert_eq!(id.rank, 2);
+    // Either of the pair may be set aside; it is collinear with exactly the other one.
+    match &id.undetermined[..] {
+        [Undetermined::Collinear { parameter, with }] => {
+            assert!(*parameter < 2 && with == &vec![1 - parameter], "{id:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn correlation_of_a_line_fit() {
+    // y = a + b t at t = 0, 1, 2: (JᵀJ)⁻¹ = [[5, −3], [−3, 3]]/6, so corr(a, b) = −3/√15
+    // whatever σ̂² is; full rank, nothing undetermined.
+    let (t, y) = ([0.0, 1.0, 2.0], [1.0, 2.9, 5.1]);
+    let r = |p: &[Var]| -> Vec<Var> { (0..3).map(|i| p[0] + p[1] * t[i] - y[i]).collect() };
+    let fit = LeastSquares::new().minimize(r, &[0.0, 0.0]).unwrap();
+    let c = fit.correlation.as_ref().unwrap();
+    assert!((c[(0, 1)] + 3.0 / 15f64.sqrt()).abs() < 1e-12, "{c:?}");
+    assert!((c[(1, 0)] - c[(0, 1)]).abs() < 1e-15);
+    assert_eq!(fit.no_covariance, None);
+    assert_eq!(fit.identifiability.as_ref().unwrap().rank, 2);
+    assert!(fit
+        .identifiability
+        .as_ref()
+        .unwrap()
+        .undetermined
+        .is_empty());
+}
+
+#[test]
+fn too_few_residuals_is_the_stated_reason() {
+    let r = |p: &[Var]| vec![p[0] + p[1] - 3.0, p[0] - p[1] - 1.0];
+    let fit = LeastSquares::new().minimize(r, &[0.0, 0.0]).unwrap();
+    assert_eq!(
+        fit.no_covariance,
+        Some(NoCovariance::TooFewResiduals {
+            residuals: 2,
+            parameters: 2
+        })
+    );
+    assert_eq!(fit.identifiability.as_ref().unwrap().rank, 2);
 }

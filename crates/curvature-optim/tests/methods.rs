@@ -32,7 +32,9 @@ fn newton_solves_booth_in_one_iteration() {
         s.x
     );
     assert!(s.converged());
-    assert_eq!(s.evaluations.hessian, 2);
+    // One Hessian, at the start: the point the step reaches has g = 0, the run stops there,
+    // and Newton asks for a Hessian only when it takes a step.
+    assert_eq!(s.evaluations.hessian, 1);
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod common;
 use common::{DoubleWell, Quadratic, Rosenbrock};
 use curvature_ad::Var;
 use curvature_optim::{Error, HvpOperator, NewtonCg, Objective, Termination};
+use curvature_problems::Scalable;
 use num_traits::Float;
 
 /// Chained Rosenbrock Σᵢ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)², minimum f(1, …, 1) = 0.
@@ -76,9 +77,10 @@ fn reaches_rosenbrocks_minimum_hand_written_and_as_a_closure() {
         );
         assert_eq!(s.termination, Termination::GradientTolerance);
         // Tens of iterations, not gradient descent's 23 000. More than Newton's 22: where H is
-        // indefinite just above the valley floor CG stops at negative curvature with a
-        // Cauchy-like step, and while ‖g‖ ≥ 0.25 the forcing term η = 0.5 accepts a rough
-        // solve (72 iterations when this test was written).
+        // indefinite just above the valley floor CG stops at negative curvature, and where the
+        // quadratic model predicts the gradient poorly the Eisenstat–Walker forcing term
+        // accepts a rough solve (72 iterations with the forcing term min(0.5, √‖g‖) and the
+        // bare CG iterate at negative curvature; 32 when negative curvature was followed).
         assert!(s.iterations < 100, "{}", s.iterations);
     }
 }
@@ -96,7 +98,8 @@ fn chained_rosenbrock_with_a_thousand_variables_converges_with_few_products_per_
     // From this start every method needs O(n) iterations: the chain's legs flip from −1 to 1
     // a few at a time, f dropping by about 4 per leg (Newton stalls at a local minimum with
     // f ≈ 3.99, L-BFGS takes ≈ 4 900 iterations). Newton-CG took 2 676 when this test was
-    // written; the bound leaves room for round-off, not for a different algorithm.
+    // written and 2 554 with Eisenstat–Walker forcing terms; the bound leaves room for
+    // round-off, not for a different algorithm.
     assert!(s.iterations < 3 * n, "{} iterations", s.iterations);
     // Truncation: a handful of products per iteration, not n, and every product is counted.
     let history = s.history.unwrap();
@@ -258,4 +261,42 @@ fn the_default_operator_calls_hvp() {
     let mut hv = Vec::new();
     operator.apply(&[0.0, 1.0, 0.0], &mut hv);
     assert_eq!(hv, vec![-1.0, 5.0, -1.0]);
+}
+
+/// Extended Wood (CUTEst WOODS) from its standard start (−3, −1, −3, −1, …): the iterates pass
+/// a saddle region (f ≈ 7.88 per block) where CG meets negative curvature at almost every step.
+fn solve_extended_wood(n: usize) -> curvature_optim::Solution {
+    let p = Scalable::ExtendedWood;
+    NewtonCg::new()
+        .gradient_tolerance(1e-6)
+        .history(true)
+        .minimize(move |x: &[Var]| p.value(x), &p.x0(n).unwrap())
+        .unwrap()
+}
+
+#[test]
+fn extended_wood_is_solved_from_the_standard_start() {
+    for n in [4, 1000] {
+        let s = solve_extended_wood(n);
+        assert_eq!(
+            s.termination,
+            Termination::GradientTolerance,
+            "n = {n}: {s:?}"
+        );
+        let g_inf = s.gradient.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+        assert!(
+            s.f <= 1e-10 && g_inf <= 1e-6,
+            "n = {n}: f = {:e}, ‖g‖∞ = {g_inf:e}",
+            s.f
+        );
+        // The minimizer is (1, …, 1) (f* = 0, positive definite Hessian there).
+        assert!(s.x.iter().all(|xi| (xi - 1.0).abs() < 1e-4), "n = {n}");
+        // With the bare CG iterate at negative curvature and η = min(0.5, √‖g‖), Newton-CG
+        // crawled through the saddle region: 421 iterations at n = 4, and at n = 1000 still
+        // f ≈ 1966 (≈ 7.87 per block) after 5 000. Now 64 (n = 4) and 82 (n = 1000).
+        assert!(s.iterations < 500, "n = {n}: {} iterations", s.iterations);
+        let history = s.history.unwrap();
+        let cg: usize = history.iter().filter_map(|row| row.inner_iterations).sum();
+        assert_eq!(cg, s.evaluations.hvp);
+    }
 }

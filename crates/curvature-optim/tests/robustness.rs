@@ -8,7 +8,7 @@ use std::ops::ControlFlow;
 use common::{Booth, Rosenbrock};
 use curvature_optim::{
     Bfgs, Damping, Dfp, Error, GradientDescent, Lbfgs, LevenbergMarquardt, Matrix, Newton,
-    Newton1d, NewtonCg, Objective, Secant, Solution, Termination, Univariate,
+    Newton1d, NewtonCg, NonFiniteEntry, Objective, Secant, Solution, Termination, Univariate,
 };
 
 /// Runs every n-dimensional solver (with shared limits) on a copy of `objective`.
@@ -208,12 +208,20 @@ fn non_finite_values_mid_run_end_the_run_with_a_finite_point() {
         .step_size(0.5)
         .minimize(Cliff, &[0.0, 0.0])
         .unwrap();
-    assert_eq!(s.termination, Termination::NonFinite);
+    // The first trial past the cliff, x = (10.5, 10.5), has f = NaN: the value is named.
+    assert_eq!(s.termination, Termination::NonFinite(NonFiniteEntry::Value));
     assert_eq!(s.x, vec![10.0, 10.0]);
     assert_eq!(s.iterations, 21);
-    // NaN at the start itself: stop at once, keeping x0.
-    let s = Bfgs::new().minimize(Cliff, &[11.0, 0.0]).unwrap();
-    assert_eq!((s.termination, s.iterations), (Termination::NonFinite, 0));
+    // NaN at the start itself: an error naming the objective value.
+    for (name, r) in all_solvers(&Cliff, &[11.0, 0.0], 200) {
+        match r {
+            Err(Error::NonFiniteAtStart { entry, value }) => {
+                assert_eq!(entry, NonFiniteEntry::Value, "{name}");
+                assert!(value.is_nan(), "{name}");
+            }
+            other => panic!("{name}: expected a located error, got {other:?}"),
+        }
+    }
 }
 
 #[test]

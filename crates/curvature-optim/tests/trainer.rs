@@ -4,9 +4,10 @@
 use curvature_ad::num_traits::Float;
 use curvature_ad::{gradient, Var};
 use curvature_optim::train::{
-    mean_loss_and_gradient, Adam, Clip, Ema, ExponentialLr, Optimizer, PlateauMode,
-    ReduceOnPlateau, Sgd, StepEvery, Trainer,
+    mean_loss_and_gradient, Adam, Clip, Ema, ExponentialLr, NonFinitePolicy, Optimizer,
+    PlateauMode, ReduceOnPlateau, Sgd, StepEvery, TrainError, Trainer,
 };
+use curvature_optim::NonFiniteEntry;
 
 /// A small synthetic binary classification problem: 3 features (the last one a constant 1
 /// for the bias), labels from a fixed linear rule, a few flipped.
@@ -104,7 +105,9 @@ fn train(seed: u64, data: &Synthetic) -> (Vec<f64>, Vec<f64>) {
         .seed(seed)
         .progress(false);
     let mut w = vec![0.0; 3];
-    let report = trainer.fit(&mut w, data.len(), |v, i| data.loss(v, i));
+    let report = trainer
+        .fit(&mut w, data.len(), |v, i| data.loss(v, i))
+        .unwrap();
     (w, report.losses())
 }
 
@@ -145,7 +148,9 @@ fn loss_decreases_on_a_small_problem() {
         .seed(1)
         .progress(false);
     let mut w = w0.clone();
-    let report = trainer.fit(&mut w, data.len(), |v, i| data.loss(v, i));
+    let report = trainer
+        .fit(&mut w, data.len(), |v, i| data.loss(v, i))
+        .unwrap();
     let losses = report.losses();
     assert_eq!(losses.len(), 15);
     assert_eq!(report.iterations, 15 * 13);
@@ -166,7 +171,9 @@ fn loss_decreases_on_a_small_problem() {
         .windows(2)
         .all(|p| p[0].elapsed <= p[1].elapsed));
     // A second fit continues: epochs keep counting, the loss stays low.
-    let more = trainer.fit(&mut w, data.len(), |v, i| data.loss(v, i));
+    let more = trainer
+        .fit(&mut w, data.len(), |v, i| data.loss(v, i))
+        .unwrap();
     assert_eq!(more.epochs[0].epoch, 15);
     assert!(more.final_loss() < 0.6 * losses[0]);
 }
@@ -181,7 +188,9 @@ fn clipping_by_norm_caps_every_step() {
         .clip(Clip::Norm(0.01))
         .progress(false);
     let mut w = vec![0.0; 3];
-    let report = trainer.fit(&mut w, data.len(), |v, i| data.loss(v, i));
+    let report = trainer
+        .fit(&mut w, data.len(), |v, i| data.loss(v, i))
+        .unwrap();
     let moved = w.iter().map(|v| v * v).sum::<f64>().sqrt();
     let e = &report.epochs[0];
     assert_eq!(e.clipped_steps, 1);
@@ -205,7 +214,9 @@ fn clipping_by_value_caps_every_coordinate() {
         .clip(Clip::Value(1e-3))
         .progress(false);
     let mut w = vec![0.0; 3];
-    let report = trainer.fit(&mut w, data.len(), |v, i| data.loss(v, i));
+    let report = trainer
+        .fit(&mut w, data.len(), |v, i| data.loss(v, i))
+        .unwrap();
     assert_eq!(report.epochs[0].clipped_steps, 1);
     assert!(w.iter().all(|v| v.abs() <= 1e-3), "{w:?}");
     assert!(w.iter().any(|v| v.abs() == 1e-3), "{w:?}");
@@ -222,7 +233,9 @@ fn scheduler_per_epoch_and_per_iteration() {
             .scheduler(ExponentialLr::new(0.1, 0.5), every)
             .progress(false);
         let mut w = vec![0.0; 3];
-        let report = trainer.fit(&mut w, data.len(), |v, i| data.loss(v, i));
+        let report = trainer
+            .fit(&mut w, data.len(), |v, i| data.loss(v, i))
+            .unwrap();
         let lrs: Vec<f64> = report.epochs.iter().map(|e| e.learning_rate).collect();
         (lrs, trainer.optimizer().learning_rate())
     };
@@ -253,12 +266,16 @@ fn a_schedule_to_zero_freezes_the_weights() {
         .scheduler(ExponentialLr::new(0.5, 0.0), StepEvery::Iteration)
         .progress(false);
     let mut w = vec![0.0; 3];
-    let report = trainer.fit(&mut w, data.len(), |v, i| data.loss(v, i));
+    let report = trainer
+        .fit(&mut w, data.len(), |v, i| data.loss(v, i))
+        .unwrap();
     assert_eq!(report.iterations, 12);
     // w moved on the first step only: a second fit leaves it exactly where it is.
     assert!(w.iter().any(|v| *v != 0.0));
     let after = w.clone();
-    trainer.fit(&mut w, data.len(), |v, i| data.loss(v, i));
+    trainer
+        .fit(&mut w, data.len(), |v, i| data.loss(v, i))
+        .unwrap();
     assert_eq!(w, after);
     assert_eq!(report.epochs[0].learning_rate, 0.0);
 }
@@ -282,7 +299,7 @@ fn ema_average_matches_a_hand_loop_and_is_what_the_metric_sees() {
         })
         .progress(false);
     let mut w = vec![0.0; 3];
-    let report = trainer.fit(&mut w, data.len(), loss);
+    let report = trainer.fit(&mut w, data.len(), loss).unwrap();
 
     let mut hand_w = vec![0.0; 3];
     let mut hand_opt = Sgd::new(0.5);
@@ -331,7 +348,7 @@ fn penalty_is_added_to_loss_and_gradient() {
         .penalty(|w: &[Var]| (w[0] - 3.0).powi(2))
         .progress(false);
     let mut w = vec![1.0];
-    let report = trainer.fit(&mut w, 1, |v, _| v[0] * 0.0);
+    let report = trainer.fit(&mut w, 1, |v, _| v[0] * 0.0).unwrap();
     assert_eq!(report.losses(), [4.0, 1.0]);
     assert_eq!(w, [2.5]);
 }
@@ -342,15 +359,18 @@ fn non_finite_steps_are_skipped_not_applied() {
     let mut trainer = Trainer::new(Sgd::new(0.1))
         .epochs(2)
         .batch_size(1)
+        .on_non_finite(NonFinitePolicy::Skip)
         .progress(false);
     let mut w = vec![1.0];
-    let report = trainer.fit(&mut w, 2, |v, i| {
-        if i == 0 {
-            v[0] * v[0]
-        } else {
-            v[0] * f64::NAN
-        }
-    });
+    let report = trainer
+        .fit(&mut w, 2, |v, i| {
+            if i == 0 {
+                v[0] * v[0]
+            } else {
+                v[0] * f64::NAN
+            }
+        })
+        .unwrap();
     assert!(w[0].is_finite());
     assert!((w[0] - 0.64).abs() < 1e-15, "{w:?}");
     for e in &report.epochs {
@@ -375,9 +395,83 @@ fn reduce_on_plateau_reads_the_metric() {
         .metric("constant", |_: &[f64]| 0.5)
         .progress(false);
     let mut w = vec![0.0; 3];
-    let report = trainer.fit(&mut w, data.len(), |v, i| data.loss(v, i));
+    let report = trainer
+        .fit(&mut w, data.len(), |v, i| data.loss(v, i))
+        .unwrap();
     let lrs: Vec<f64> = report.epochs.iter().map(|e| e.learning_rate).collect();
     // Epoch 1 sets the best; epochs 2 and 3 are bad (the 2nd bad one exceeds patience 1).
     assert_eq!(lrs, [0.1, 0.1, 0.1, 0.05, 0.05]);
     assert_eq!(trainer.optimizer().learning_rate(), 0.025);
+}
+
+#[test]
+fn non_finite_loss_is_an_error_naming_batch_and_example() {
+    // Ten examples, batches of four, no shuffling influence on the answer: example 6 has a
+    // NaN target, so whichever batch holds it fails, and the error names that example.
+    let targets: Vec<f64> = (0..10)
+        .map(|i| if i == 6 { f64::NAN } else { i as f64 })
+        .collect();
+    let loss = |v: &[Var], i: usize| (v[0] - targets[i]).powi(2);
+    let mut trainer = Trainer::new(Sgd::new(0.01))
+        .epochs(3)
+        .batch_size(4)
+        .progress(false);
+    let mut w = vec![0.5];
+    let e = trainer.fit(&mut w, 10, loss).unwrap_err();
+    let TrainError::NonFinite {
+        epoch,
+        batch,
+        example,
+        entry,
+        value,
+    } = e.clone();
+    assert_eq!(epoch, 0);
+    assert_eq!(example, Some(6));
+    assert_eq!(entry, NonFiniteEntry::Value);
+    assert!(value.is_nan());
+    assert!(batch < 3);
+    assert!(e.to_string().ends_with("at example 6"), "{e}");
+    // Batches before the faulty one were applied; the faulty one was not.
+    assert!(w[0].is_finite());
+}
+
+#[test]
+fn non_finite_gradient_alone_names_the_variable() {
+    // ℓ = √w₁ at w₁ = 0 is finite (0) with an infinite derivative in variable 1.
+    let loss = |v: &[Var], _: usize| v[0] * v[0] + v[1].sqrt();
+    let mut trainer = Trainer::new(Sgd::new(0.1)).batch_size(2).progress(false);
+    let e = trainer.fit(&mut [1.0, 0.0], 2, loss).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            TrainError::NonFinite {
+                epoch: 0,
+                batch: 0,
+                entry: NonFiniteEntry::Gradient { variable: 1 },
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn non_finite_penalty_is_an_error_without_an_example() {
+    // Every example's loss is finite; the penalty ln(w₀) is −∞ at w₀ = 0.
+    let mut trainer = Trainer::new(Sgd::new(0.1))
+        .batch_size(3)
+        .penalty(|w: &[Var]| w[0].ln())
+        .progress(false);
+    let e = trainer
+        .fit(&mut [0.0], 3, |v: &[Var], _| v[0] * v[0])
+        .unwrap_err();
+    let TrainError::NonFinite {
+        example,
+        entry,
+        value,
+        ..
+    } = e;
+    assert_eq!(example, None);
+    assert_eq!(entry, NonFiniteEntry::Value);
+    assert_eq!(value, f64::NEG_INFINITY);
 }

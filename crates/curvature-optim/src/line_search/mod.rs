@@ -49,7 +49,9 @@ pub enum LineSearchFailure {
     NotDescent,
     /// The trial budget ran out before the conditions held.
     MaxTrials,
-    /// The bracket shrank below round-off without satisfying the conditions.
+    /// The bracket shrank below round-off without satisfying the conditions: its ends
+    /// differ by less than ε relative to α, or (strong Wolfe inside a solver) the trial
+    /// points `x + αp` it separates differ by less than ε‖x‖∞.
     IntervalTooSmall,
     /// The exact search met non-positive curvature `φ'' ≤ 0` along the direction.
     NonPositiveCurvature,

@@ -86,7 +86,7 @@ impl StrongWolfe {
         dphi0: f64,
         alpha0: f64,
     ) -> LineSearchResult {
-        infallible(self.try_search(|a| Ok::<_, Infallible>(phi(a)), phi0, dphi0, alpha0))
+        infallible(self.try_search(|a| Ok::<_, Infallible>(phi(a)), phi0, dphi0, alpha0, 0.0))
     }
 
     fn sufficient_decrease(&self, t: Trial, phi0: f64, dphi0: f64) -> bool {
@@ -98,12 +98,17 @@ impl StrongWolfe {
     }
 
     /// As [`search`](Self::search), for a `phi` that may be interrupted (evaluation budget).
+    ///
+    /// `min_width` is the smallest bracket width that still moves x: with
+    /// `min_width = ε ‖x‖∞ / ‖p‖∞`, steps closer together than that give the same point
+    /// `x + αp` in f64, so zooming further only repeats evaluations (0 disables the test).
     pub(crate) fn try_search<E>(
         &self,
         mut phi: impl FnMut(f64) -> Result<(f64, f64), E>,
         phi0: f64,
         dphi0: f64,
         alpha0: f64,
+        min_width: f64,
     ) -> Result<LineSearchResult, E> {
         if !(dphi0 < 0.0) {
             return Ok(LineSearchResult::failed(
@@ -187,7 +192,8 @@ impl StrongWolfe {
                 ));
             }
             let width = hi.alpha - lo.alpha;
-            if width.abs() <= f64::EPSILON * lo.alpha.abs().max(hi.alpha.abs()) {
+            let resolution = f64::EPSILON * lo.alpha.abs().max(hi.alpha.abs());
+            if width.abs() <= resolution.max(min_width) {
                 return Ok(LineSearchResult::failed(
                     LineSearchFailure::IntervalTooSmall,
                     phi0,

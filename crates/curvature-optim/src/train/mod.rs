@@ -54,6 +54,7 @@
 mod adam;
 mod clip;
 mod ema;
+mod non_finite;
 mod rmsprop;
 mod scheduler;
 mod sgd;
@@ -62,6 +63,7 @@ mod trainer;
 pub use adam::{Adam, AdamW};
 pub use clip::{clip_grad_norm, clip_grad_value};
 pub use ema::Ema;
+pub use non_finite::{NonFinitePolicy, TrainError};
 pub use rmsprop::RmsProp;
 pub use scheduler::{
     ConstantLr, CosineAnnealing, ExponentialLr, LinearWarmup, PlateauMode, ReduceOnPlateau,

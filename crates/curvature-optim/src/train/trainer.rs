@@ -8,7 +8,12 @@ use curvature_ad::{gradient, Var};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use super::{clip_grad_norm, clip_grad_value, Ema, Optimizer, ReduceOnPlateau, Scheduler};
+use super::non_finite::locate_example;
+use super::{
+    clip_grad_norm, clip_grad_value, Ema, NonFinitePolicy, Optimizer, ReduceOnPlateau, Scheduler,
+    TrainError,
+};
+use crate::non_finite::locate_in_derivatives;
 
 /// The default number of examples recorded on one tape, see [`Trainer::chunk_size`].
 pub const DEFAULT_CHUNK_SIZE: usize = 32;
@@ -150,8 +155,9 @@ pub struct EpochStats {
     pub gradient_norm: f64,
     /// Steps whose gradient clipping changed.
     pub clipped_steps: usize,
-    /// Steps skipped because the loss or gradient was NaN or infinite (no optimizer step,
-    /// no EMA update; a per-iteration schedule still advances).
+    /// Steps skipped because the loss or gradient was NaN or infinite, under
+    /// [`NonFinitePolicy::Skip`] (no optimizer step, no EMA update; a per-iteration
+    /// schedule still advances). Always 0 under the default policy, which stops instead.
     pub skipped_steps: usize,
     /// The learning rate of the epoch's last optimizer step.
     pub learning_rate: f64,
@@ -235,7 +241,8 @@ impl SplitMix64 {
 ///
 /// ```text
 /// L_B(w) = (1/|B|) Σ_{i∈B} ℓ(w, i) + r(w)        value and gradient g by curvature-ad
-/// skip the step if L_B or g is NaN or infinite
+/// stop with an error naming batch and example if L_B or g is NaN or ±∞
+///     (or skip the step: see on_non_finite)
 /// g <- clip(g)                                     (optional: by norm or by value)
 /// w <- optimizer.step(w, g)
 /// ema.update(w)                                    (optional)
@@ -274,7 +281,7 @@ impl SplitMix64 {
 ///     .ema(Ema::new(0.9))
 ///     .progress(false);
 /// let mut w = vec![0.0, 0.0];
-/// let report = trainer.fit(&mut w, xs.len(), loss);
+/// let report = trainer.fit(&mut w, xs.len(), loss).unwrap();
 /// assert_eq!(report.epochs.len(), 60);
 /// assert!(report.final_loss() < 1e-4);
 /// assert!((w[0] - 3.0).abs() < 1e-2 && (w[1] + 1.0).abs() < 1e-2);
@@ -293,6 +300,7 @@ pub struct Trainer<'a, O> {
     penalty: Option<PenaltyFn<'a>>,
     metric: Option<Metric<'a>>,
     progress: bool,
+    non_finite: NonFinitePolicy,
     label: String,
     epochs_done: usize,
     order: Vec<usize>,
@@ -314,6 +322,7 @@ impl<'a, O: Optimizer> Trainer<'a, O> {
             penalty: None,
             metric: None,
             progress: true,
+            non_finite: NonFinitePolicy::Error,
             label: String::new(),
             epochs_done: 0,
             order: Vec::new(),
@@ -408,6 +417,13 @@ impl<'a, O: Optimizer> Trainer<'a, O> {
         self
     }
 
+    /// What to do with a mini-batch whose loss or gradient is NaN or ±∞ (default
+    /// [`NonFinitePolicy::Error`]: stop with a [`TrainError`] naming batch and example).
+    pub fn on_non_finite(mut self, policy: NonFinitePolicy) -> Self {
+        self.non_finite = policy;
+        self
+    }
+
     /// Shows a progress bar on stderr (default `true`). Even when on, nothing is drawn
     /// unless stderr is a terminal.
     pub fn progress(mut self, on: bool) -> Self {
@@ -444,18 +460,29 @@ impl<'a, O: Optimizer> Trainer<'a, O> {
     /// per-example loss `loss(w, i)`, updating `params` in place. See [`Trainer`] for the
     /// loop.
     ///
+    /// # Errors
+    ///
+    /// [`TrainError::NonFinite`] for a batch with a NaN or ±∞ loss or gradient, unless
+    /// [`on_non_finite`](Trainer::on_non_finite) asks to skip such batches; `params` then
+    /// hold the weights before that batch.
+    ///
     /// # Panics
     ///
     /// If `n` is 0 while epochs are requested, or if the loss, the optimizer, the
     /// scheduler or the metric panics.
-    pub fn fit<L>(&mut self, params: &mut [f64], n: usize, loss: L) -> TrainReport
+    pub fn fit<L>(
+        &mut self,
+        params: &mut [f64],
+        n: usize,
+        loss: L,
+    ) -> Result<TrainReport, TrainError>
     where
         L: Fn(&[Var], usize) -> Var + Sync,
     {
         let start = Instant::now();
         let mut report = TrainReport::default();
         if self.epochs == 0 {
-            return report;
+            return Ok(report);
         }
         assert!(n > 0, "Trainer::fit: the data set is empty (n = 0)");
         if self.order.len() != n {
@@ -491,7 +518,22 @@ impl<'a, O: Optimizer> Trainer<'a, O> {
                     }
                 }
                 report.iterations += 1;
-                if value.is_finite() && grad.iter().all(|g| g.is_finite()) {
+                let fault = locate_in_derivatives(value, &grad, None);
+                if let (Some((entry, v)), NonFinitePolicy::Error) = (fault, self.non_finite) {
+                    bar.finish_and_clear();
+                    let (example, entry, value) = match locate_example(params, batch, &loss) {
+                        Some((i, entry, value)) => (Some(i), entry, value),
+                        None => (None, entry, v),
+                    };
+                    return Err(TrainError::NonFinite {
+                        epoch,
+                        batch: b,
+                        example,
+                        entry,
+                        value,
+                    });
+                }
+                if fault.is_none() {
                     let norm = match self.clip {
                         Some(Clip::Norm(max_norm)) => {
                             let norm = clip_grad_norm(&mut grad, max_norm);
@@ -577,7 +619,7 @@ impl<'a, O: Optimizer> Trainer<'a, O> {
         }
         bar.finish_and_clear();
         report.elapsed = start.elapsed();
-        report
+        Ok(report)
     }
 
     /// A bar on stderr if enabled and stderr is a terminal, else a hidden one (every call

@@ -1,0 +1,172 @@
+//! Large-scale exact Newton on CUTEst-style problems (crate `curvature-problems`), in one run:
+//! for each problem and size, each solver's iterations, evaluations, wall time (derivatives,
+//! sparsity detection, colouring and factorizations included), the Hessian's colour count and
+//! the peak resident memory of the run (VmHWM, reset before each solve), with IPOPT's solve
+//! times beside where we measured them.
+//!
+//! Every solve stops at ‖g‖∞ ≤ 1e-6. Chained Rosenbrock is not solved to the end (line-search
+//! and trust-region Newton walk its curved valley in O(n)-ish iterations); for it the bench
+//! prints the cost of one exact Newton iteration against one gradient evaluation instead.
+//!
+//! The anchor, CasADi 3.7 + IPOPT 3.14 with MUMPS and exact sparse Hessians, on this machine
+//! at n = 10⁵ (IPOPT's solve only, after 7–41 s of CasADi set-up; figures from the
+//! large-scale issue): TRIDIA 0.28 s (1 iteration), Broyden tridiagonal 0.72 s (6),
+//! extended Wood 4.5 s (40), DQDRTIC 13 s (1).
+//!
+//! Run: `cargo bench --bench scale`. `CURVATURE_SCALE_N=100000` (comma-separated) chooses the
+//! sizes; the default is 100 000 and 1 000 000.
+
+mod common;
+
+use common::memory::{fmt_bytes, peak, reset_peak};
+use common::{fmt_time, machine, time};
+use curvature::prelude::*;
+use curvature_problems::Scalable;
+use std::time::Instant;
+
+const TOLERANCE: f64 = 1e-6;
+
+fn ipopt_seconds(p: Scalable, n: usize) -> Option<f64> {
+    if n != 100_000 {
+        return None;
+    }
+    match p {
+        Scalable::Tridia => Some(0.28),
+        Scalable::BroydenTridiagonal => Some(0.72),
+        Scalable::ExtendedWood => Some(4.5),
+        Scalable::Dqdrtic => Some(13.0),
+        _ => None,
+    }
+}
+
+type Run = fn(Scalable, &[f64]) -> Solution;
+
+fn solvers() -> Vec<(&'static str, Run)> {
+    vec![
+        ("Newton (sparse)", |p, x0| {
+            Newton::new()
+                .gradient_tolerance(TOLERANCE)
+                .minimize(move |x: &[Var]| p.value(x), x0)
+                .unwrap()
+        }),
+        ("TrustRegion (Moré–Sorensen)", |p, x0| {
+            TrustRegion::new()
+                .gradient_tolerance(TOLERANCE)
+                .minimize(move |x: &[Var]| p.value(x), x0)
+                .unwrap()
+        }),
+        ("TrustRegion (Steihaug-CG)", |p, x0| {
+            TrustRegion::new()
+                .subproblem(Subproblem::SteihaugCg)
+                .gradient_tolerance(TOLERANCE)
+                .minimize(move |x: &[Var]| p.value(x), x0)
+                .unwrap()
+        }),
+        ("NewtonCg", |p, x0| {
+            NewtonCg::new()
+                .gradient_tolerance(TOLERANCE)
+                .minimize(move |x: &[Var]| p.value(x), x0)
+                .unwrap()
+        }),
+        ("L-BFGS", |p, x0| {
+            Lbfgs::new()
+                .gradient_tolerance(TOLERANCE)
+                .minimize(move |x: &[Var]| p.value(x), x0)
+                .unwrap()
+        }),
+    ]
+}
+
+fn sizes() -> Vec<usize> {
+    std::env::var("CURVATURE_SCALE_N")
+        .ok()
+        .map(|s| s.split(',').filter_map(|v| v.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![100_000, 1_000_000])
+}
+
+fn main() {
+    println!(
+        "large-scale exact Newton — {} — ‖g‖∞ ≤ {TOLERANCE:e}",
+        machine()
+    );
+    for n in sizes() {
+        println!(
+            "\n{:<26} {:>9} {:<28} {:>6} {:>28} {:>10} {:>10} {:>9} {:>12} {:>10}",
+            "problem",
+            "n",
+            "solver",
+            "iters",
+            "evals (f g H Hv rec)",
+            "final f",
+            "‖g‖∞",
+            "time",
+            "IPOPT solve",
+            "peak RSS"
+        );
+        for p in Scalable::ALL {
+            if matches!(
+                p,
+                Scalable::ChainedRosenbrock | Scalable::ChainedRosenbrockClassic
+            ) {
+                continue;
+            }
+            let x0 = p.x0(n).unwrap();
+            let colors = Tape::record(|x: &[Var]| p.value(x), &x0).hessian_colors();
+            for (name, run) in solvers() {
+                reset_peak();
+                let t0 = Instant::now();
+                let s = run(p, &x0);
+                let seconds = t0.elapsed().as_secs_f64();
+                let e = s.evaluations;
+                let ipopt = ipopt_seconds(p, n).map_or("—".to_string(), |t| {
+                    format!("{t} s ({:.1}×)", t / seconds)
+                });
+                println!(
+                    "{:<26} {:>9} {:<28} {:>6} {:>28} {:>10.2e} {:>10.2e} {:>9} {:>12} {:>10}  {:?}, {} colours",
+                    p.name(),
+                    n,
+                    name,
+                    s.iterations,
+                    format!("{} {} {} {} {}", e.value, e.gradient, e.hessian, e.hvp, e.recordings),
+                    s.f,
+                    s.gradient_norm,
+                    fmt_time(seconds),
+                    ipopt,
+                    peak().map_or("?".into(), fmt_bytes),
+                    s.termination,
+                    colors,
+                );
+            }
+        }
+        newton_iteration_cost(n);
+    }
+}
+
+/// One exact Newton iteration on chained Rosenbrock (x0ᵢ = i/(n+1)) — replayed sparse Hessian,
+/// sparse Cholesky, line search — against one gradient of the closure (record + sweep).
+fn newton_iteration_cost(n: usize) {
+    let p = Scalable::ChainedRosenbrock;
+    let x0 = p.x0(n).unwrap();
+    let f = move |x: &[Var]| p.value(x);
+    let gradient = time(|| curvature::gradient(f, &x0));
+    let iterations = 5;
+    reset_peak();
+    let t0 = Instant::now();
+    let s = Newton::new()
+        .max_iterations(iterations)
+        .minimize(f, &x0)
+        .unwrap();
+    let per_iteration = t0.elapsed().as_secs_f64() / s.iterations as f64;
+    println!(
+        "chained Rosenbrock, n = {n}: one gradient {}, one Newton iteration {} = {:.1} gradients \
+         (mean of the first {} iterations, line search included; {} gradient and {} Hessian \
+         evaluations, peak RSS {})",
+        fmt_time(gradient),
+        fmt_time(per_iteration),
+        per_iteration / gradient,
+        s.iterations,
+        s.evaluations.gradient,
+        s.evaluations.hessian,
+        peak().map_or("?".into(), fmt_bytes),
+    );
+}

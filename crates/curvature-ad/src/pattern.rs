@@ -1,0 +1,227 @@
+//! Declared Hessian sparsity patterns and their column colourings, for objectives whose
+//! structure is known without recording a tape.
+
+use crate::sparse::SparseMatrix;
+use crate::sparsity::{color, Coloring, Pattern};
+
+/// Which entries of a symmetric n × n Hessian can be nonzero.
+///
+/// Built from any list of entries (i, j); the pattern is symmetrized, so listing one
+/// triangle is enough. The diagonal is always part of it, because Newton-type solvers shift
+/// it (`H + τI`).
+///
+/// ```
+/// use curvature_ad::SparsityPattern;
+/// // Tridiagonal: (i, i+1) for each i; the mirror image and the diagonal are added.
+/// let n = 5;
+/// let p = SparsityPattern::from_entries(n, (0..n - 1).map(|i| (i, i + 1)));
+/// assert_eq!(p.nnz(), 3 * n - 2);
+/// assert!(p.contains(3, 2) && p.contains(4, 4) && !p.contains(0, 2));
+/// assert_eq!(p.coloring().num_colors(), 3);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SparsityPattern {
+    rows: Vec<Vec<u32>>,
+}
+
+impl SparsityPattern {
+    /// The pattern holding `entries`, their mirror images and the diagonal.
+    ///
+    /// # Panics
+    /// If an index is ≥ n, or n does not fit in `u32`.
+    pub fn from_entries(n: usize, entries: impl IntoIterator<Item = (usize, usize)>) -> Self {
+        assert!(
+            u32::try_from(n).is_ok(),
+            "SparsityPattern: n = {n} exceeds u32"
+        );
+        let mut rows: Vec<Vec<u32>> = (0..n).map(|i| vec![i as u32]).collect();
+        for (i, j) in entries {
+            assert!(
+                i < n && j < n,
+                "SparsityPattern: entry ({i}, {j}) out of bounds for n = {n}"
+            );
+            rows[i].push(j as u32);
+            rows[j].push(i as u32);
+        }
+        for row in &mut rows {
+            row.sort_unstable();
+            row.dedup();
+        }
+        SparsityPattern { rows }
+    }
+
+    /// A banded pattern: entries (i, j) with `|i − j| ≤ half_bandwidth`.
+    ///
+    /// ```
+    /// use curvature_ad::SparsityPattern;
+    /// assert_eq!(SparsityPattern::banded(10, 1).nnz(), 28);
+    /// ```
+    pub fn banded(n: usize, half_bandwidth: usize) -> Self {
+        let b = half_bandwidth;
+        Self::from_entries(
+            n,
+            (0..n).flat_map(move |i| (i + 1..(i + b + 1).min(n)).map(move |j| (i, j))),
+        )
+    }
+
+    /// The dimension n.
+    pub fn dim(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Number of entries (both triangles and the diagonal).
+    pub fn nnz(&self) -> usize {
+        self.rows.iter().map(Vec::len).sum()
+    }
+
+    /// Whether entry (i, j) belongs to the pattern.
+    pub fn contains(&self, i: usize, j: usize) -> bool {
+        self.rows
+            .get(i)
+            .is_some_and(|r| r.binary_search(&(j as u32)).is_ok())
+    }
+
+    /// The columns of row i (equivalently, by symmetry, the rows of column i), sorted.
+    pub fn row(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.rows[i].iter().map(|&j| j as usize)
+    }
+
+    /// A colouring of the columns such that one Hessian-vector product per colour recovers
+    /// every entry (see [`HessianColoring`]); the same greedy distance-2 colouring with
+    /// dense rows split off that [`Tape::hessian_colors`](crate::Tape::hessian_colors)
+    /// reports.
+    pub fn coloring(&self) -> HessianColoring {
+        HessianColoring {
+            coloring: color(Pattern {
+                rows: self.rows.clone(),
+            }),
+        }
+    }
+}
+
+/// A column colouring of a [`SparsityPattern`]: with `s_c` the sum of the unit vectors of the
+/// columns of colour c, the products `H·s_c` determine H — each entry H_ij is row i of the
+/// product of column j's colour (or, for a dense row i, row j of row i's colour, by
+/// symmetry). A banded Hessian of half-bandwidth b needs at most 2b + 1 colours at any n, an
+/// arrowhead two.
+///
+/// ```
+/// use curvature_ad::SparsityPattern;
+/// // H = tridiag(−1, 4, −1), n = 6, recovered from its products with the colour seeds.
+/// let n = 6;
+/// let h = |i: usize, j: usize| if i == j { 4.0 } else if i.abs_diff(j) == 1 { -1.0 } else { 0.0 };
+/// let coloring = SparsityPattern::banded(n, 1).coloring();
+/// let products: Vec<Vec<f64>> = (0..coloring.num_colors())
+///     .map(|c| {
+///         let s = coloring.seed(c);
+///         (0..n).map(|i| (0..n).map(|j| h(i, j) * s[j]).sum()).collect()
+///     })
+///     .collect();
+/// let m = coloring.recover(&products);
+/// assert_eq!((m.get(2, 2), m.get(2, 3), m.get(0, 5)), (4.0, -1.0, 0.0));
+/// ```
+#[derive(Clone, Debug)]
+pub struct HessianColoring {
+    coloring: Coloring,
+}
+
+impl HessianColoring {
+    /// Number of colours: Hessian-vector products needed to recover H.
+    pub fn num_colors(&self) -> usize {
+        self.coloring.num_colors
+    }
+
+    /// The colour of column j.
+    pub fn color(&self, j: usize) -> usize {
+        self.coloring.colors[j] as usize
+    }
+
+    /// The seed vector `s_c`: 1 at the columns of colour c, 0 elsewhere.
+    pub fn seed(&self, c: usize) -> Vec<f64> {
+        self.coloring
+            .colors
+            .iter()
+            .map(|&k| if k as usize == c { 1.0 } else { 0.0 })
+            .collect()
+    }
+
+    /// The symmetric matrix on the pattern from `products[c] = H·s_c`, each entry the mean of
+    /// its two recoveries `(H_ij + H_ji)/2` (exact products give exactly symmetric H).
+    ///
+    /// # Panics
+    /// If there are not `num_colors()` products of length n.
+    pub fn recover(&self, products: &[Vec<f64>]) -> SparseMatrix {
+        let n = self.coloring.colors.len();
+        assert!(
+            products.len() == self.num_colors() && products.iter().all(|p| p.len() == n),
+            "HessianColoring::recover needs {} products of length {n}",
+            self.num_colors()
+        );
+        assemble(Some(&self.coloring), n, |c, row| products[c][row])
+    }
+}
+
+/// The CSC matrix (both triangles) of the pattern of `coloring` (all n² entries when there
+/// is none), entry (i, j) the mean of its recoveries; `product(c, row)` is row `row` of
+/// H·s_c (with no colouring, class c is column c).
+pub(crate) fn assemble(
+    coloring: Option<&Coloring>,
+    n: usize,
+    product: impl Fn(usize, usize) -> f64,
+) -> SparseMatrix {
+    let entry = |i: usize, j: usize| {
+        let (c, row) = coloring.map_or((j, i), |c| c.locate(i, j));
+        product(c, row)
+    };
+    let nnz = coloring.map_or(n * n, |c| c.pattern.rows.iter().map(Vec::len).sum());
+    let mut col_ptr = Vec::with_capacity(n + 1);
+    let mut row_idx = Vec::with_capacity(nnz);
+    let mut values = Vec::with_capacity(nnz);
+    col_ptr.push(0);
+    for j in 0..n {
+        // The pattern is symmetric, so column j's rows are row j's columns.
+        let mut push = |i: usize| {
+            row_idx.push(i);
+            values.push(0.5 * (entry(i, j) + entry(j, i)));
+        };
+        match coloring {
+            None => (0..n).for_each(&mut push),
+            Some(c) => c.pattern.rows[j].iter().for_each(|&i| push(i as usize)),
+        }
+        col_ptr.push(row_idx.len());
+    }
+    SparseMatrix::from_csc(n, col_ptr, row_idx, values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrowhead_needs_two_colours_and_recovers_by_symmetry() {
+        // H = [[n, 1, 1, …], [1, 2, 0, …], …]: the dense first row gets its own colour.
+        let n = 40;
+        let h = |i: usize, j: usize| match (i, j) {
+            (0, 0) => n as f64,
+            (0, _) | (_, 0) => 1.0 + j as f64 + i as f64,
+            _ if i == j => 2.0,
+            _ => 0.0,
+        };
+        let coloring = SparsityPattern::from_entries(n, (1..n).map(|j| (0, j))).coloring();
+        assert_eq!(coloring.num_colors(), 2);
+        let products: Vec<Vec<f64>> = (0..2)
+            .map(|c| {
+                let s = coloring.seed(c);
+                (0..n)
+                    .map(|i| (0..n).map(|j| h(i, j) * s[j]).sum())
+                    .collect()
+            })
+            .collect();
+        let m = coloring.recover(&products);
+        for i in 0..n {
+            for j in 0..n {
+                assert_eq!(m.get(i, j), h(i, j), "({i}, {j})");
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! The Hessian a solver holds at an iterate: dense (row-major n × n) or sparse (CSC, both
+//! triangles), with the few operations the second-order methods need.
+
+use curvature_ad::SparseMatrix;
+
+/// ∇²f at an iterate. Sparse when the objective's pattern makes it pay (a closure whose
+/// recorded program has a colourable Hessian, or a hand-written objective that declares its
+/// pattern); then nothing of size n × n exists anywhere on the solver's path.
+#[derive(Clone, Debug)]
+pub(crate) enum Hessian {
+    /// Row-major n × n entries.
+    Dense(Vec<f64>),
+    /// The stored entries of a symmetric matrix.
+    Sparse(SparseMatrix),
+}
+
+impl Hessian {
+    /// The dimension n.
+    pub fn dim(&self) -> usize {
+        match self {
+            // An exact square: the f64 square root of a perfect square below 2⁵² is exact.
+            Hessian::Dense(h) => (h.len() as f64).sqrt() as usize,
+            Hessian::Sparse(h) => h.dim(),
+        }
+    }
+
+    /// The stored entries (all n² of a dense matrix).
+    pub fn entries(&self) -> &[f64] {
+        match self {
+            Hessian::Dense(h) => h,
+            Hessian::Sparse(h) => h.values(),
+        }
+    }
+
+    /// Whether every stored entry is finite.
+    pub fn is_finite(&self) -> bool {
+        self.entries().iter().all(|v| v.is_finite())
+    }
+
+    /// Row, column and value of the first NaN or ±∞ entry (column by column for a sparse H,
+    /// row by row for a dense one).
+    pub fn first_non_finite(&self) -> Option<(usize, usize, f64)> {
+        let n = self.dim().max(1);
+        match self {
+            Hessian::Dense(h) => h
+                .iter()
+                .position(|v| !v.is_finite())
+                .map(|k| (k / n, k % n, h[k])),
+            Hessian::Sparse(h) => h.triplets().find(|(_, _, v)| !v.is_finite()),
+        }
+    }
+
+    /// The diagonal `(H₀₀, …, Hₙ₋₁ₙ₋₁)`.
+    pub fn diagonal(&self) -> Vec<f64> {
+        let n = self.dim();
+        match self {
+            Hessian::Dense(h) => (0..n).map(|i| h[i * n + i]).collect(),
+            Hessian::Sparse(h) => (0..n).map(|j| h.get(j, j)).collect(),
+        }
+    }
+
+    /// `H·v`.
+    pub fn mul_vec(&self, v: &[f64]) -> Vec<f64> {
+        let n = self.dim();
+        match self {
+            Hessian::Dense(h) => (0..n)
+                .map(|i| {
+                    h[i * n..(i + 1) * n]
+                        .iter()
+                        .zip(v)
+                        .map(|(a, b)| a * b)
+                        .sum()
+                })
+                .collect(),
+            Hessian::Sparse(h) => h.mul_vec(v),
+        }
+    }
+
+    /// Gershgorin bounds `(lo, hi)` on the eigenvalues:
+    /// `lo = minᵢ (Hᵢᵢ − Σ_{j≠i} |Hᵢⱼ|)`, `hi = maxᵢ (Hᵢᵢ + Σ_{j≠i} |Hᵢⱼ|)`.
+    pub fn gershgorin(&self) -> (f64, f64) {
+        let n = self.dim();
+        let mut off = vec![0.0; n];
+        let mut diagonal = vec![0.0; n];
+        let mut visit = |i: usize, j: usize, v: f64| {
+            if i == j {
+                diagonal[i] = v;
+            } else {
+                off[i] += v.abs();
+            }
+        };
+        match self {
+            Hessian::Dense(h) => (0..n * n).for_each(|k| visit(k / n, k % n, h[k])),
+            Hessian::Sparse(h) => h.triplets().for_each(|(i, j, v)| visit(i, j, v)),
+        }
+        (0..n).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), i| {
+            (lo.min(diagonal[i] - off[i]), hi.max(diagonal[i] + off[i]))
+        })
+    }
+
+    /// The Frobenius norm `√(Σ Hᵢⱼ²)`.
+    pub fn frobenius_norm(&self) -> f64 {
+        self.entries().iter().map(|v| v * v).sum::<f64>().sqrt()
+    }
+}

@@ -1,0 +1,115 @@
+//! Sparse Cholesky of `H + diag(s)` with faer: fill-reducing ordering and symbolic analysis
+//! once per sparsity pattern, one numeric factorization per shift.
+
+use curvature_ad::SparseMatrix;
+use faer::prelude::*;
+use faer::sparse::linalg::solvers::{Llt, SymbolicLlt};
+use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
+use faer::{MatMut, Side};
+
+/// The analysed lower triangle of one sparsity pattern, with the full diagonal added (a
+/// shift `H + τI` needs every diagonal slot, even where H has a structural zero).
+///
+/// Newton iterates share one pattern (a closure's Hessian pattern is a property of its
+/// recorded program; a hand-written objective declares it), so AMD ordering and the
+/// elimination tree are computed once per solve, and every shifted retry and every iterate
+/// pays only the numeric factorization.
+pub(crate) struct SparseCholesky {
+    n: usize,
+    /// The source pattern (both triangles) this analysis was made for.
+    source_col_ptr: Vec<usize>,
+    source_row_idx: Vec<usize>,
+    /// Lower triangle, CSC, rows sorted, diagonal first in each column.
+    col_ptr: Vec<usize>,
+    row_idx: Vec<usize>,
+    /// For each lower entry, its index in the source values (`usize::MAX`: an added diagonal).
+    source: Vec<usize>,
+    symbolic: SymbolicLlt<usize>,
+    values: Vec<f64>,
+}
+
+impl SparseCholesky {
+    /// Analyses the pattern of `h`; `None` if faer cannot (out of memory).
+    pub fn analyze(h: &SparseMatrix) -> Option<Self> {
+        let n = h.dim();
+        let (cp, ri) = (h.col_ptr(), h.row_indices());
+        let mut col_ptr = Vec::with_capacity(n + 1);
+        let mut row_idx = Vec::with_capacity(h.nnz() / 2 + n);
+        let mut source = Vec::with_capacity(h.nnz() / 2 + n);
+        col_ptr.push(0);
+        for j in 0..n {
+            let rows = &ri[cp[j]..cp[j + 1]];
+            // Rows are sorted: the diagonal, if stored, is the first row ≥ j.
+            let below = rows.partition_point(|&i| i < j);
+            if rows.get(below) != Some(&j) {
+                row_idx.push(j);
+                source.push(usize::MAX);
+            }
+            for (k, &i) in rows.iter().enumerate().skip(below) {
+                row_idx.push(i);
+                source.push(cp[j] + k);
+            }
+            col_ptr.push(row_idx.len());
+        }
+        let pattern = SymbolicSparseColMatRef::new_checked(n, n, &col_ptr, None, &row_idx);
+        let symbolic = SymbolicLlt::try_new(pattern, Side::Lower).ok()?;
+        let values = vec![0.0; row_idx.len()];
+        Some(SparseCholesky {
+            n,
+            source_col_ptr: cp.to_vec(),
+            source_row_idx: ri.to_vec(),
+            col_ptr,
+            row_idx,
+            source,
+            symbolic,
+            values,
+        })
+    }
+
+    /// Whether `h` has the pattern this analysis was made for.
+    pub fn fits(&self, h: &SparseMatrix) -> bool {
+        h.dim() == self.n
+            && h.col_ptr() == self.source_col_ptr
+            && h.row_indices() == self.source_row_idx
+    }
+
+    /// Factors `H + diag(shift)` (`shift(j)` added to diagonal j); `None` when it is not
+    /// numerically positive definite.
+    pub fn factor(&mut self, h: &SparseMatrix, shift: impl Fn(usize) -> f64) -> Option<Factor> {
+        debug_assert!(self.fits(h));
+        let hv = h.values();
+        for j in 0..self.n {
+            let range = self.col_ptr[j]..self.col_ptr[j + 1];
+            for k in range.clone() {
+                let s = self.source[k];
+                self.values[k] = if s == usize::MAX { 0.0 } else { hv[s] };
+            }
+            // The diagonal is the first entry of each lower column.
+            self.values[range.start] += shift(j);
+        }
+        let pattern = SymbolicSparseColMatRef::new_checked(
+            self.n,
+            self.n,
+            &self.col_ptr,
+            None,
+            &self.row_idx,
+        );
+        let matrix = SparseColMatRef::new(pattern, &self.values);
+        let llt = Llt::try_new_with_symbolic(self.symbolic.clone(), matrix, Side::Lower).ok()?;
+        Some(Factor(llt))
+    }
+}
+
+/// A sparse Cholesky factorization `P(H + diag(s))Pᵀ = LLᵀ`.
+pub(crate) struct Factor(Llt<usize, f64>);
+
+impl Factor {
+    /// Solves `(H + diag(s)) x = b`.
+    pub fn solve(&self, b: &[f64]) -> Vec<f64> {
+        let mut x = b.to_vec();
+        let n = x.len();
+        self.0
+            .solve_in_place(MatMut::from_column_major_slice_mut(&mut x, n, 1));
+        x
+    }
+}
