@@ -28,12 +28,27 @@
 //! assert_eq!(h.as_slice(), &[802.0, -400.0, -400.0, 200.0]);
 //! ```
 
+//! # Features
+//!
+//! All off by default; each adds conversions or trait impls, never changes behaviour.
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `nalgebra` | [`Matrix`] ⇄ `DMatrix` (and a zero-copy `as_nalgebra` view), [`SparseMatrix`] ⇄ nalgebra-sparse `CscMatrix`; see [`interop`] |
+//! | `faer` | [`Matrix`] ⇄ `Mat` (and a zero-copy `as_faer` view), [`SparseMatrix`] ⇄ `SparseColMat` (and a view) |
+//! | `ndarray` | [`Matrix`] ⇄ `Array2` (moved without copying both ways, and an `as_ndarray` view), [`SparseMatrix`] → dense `Array2` |
+//! | `serde` | `Serialize`/`Deserialize` for [`Matrix`] and [`SparseMatrix`]; reading checks the same invariants as the constructors and fails with a [`ShapeError`] message |
+//!
+//! The crates converted to are re-exported (`curvature_ad::nalgebra`, ...) so their
+//! versions always match.
+
 #![deny(missing_docs)]
 
 mod drivers;
 mod dual;
 mod elementary;
 mod error;
+pub mod interop;
 mod matrix;
 mod pattern;
 mod recording;
@@ -51,7 +66,7 @@ pub use drivers::{
     derivative, gradient, hessian, hvp, jacobian, second_derivative, sparse_hessian,
 };
 pub use dual::{Dual, Dual2, DualN};
-pub use error::BranchChanged;
+pub use error::{BranchChanged, ShapeError};
 pub use matrix::Matrix;
 pub use pattern::{HessianColoring, SparsityPattern};
 pub use scalar::Scalar;
@@ -63,3 +78,16 @@ pub use var::Var;
 /// The num-traits version this crate implements, so `curvature_ad::num_traits::Float` is
 /// always the right trait.
 pub use num_traits;
+
+/// The faer version the `faer` feature converts to and from.
+#[cfg(feature = "faer")]
+pub use faer;
+/// The nalgebra version the `nalgebra` feature converts to and from.
+#[cfg(feature = "nalgebra")]
+pub use nalgebra;
+/// The nalgebra-sparse version the `nalgebra` feature converts to and from.
+#[cfg(feature = "nalgebra")]
+pub use nalgebra_sparse;
+/// The ndarray version the `ndarray` feature converts to and from.
+#[cfg(feature = "ndarray")]
+pub use ndarray;

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::ops::{Index, IndexMut, Mul};
 
+use crate::error::ShapeError;
+
 /// A dense `nrows × ncols` matrix of f64 stored row by row.
 ///
 /// ```
@@ -13,6 +15,11 @@ use std::ops::{Index, IndexMut, Mul};
 /// assert_eq!(&m * &[1.0, -1.0][..], vec![2.0, -2.0]);
 /// ```
 #[derive(Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::interop::serde::MatrixData")
+)]
 pub struct Matrix {
     nrows: usize,
     ncols: usize,
@@ -57,6 +64,33 @@ impl Matrix {
             data.len()
         );
         Matrix { nrows, ncols, data }
+    }
+
+    /// Wraps row-major data, or reports a length other than `nrows · ncols`.
+    ///
+    /// ```
+    /// use curvature_ad::{Matrix, ShapeError};
+    /// assert!(Matrix::try_from_row_major(2, 2, vec![1.0; 4]).is_ok());
+    /// let e = Matrix::try_from_row_major(2, 2, vec![1.0; 3]).unwrap_err();
+    /// assert_eq!(e, ShapeError::DataLength { expected: 4, found: 3 });
+    /// ```
+    pub fn try_from_row_major(
+        nrows: usize,
+        ncols: usize,
+        data: Vec<f64>,
+    ) -> Result<Matrix, ShapeError> {
+        match nrows.checked_mul(ncols) {
+            Some(expected) if expected == data.len() => Ok(Matrix { nrows, ncols, data }),
+            expected => Err(ShapeError::DataLength {
+                expected: expected.unwrap_or(usize::MAX),
+                found: data.len(),
+            }),
+        }
+    }
+
+    /// The entries, row by row, moved out without copying.
+    pub fn into_row_major(self) -> Vec<f64> {
+        self.data
     }
 
     /// Number of rows.

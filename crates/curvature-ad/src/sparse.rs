@@ -1,5 +1,6 @@
 //! A sparse matrix in compressed sparse column form, for Hessians too large to store densely.
 
+use crate::error::ShapeError;
 use crate::matrix::Matrix;
 
 /// A square sparse matrix in compressed sparse column (CSC) form: column j's entries are
@@ -15,6 +16,11 @@ use crate::matrix::Matrix;
 /// assert_eq!(m.mul_vec(&[1.0, 1.0]), vec![3.0, 4.0]);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "crate::interop::serde::SparseData")
+)]
 pub struct SparseMatrix {
     n: usize,
     col_ptr: Vec<usize>,
@@ -26,48 +32,74 @@ impl SparseMatrix {
     /// Wraps CSC arrays.
     ///
     /// # Panics
-    /// If the arrays are inconsistent: `col_ptr` not of length n + 1, not non-decreasing or
-    /// not ending at `row_indices.len()`, lengths of `row_indices` and `values` differing, or
-    /// a row index ≥ n or out of order within its column.
+    /// If the arrays are inconsistent (see [`try_from_csc`](Self::try_from_csc)).
     pub fn from_csc(
         n: usize,
         col_ptr: Vec<usize>,
         row_indices: Vec<usize>,
         values: Vec<f64>,
     ) -> SparseMatrix {
-        assert_eq!(
-            col_ptr.len(),
-            n + 1,
-            "SparseMatrix: col_ptr needs n + 1 entries"
-        );
-        assert_eq!(col_ptr[0], 0, "SparseMatrix: col_ptr must start at 0");
-        assert_eq!(
-            *col_ptr.last().unwrap_or(&0),
-            row_indices.len(),
-            "SparseMatrix: col_ptr must end at the number of entries"
-        );
-        assert_eq!(
-            row_indices.len(),
-            values.len(),
-            "SparseMatrix: one value per row index"
-        );
-        for j in 0..n {
-            assert!(
-                col_ptr[j] <= col_ptr[j + 1],
-                "SparseMatrix: col_ptr decreases"
-            );
-            let rows = &row_indices[col_ptr[j]..col_ptr[j + 1]];
-            assert!(
-                rows.windows(2).all(|w| w[0] < w[1]) && rows.iter().all(|&i| i < n),
-                "SparseMatrix: rows of column {j} must be increasing and < {n}"
-            );
+        Self::try_from_csc(n, col_ptr, row_indices, values)
+            .unwrap_or_else(|e| panic!("SparseMatrix::from_csc: {e}"))
+    }
+
+    /// Wraps CSC arrays, or says which invariant they break: `col_ptr` of length n + 1,
+    /// starting at 0, non-decreasing and ending at `row_indices.len()`; one value per row
+    /// index; the rows of each column strictly increasing and < n.
+    ///
+    /// ```
+    /// use curvature_ad::SparseMatrix;
+    /// assert!(SparseMatrix::try_from_csc(2, vec![0, 1, 2], vec![0, 1], vec![1.0, 2.0]).is_ok());
+    /// assert!(SparseMatrix::try_from_csc(2, vec![0, 1, 2], vec![0, 2], vec![1.0, 2.0]).is_err());
+    /// ```
+    pub fn try_from_csc(
+        n: usize,
+        col_ptr: Vec<usize>,
+        row_indices: Vec<usize>,
+        values: Vec<f64>,
+    ) -> Result<SparseMatrix, ShapeError> {
+        let invalid = |why: String| Err(ShapeError::InvalidCsc(why));
+        if col_ptr.len() != n + 1 {
+            return invalid(format!(
+                "col_ptr has {} entries, a {n}×{n} matrix needs n + 1",
+                col_ptr.len()
+            ));
         }
-        SparseMatrix {
+        if col_ptr[0] != 0 {
+            return invalid("col_ptr must start at 0".into());
+        }
+        if col_ptr[n] != row_indices.len() {
+            return invalid("col_ptr must end at the number of entries".into());
+        }
+        if row_indices.len() != values.len() {
+            return invalid(format!(
+                "{} row indices but {} values",
+                row_indices.len(),
+                values.len()
+            ));
+        }
+        for j in 0..n {
+            if col_ptr[j] > col_ptr[j + 1] {
+                return invalid(format!("col_ptr decreases at column {j}"));
+            }
+            let rows = &row_indices[col_ptr[j]..col_ptr[j + 1]];
+            if !(rows.windows(2).all(|w| w[0] < w[1]) && rows.iter().all(|&i| i < n)) {
+                return invalid(format!(
+                    "rows of column {j} must be strictly increasing and < {n}"
+                ));
+            }
+        }
+        Ok(SparseMatrix {
             n,
             col_ptr,
             row_idx: row_indices,
             values,
-        }
+        })
+    }
+
+    /// The CSC arrays `(n, col_ptr, row_indices, values)`, moved out without copying.
+    pub fn into_csc(self) -> (usize, Vec<usize>, Vec<usize>, Vec<f64>) {
+        (self.n, self.col_ptr, self.row_idx, self.values)
     }
 
     /// Every entry of a square dense matrix, zeros included (so the pattern does not depend

@@ -45,6 +45,7 @@ use crate::Matrix;
 /// assert_eq!(fit.f, 0.5 * fit.rss); // the Solution fields, through Deref
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Fit {
     /// Point, objective `½‖r‖²`, gradient `Jᵀr`, iterations, evaluations, termination.
     pub solution: Solution,

@@ -33,6 +33,7 @@ use crate::Matrix;
 /// assert!(fit.standard_errors.is_none());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Identifiability {
     /// Numerical rank of the m × n Jacobian at the solution (≤ min(m, n)).
     pub rank: usize,
@@ -42,6 +43,7 @@ pub struct Identifiability {
 
 /// A parameter the Jacobian does not determine (see [`Identifiability`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Undetermined {
     /// The residuals do not depend on this parameter: its Jacobian column is zero.
     NoEffect {
@@ -59,6 +61,7 @@ pub enum Undetermined {
 
 /// Why a [`Fit`](crate::Fit) has no covariance (and so no standard errors or correlations).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum NoCovariance {
     /// `m ≤ n`: no degrees of freedom left to estimate the residual variance.
     TooFewResiduals {

@@ -39,11 +39,28 @@
 //! assert!((bfgs.x[0] - 1.0).abs() < 1e-6 && bfgs.converged());
 //! ```
 
+//! # Features
+//!
+//! All off by default:
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `serde` | `Serialize`/`Deserialize` for [`Solution`], [`Fit`], [`Termination`], [`Iteration`], [`Evaluations`] (and `curvature-ad`'s matrices, which `Fit` holds) |
+//! | `argmin` | `argmin::ArgminProblem`: any [`Objective`] as an argmin 0.11 problem with exact gradient, dense Hessian or Hessian-vector products; `argmin::FromArgmin`: an argmin problem as an [`Objective`] |
+//!
+//! With serde_json, enable its `float_roundtrip` feature to read every f64 back bit for bit.
+//! JSON has no NaN or infinity: serde_json writes them as `null` and refuses to read `null`
+//! back as a number, so a `Solution` holding non-finite values (a run that ended
+//! `NonFinite`, a least-squares history row whose gradient was never evaluated) fails to
+//! round-trip through JSON with an error; binary formats keep IEEE values exactly.
+
 // Tests are written as `!(x < bound)` on purpose: a NaN must fail every acceptance test,
 // and the negated form says so where `x >= bound` would silently let NaN through.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "argmin")]
+pub mod argmin;
 mod bfgs;
 mod dfp;
 mod driver;

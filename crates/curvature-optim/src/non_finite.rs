@@ -16,6 +16,7 @@ use std::fmt;
 /// assert_eq!(at.to_string(), "Jacobian entry ∂r[4]/∂x[1]");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum NonFiniteEntry {
     /// The objective value f(x).
     Value,

@@ -7,6 +7,7 @@ use crate::non_finite::NonFiniteEntry;
 
 /// Why a run stopped. Every solver ends with exactly one of these.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Termination {
     /// `‖∇f(x)‖∞ ≤ gradient_tolerance`: first-order optimality reached.
     GradientTolerance,
@@ -65,6 +66,7 @@ impl Termination {
 
 /// How many times a solver asked the objective for each kind of evaluation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Evaluations {
     /// Calls for f alone.
     pub value: usize,
@@ -89,6 +91,7 @@ impl Evaluations {
 
 /// One row of the per-iteration history (and what the observer sees).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Iteration {
     /// Iteration number; 0 is the start point.
     pub iteration: usize,
@@ -143,6 +146,7 @@ pub struct Iteration {
 /// assert_eq!(s.evaluations.hessian, 6);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Solution {
     /// The method that produced it ("BFGS", "Levenberg-Marquardt (least squares)", ...).
     pub method: String,

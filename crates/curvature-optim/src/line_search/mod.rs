@@ -43,6 +43,7 @@ pub enum LineSearch {
 
 /// Why a line search gave up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum LineSearchFailure {
     /// `φ'(0) ≥ 0`: the direction does not descend, so no small step can decrease f.
     NotDescent,
