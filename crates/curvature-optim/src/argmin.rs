@@ -273,7 +273,8 @@ pub struct DifferencedHessian;
 /// central differences of the gradient, see [`Objective::hessian`]).
 ///
 /// `Objective` methods cannot fail, so an `Err` from the argmin problem becomes NaN: the
-/// solver stops with `Termination::NonFinite` at the last good point, and
+/// solver stops with `Termination::NonFinite` at the last good point (or, at the start
+/// point, returns `Error::NonFiniteAtStart`), and
 /// [`error`](Self::error) returns the first error's message. The objective is implemented
 /// for `&FromArgmin`, so the wrapper stays with the caller to be asked afterwards.
 ///
@@ -429,7 +430,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Newton, Termination};
+    use crate::Newton;
     use ::argmin::core::{Executor, State};
     use ::argmin::solver::linesearch::MoreThuenteLineSearch;
     use ::argmin::solver::quasinewton::LBFGS;
@@ -560,8 +561,19 @@ mod tests {
     #[test]
     fn argmin_errors_end_the_run_as_non_finite_and_are_kept() {
         let bowl = FromArgmin::new(Bowl);
-        let s = Newton::new().minimize(&bowl, &[11.0, 0.0]).unwrap();
-        assert_eq!(s.termination, Termination::NonFinite);
+        // The error at the start point becomes a NaN value, which the driver refuses with a
+        // located error (what was not finite: the value f).
+        let e = Newton::new().minimize(&bowl, &[11.0, 0.0]).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                crate::Error::NonFiniteAtStart {
+                    entry: crate::NonFiniteEntry::Value,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
         assert_eq!(
             bowl.error().as_deref(),
             Some("x₀ > 10 is outside the model")
