@@ -55,6 +55,20 @@ pub struct Fit {
     pub standard_errors: Option<Vec<f64>>,
 }
 
+impl Fit {
+    /// The parameters that ended on a bound (empty for unbounded fits; see
+    /// [`Solution::bounds`]). **Their standard errors and covariance entries are not
+    /// meaningful**: the covariance `σ̂² (JᵀJ)⁻¹` assumes an interior minimizer, where small
+    /// changes of the data move the estimate both ways; a parameter held by its bound does
+    /// not move like that.
+    pub fn at_bounds(&self) -> Vec<usize> {
+        self.solution
+            .bounds
+            .as_ref()
+            .map_or_else(Vec::new, |b| b.active())
+    }
+}
+
 impl Deref for Fit {
     type Target = Solution;
     fn deref(&self) -> &Solution {
@@ -175,6 +189,7 @@ impl Final {
                 termination: self.termination,
                 skipped_updates: 0,
                 history: history.0,
+                bounds: None,
             },
             residual_norm: crate::qr::norm(&self.r),
             residuals: self.r,

@@ -15,6 +15,14 @@
 //! | [`Dfp`], [`Bfgs`] | `x − αQ∇f`, Q a rank-two-updated inverse Hessian |
 //! | [`Lbfgs`] | `x − αQ∇f`, Q implicit from the last m steps |
 //!
+//! Bounds `l ≤ x ≤ u` ([`Bounds`]) are accepted by
+//!
+//! | solver | step |
+//! |---|---|
+//! | [`LbfgsB`] | generalized Cauchy point of the L-BFGS model on the box, subspace minimization, line search to the boundary |
+//! | [`ProjectedNewton`] | `P(x + αp)`: Newton on the free variables (Cholesky or CG on HVPs), gradient on the active ones (Bertsekas) |
+//! | [`LeastSquares::bounds`] | projected trust-region Levenberg–Marquardt |
+//!
 //! Least squares `min ½‖r(x)‖²` has its own solvers over [`Residuals`] (closures
 //! `Fn(&[Var]) -> Vec<Var>` or hand-written), returning a [`Fit`] (a `Solution` plus RSS,
 //! covariance and standard errors):
@@ -44,6 +52,7 @@
 #![deny(missing_docs)]
 
 mod bfgs;
+mod bounds;
 mod dfp;
 mod driver;
 mod error;
@@ -51,6 +60,7 @@ mod fit;
 mod gauss_newton;
 mod gradient_descent;
 mod lbfgs;
+mod lbfgsb;
 mod least_squares;
 mod levenberg_marquardt;
 mod linalg;
@@ -60,6 +70,7 @@ mod newton;
 mod newton1d;
 mod newton_cg;
 mod objective;
+mod projected_newton;
 mod qr;
 mod quasi_newton;
 mod residuals;
@@ -69,6 +80,7 @@ pub mod train;
 mod univariate;
 
 pub use bfgs::{Bfgs, BfgsUpdate};
+pub use bounds::{Bounds, BoundsReport};
 pub use curvature_ad::Matrix;
 pub use dfp::{Dfp, DfpUpdate};
 pub use error::Error;
@@ -76,6 +88,7 @@ pub use fit::Fit;
 pub use gauss_newton::GaussNewton;
 pub use gradient_descent::GradientDescent;
 pub use lbfgs::Lbfgs;
+pub use lbfgsb::LbfgsB;
 pub use least_squares::{LeastSquares, StepSolver};
 pub use levenberg_marquardt::{Damping, LevenbergMarquardt};
 pub use line_search::LineSearch;
@@ -83,6 +96,7 @@ pub use newton::Newton;
 pub use newton1d::Newton1d;
 pub use newton_cg::NewtonCg;
 pub use objective::{HvpOperator, Objective};
+pub use projected_newton::{NewtonSystem, ProjectedNewton};
 pub use quasi_newton::{InitialScaling, InverseUpdate, QuasiNewton};
 pub use residuals::Residuals;
 pub use secant::Secant;

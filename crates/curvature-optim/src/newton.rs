@@ -99,7 +99,7 @@ pub(crate) struct NewtonStep {
 
 /// Solves `(H + τI) p = −g` with the smallest τ of Nocedal–Wright's Algorithm 3.3 sequence
 /// that makes the Cholesky factorization succeed. `None` if no τ works (non-finite H).
-fn shifted_newton_direction(h: &[f64], n: usize, g: &[f64]) -> Option<(Vec<f64>, f64)> {
+pub(crate) fn shifted_newton_direction(h: &[f64], n: usize, g: &[f64]) -> Option<(Vec<f64>, f64)> {
     const BETA: f64 = 1e-3;
     let rhs: Vec<f64> = g.iter().map(|v| -v).collect();
     let min_diagonal = (0..n).map(|i| h[i * n + i]).fold(f64::INFINITY, f64::min);

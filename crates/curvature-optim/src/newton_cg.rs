@@ -118,14 +118,14 @@ struct NewtonCgStep {
 }
 
 /// The search direction and the number of CG iterations (Hessian-vector products) spent.
-struct Direction {
-    p: Vec<f64>,
-    iterations: usize,
+pub(crate) struct Direction {
+    pub p: Vec<f64>,
+    pub iterations: usize,
 }
 
 /// Conjugate gradients on `H p = −g` from p = 0, stopped at `‖r‖₂ ≤ tolerance`, at negative
 /// curvature, or after `max_iterations ≥ 1` products `hv(d, out)` (see [`NewtonCg`]).
-fn truncated_cg(
+pub(crate) fn truncated_cg(
     g: &[f64],
     tolerance: f64,
     max_iterations: usize,

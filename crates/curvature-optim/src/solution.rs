@@ -1,5 +1,6 @@
 //! What a solver returns: the point, why it stopped, what it cost, and optionally its path.
 
+use crate::bounds::BoundsReport;
 use crate::line_search::LineSearchFailure;
 
 /// Why a run stopped. Every solver ends with exactly one of these.
@@ -133,6 +134,11 @@ pub struct Solution {
     /// Per-iteration history, starting with iteration 0; `None` unless enabled with the
     /// solver's `history(true)` builder.
     pub history: Option<Vec<Iteration>>,
+    /// For the bounded solvers ([`LbfgsB`](crate::LbfgsB),
+    /// [`ProjectedNewton`](crate::ProjectedNewton), [`LeastSquares`](crate::LeastSquares)
+    /// with bounds): the variables at a bound, the projected-gradient norm the convergence
+    /// test used, and the start coordinates projected onto the box. `None` for unbounded runs.
+    pub bounds: Option<BoundsReport>,
 }
 
 impl Solution {
