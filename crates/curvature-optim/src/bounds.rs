@@ -49,9 +49,8 @@ impl Bounds {
                 found: upper.len(),
             });
         }
-        let bad = |(l, u): (&f64, &f64)| {
-            !(l <= u) || *l == f64::INFINITY || *u == f64::NEG_INFINITY
-        };
+        let bad =
+            |(l, u): (&f64, &f64)| !(l <= u) || *l == f64::INFINITY || *u == f64::NEG_INFINITY;
         if let Some(index) = lower.iter().zip(&upper).position(bad) {
             return Err(Error::InvalidBounds {
                 index,
@@ -110,8 +109,7 @@ impl Bounds {
     /// Whether `l ≤ x ≤ u` holds.
     pub fn contains(&self, x: &[f64]) -> bool {
         x.len() == self.len()
-            && x
-                .iter()
+            && x.iter()
                 .zip(self.lower.iter().zip(&self.upper))
                 .all(|(v, (l, u))| l <= v && v <= u)
     }
@@ -131,10 +129,20 @@ impl Bounds {
 
     /// The projected gradient `P(x − g) − x` at a feasible x with gradient g.
     pub fn projected_gradient(&self, x: &[f64], g: &[f64]) -> Vec<f64> {
+        // −g itself where the bound does not bind: (x − g) − x would round.
         x.iter()
             .zip(g)
             .zip(self.lower.iter().zip(&self.upper))
-            .map(|((x, g), (l, u))| (x - g).max(*l).min(*u) - x)
+            .map(|((x, g), (l, u))| {
+                let t = x - g;
+                if t < *l {
+                    l - x
+                } else if t > *u {
+                    u - x
+                } else {
+                    -g
+                }
+            })
             .collect()
     }
 
@@ -200,7 +208,12 @@ pub struct BoundsReport {
 impl BoundsReport {
     /// All variables at a bound, in increasing order.
     pub fn active(&self) -> Vec<usize> {
-        let mut all: Vec<usize> = self.at_lower.iter().chain(&self.at_upper).copied().collect();
+        let mut all: Vec<usize> = self
+            .at_lower
+            .iter()
+            .chain(&self.at_upper)
+            .copied()
+            .collect();
         all.sort_unstable();
         all
     }

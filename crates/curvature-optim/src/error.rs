@@ -85,10 +85,9 @@ impl fmt::Display for Error {
                 "invalid bounds on x[{index}]: need lower ≤ upper, not NaN, with a finite \
                  point between; got [{lower}, {upper}]"
             ),
-            Error::BoundsDimension { expected, found } => write!(
-                f,
-                "bounds given for {found} variables, expected {expected}"
-            ),
+            Error::BoundsDimension { expected, found } => {
+                write!(f, "bounds given for {found} variables, expected {expected}")
+            }
         }
     }
 }

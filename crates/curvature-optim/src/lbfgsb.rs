@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 use crate::bounds::{Bounds, BoundsReport, Feasible};
 use crate::driver::{line_step_to, minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
-use crate::line_search::{LineSearch, StrongWolfe};
 use crate::linalg::lu_solve;
+use crate::line_search::{LineSearch, StrongWolfe};
 use crate::objective::{dot, moved, Halt, Need, Objective, Point, Problem};
 use crate::solution::Termination;
 
@@ -295,7 +295,9 @@ impl LbfgsBStep {
     fn subspace_point(&self, x: &[f64], g: &[f64], xc: Vec<f64>, c: &[f64], m: &[f64]) -> Vec<f64> {
         let bounds = &self.feasible.bounds;
         let (l, u) = (bounds.lower(), bounds.upper());
-        let free: Vec<usize> = (0..x.len()).filter(|&i| l[i] < xc[i] && xc[i] < u[i]).collect();
+        let free: Vec<usize> = (0..x.len())
+            .filter(|&i| l[i] < xc[i] && xc[i] < u[i])
+            .collect();
         if free.is_empty() {
             return xc;
         }

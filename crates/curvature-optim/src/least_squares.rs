@@ -461,7 +461,10 @@ impl<'a> Run<'a> {
             let mut rp = self.r.clone();
             rp.resize(rows, 0.0);
             self.jacobian = Some(j);
-            let held = o.bounds.as_ref().map(|b| held_at_bounds(b, &self.x, &a, &rp));
+            let held = o
+                .bounds
+                .as_ref()
+                .map(|b| held_at_bounds(b, &self.x, &a, &rp));
             for (c, _) in held.iter().flatten().enumerate().filter(|(_, h)| **h) {
                 a[c * rows..(c + 1) * rows].fill(0.0);
             }
@@ -549,7 +552,10 @@ impl<'a> Run<'a> {
                     let f2 = self.fnorm * self.fnorm;
                     (-(2.0 * rjs + temp1 * temp1 * f2) / f2, rjs / f2)
                 } else {
-                    (temp1 * temp1 + temp2 * temp2 / 0.5, -(temp1 * temp1 + temp2 * temp2))
+                    (
+                        temp1 * temp1 + temp2 * temp2 / 0.5,
+                        -(temp1 * temp1 + temp2 * temp2),
+                    )
                 };
                 let ratio = if prered != 0.0 && !(clipped && !(prered > 0.0)) {
                     actred / prered
@@ -646,7 +652,11 @@ fn held_at_bounds(bounds: &Bounds, x: &[f64], a: &[f64], r: &[f64]) -> Vec<bool>
     let rows = r.len();
     (0..x.len())
         .map(|c| {
-            let g: f64 = a[c * rows..(c + 1) * rows].iter().zip(r).map(|(a, r)| a * r).sum();
+            let g: f64 = a[c * rows..(c + 1) * rows]
+                .iter()
+                .zip(r)
+                .map(|(a, r)| a * r)
+                .sum();
             (x[c] == bounds.lower()[c] && g > 0.0) || (x[c] == bounds.upper()[c] && g < 0.0)
         })
         .collect()

@@ -140,7 +140,9 @@ impl ProjectedNewtonStep {
         let pg = b.projected_gradient(x, g);
         let eps = self.epsilon.min(dot(&pg, &pg).sqrt());
         (0..x.len())
-            .filter(|&i| !((x[i] <= l[i] + eps && g[i] > 0.0) || (x[i] >= u[i] - eps && g[i] < 0.0)))
+            .filter(|&i| {
+                !((x[i] <= l[i] + eps && g[i] > 0.0) || (x[i] >= u[i] - eps && g[i] < 0.0))
+            })
             .collect()
     }
 }
@@ -215,7 +217,10 @@ impl Method for ProjectedNewtonStep {
         if !free.is_empty() {
             let p_free = match self.system {
                 NewtonSystem::Cholesky => {
-                    let h = at.hessian.as_deref().expect("Cholesky mode evaluates Hessians");
+                    let h = at
+                        .hessian
+                        .as_deref()
+                        .expect("Cholesky mode evaluates Hessians");
                     let h_free: Vec<f64> = free
                         .iter()
                         .flat_map(|&i| free.iter().map(move |&j| h[i * n + j]))

@@ -86,8 +86,16 @@ fn nist_fits_with_inactive_bounds_match_the_certified_values() {
                 // against the gradient, some parameter on a bound.
                 let report = fit.bounds.as_ref().unwrap();
                 let g = fit.gradient.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-                assert!(report.projected_gradient_norm <= 1e-8 * g.max(1.0), "{}", d.name);
-                assert!(!fit.at_bounds().is_empty() && min < 4.0, "{}: update the list", d.name);
+                assert!(
+                    report.projected_gradient_norm <= 1e-8 * g.max(1.0),
+                    "{}",
+                    d.name
+                );
+                assert!(
+                    !fit.at_bounds().is_empty() && min < 4.0,
+                    "{}: update the list",
+                    d.name
+                );
                 continue;
             }
             if !(min >= 4.0) || !fit.converged() || !fit.at_bounds().is_empty() {
@@ -102,7 +110,10 @@ fn nist_fits_with_inactive_bounds_match_the_certified_values() {
         }
     }
     println!("{touched} of 54 unbounded paths leave the box");
-    assert!(touched > 0, "the boxes must cut some paths to test anything");
+    assert!(
+        touched > 0,
+        "the boxes must cut some paths to test anything"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -147,7 +158,10 @@ fn bounds_that_never_bind_change_nothing() {
             .map(|i| p[0] * (1.0 - (-p[1] * t[i]).exp()) - y[i])
             .collect()
     };
-    let plain = LeastSquares::new().history(true).minimize(r, &[1.0, 1.0]).unwrap();
+    let plain = LeastSquares::new()
+        .history(true)
+        .minimize(r, &[1.0, 1.0])
+        .unwrap();
     assert!(plain.bounds.is_none());
     let boxed = LeastSquares::new()
         .history(true)

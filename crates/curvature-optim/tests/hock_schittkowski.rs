@@ -197,7 +197,11 @@ enum Method {
 /// 6 significant digits of f* (the published values carry 9–10), absolute 1e-8 when f* = 0,
 /// and the minimizer to 1e-4 (the published x* carry 8–9 digits).
 fn check(p: &Problem, method: &str, s: &Solution, failures: &mut Vec<String>) {
-    let tolerance = if p.f_star == 0.0 { 1e-8 } else { 1e-6 * p.f_star.abs() };
+    let tolerance = if p.f_star == 0.0 {
+        1e-8
+    } else {
+        1e-6 * p.f_star.abs()
+    };
     println!(
         "{:6} {method:32} f = {:<22e} {:?}, {} iterations, {:?}",
         p.name, s.f, s.termination, s.iterations, s.evaluations
@@ -319,5 +323,8 @@ fn the_active_sets_at_the_solutions_are_the_published_ones() {
     let report = solve(&hs2([-2.0, 1.0], hs2_root(0.0)), Method::LbfgsB)
         .bounds
         .unwrap();
-    assert_eq!((report.at_lower, report.projected_start), (vec![1], vec![1]));
+    assert_eq!(
+        (report.at_lower, report.projected_start),
+        (vec![1], vec![1])
+    );
 }
