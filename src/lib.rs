@@ -34,9 +34,9 @@ pub mod prelude {
         BranchChanged, Dual, Dual2, Matrix, Scalar, SparseMatrix, Tape, Var,
     };
     pub use curvature_optim::{
-        Bfgs, Damping, Dfp, Fit, GaussNewton, GradientDescent, Lbfgs, LeastSquares,
-        LevenbergMarquardt, LineSearch, Newton, Newton1d, NewtonCg, Objective, Residuals, Secant,
-        Solution, Termination,
+        Bfgs, Bounds, BoundsReport, Damping, Dfp, Fit, GaussNewton, GradientDescent, Lbfgs, LbfgsB,
+        LeastSquares, LevenbergMarquardt, LineSearch, Newton, Newton1d, NewtonCg, NewtonSystem,
+        Objective, ProjectedNewton, Residuals, Secant, Solution, Termination,
     };
     pub use num_traits::{Float, FloatConst, FromPrimitive, NumCast, One, ToPrimitive, Zero};
 }

@@ -190,3 +190,36 @@ fn bad_bounds_are_errors() {
     );
     assert_eq!(e.to_string(), "bounds given for 3 variables, expected 2");
 }
+
+/// The physical-bound example (`examples/bounded_fit.rs`): `y = A e^{−k t} + B` with B ≥ 0 on
+/// data whose unconstrained fit has B < 0. A second method, scipy 1.17's trust-region
+/// reflective `least_squares(..., bounds=([0, 0, 0], [inf] * 3), xtol=ftol=gtol=1e-15)`,
+/// gives A = 9.972012459955716, k = 0.3005986476494866 (B = 8e-24), RSS =
+/// 0.17480700787544542; unbounded, B = −0.01567078031681229.
+#[test]
+fn decay_on_a_nonnegative_background_matches_scipy() {
+    let t: Vec<f64> = (0..25u8).map(f64::from).collect();
+    let y: Vec<f64> = t
+        .iter()
+        .map(|&t| 10.0 * (-0.3 * t).exp() + 0.02 + 0.12 * (1.7 * t + 3.0).sin() - 0.03)
+        .collect();
+    let r = |p: &[Var]| -> Vec<Var> {
+        t.iter()
+            .zip(&y)
+            .map(|(&t, &y)| p[0] * (-p[1] * t).exp() + p[2] - y)
+            .collect()
+    };
+    let solver = LeastSquares::new().ftol(1e-15).xtol(1e-15).gtol(1e-15);
+    let free = solver.clone().minimize(r, &[5.0, 1.0, 1.0]).unwrap();
+    assert!((free.x[2] + 0.01567078031681229).abs() < 1e-10);
+    let fit = solver
+        .bounds(Bounds::nonnegative(3))
+        .minimize(r, &[5.0, 1.0, 1.0])
+        .unwrap();
+    assert!(fit.converged());
+    assert!((fit.x[0] - 9.972012459955716).abs() < 1e-9 * 9.97);
+    assert!((fit.x[1] - 0.3005986476494866).abs() < 1e-9 * 0.3);
+    assert_eq!(fit.x[2], 0.0);
+    assert!((fit.rss - 0.17480700787544542).abs() < 1e-12);
+    assert_eq!(fit.at_bounds(), vec![2]);
+}
