@@ -557,11 +557,9 @@ impl<'a> Run<'a> {
                         -(temp1 * temp1 + temp2 * temp2),
                     )
                 };
-                let ratio = if prered != 0.0 && !(clipped && !(prered > 0.0)) {
-                    actred / prered
-                } else {
-                    0.0
-                };
+                // A clipped step whose model reduction is not positive is rejected outright.
+                let usable = if clipped { prered > 0.0 } else { prered != 0.0 };
+                let ratio = if usable { actred / prered } else { 0.0 };
                 // Radius update.
                 if ratio <= 0.25 {
                     let mut temp = if actred >= 0.0 {

@@ -64,8 +64,9 @@ impl Quadratic {
                 a.swap(p, pivot);
                 for r in p + 1..k {
                     let m = a[r][p] / a[p][p];
-                    for col in p..=k {
-                        a[r][col] -= m * a[p][col];
+                    let pivot_row = a[p].clone();
+                    for (entry, above) in a[r][p..].iter_mut().zip(&pivot_row[p..]) {
+                        *entry -= m * above;
                     }
                 }
             }
@@ -104,7 +105,9 @@ impl Objective for Quadratic {
     }
 }
 
-fn solvers(bounds: &Bounds) -> Vec<(&'static str, Box<dyn Fn(&Quadratic, &[f64]) -> Solution>)> {
+type Solve = Box<dyn Fn(&Quadratic, &[f64]) -> Solution>;
+
+fn solvers(bounds: &Bounds) -> Vec<(&'static str, Solve)> {
     let (b1, b2, b3) = (bounds.clone(), bounds.clone(), bounds.clone());
     vec![
         (
