@@ -41,12 +41,24 @@ def tridia(x):
     return f, g
 
 
+def arwhead(x):
+    # f = Σ_{i<n−1} (3 − 4 x[i]) + (x[i]² + x[n−1]²)², convex
+    q = x[:-1] ** 2 + x[-1] ** 2
+    f = np.sum(3.0 - 4.0 * x[:-1] + q * q)
+    g = np.zeros_like(x)
+    g[:-1] = -4.0 + 4.0 * x[:-1] * q
+    g[-1] = np.sum(4.0 * x[-1] * q)
+    return f, g
+
+
 def problems(n):
     x0 = np.where(np.arange(n) % 2 == 0, -1.2, 1.0)
     # Rosenbrock's minimizer (1, …, 1) lies outside x ≤ 0.9.
     yield "chained Rosenbrock, x in [-2, 0.9]", chained_rosenbrock, x0, [(-2.0, 0.9)] * n
     # TRIDIA's minimizer xᵢ = 2^{−i} falls below the bound 1e-3 from i = 10 on.
     yield "TRIDIA, x >= 1e-3", tridia, np.ones(n), [(1e-3, None)] * n
+    # ARWHEAD's minimizer (1, …, 1, 0) lies outside x ≤ 0.9 (a convex problem: one minimizer).
+    yield "ARWHEAD, x <= 0.9", arwhead, np.full(n, 0.5), [(None, 0.9)] * n
 
 
 def main():

@@ -109,6 +109,7 @@ impl LbfgsB {
             pairs: VecDeque::new(),
             sy: Vec::new(),
             ss: Vec::new(),
+            yy: Vec::new(),
             theta: 1.0,
             moved: false,
             skipped: 0,
@@ -130,6 +131,8 @@ struct LbfgsBStep {
     /// an iteration costs O(mn), not O(m²n).
     sy: Vec<Vec<f64>>,
     ss: Vec<Vec<f64>>,
+    /// `yy[i][j] = yᵢᵀyⱼ`, for the Gram matrix WᵀW.
+    yy: Vec<Vec<f64>>,
     theta: f64,
     /// Whether any step has been taken (the first line search is special).
     moved: bool,
@@ -151,13 +154,14 @@ impl LbfgsBStep {
         self.pairs.clear();
         self.sy.clear();
         self.ss.clear();
+        self.yy.clear();
         self.theta = 1.0;
     }
 
     fn remember(&mut self, s: Vec<f64>, y: Vec<f64>, sy: f64) {
         if self.pairs.len() == self.memory {
             self.pairs.pop_front();
-            for table in [&mut self.sy, &mut self.ss] {
+            for table in [&mut self.sy, &mut self.ss, &mut self.yy] {
                 table.remove(0);
                 table.iter_mut().for_each(|row| {
                     row.remove(0);
@@ -171,11 +175,14 @@ impl LbfgsBStep {
         for (j, pair) in self.pairs.iter().enumerate().take(k) {
             self.sy[j].push(dot(&pair.s, &newest.y));
             self.ss[j].push(dot(&pair.s, &newest.s));
+            self.yy[j].push(dot(&pair.y, &newest.y));
         }
         let sy_row = self.pairs.iter().map(|p| dot(&newest.s, &p.y)).collect();
         let ss_row = self.pairs.iter().map(|p| dot(&newest.s, &p.s)).collect();
+        let yy_row = self.pairs.iter().map(|p| dot(&newest.y, &p.y)).collect();
         self.sy.push(sy_row);
         self.ss.push(ss_row);
+        self.yy.push(yy_row);
     }
 
     /// `Wᵀv = [Yᵀv; θSᵀv]`.
@@ -183,6 +190,35 @@ impl LbfgsBStep {
         let ys = self.pairs.iter().map(|p| dot(&p.y, v));
         let ss = self.pairs.iter().map(|p| self.theta * dot(&p.s, v));
         ys.chain(ss).collect()
+    }
+
+    /// `W z = Y z₁ + θ S z₂` (an n-vector) for `z = [z₁; z₂]`.
+    fn w_times(&self, z: &[f64], n: usize) -> Vec<f64> {
+        let k = self.pairs.len();
+        let mut out = vec![0.0; n];
+        for (j, pair) in self.pairs.iter().enumerate() {
+            axpy(&mut out, z[j], &pair.y);
+            axpy(&mut out, self.theta * z[k + j], &pair.s);
+        }
+        out
+    }
+
+    /// `WᵀW = [[YᵀY, θYᵀS], [θSᵀY, θ²SᵀS]]` (row-major 2k × 2k) from the kept inner products.
+    fn w_gram(&self) -> Vec<f64> {
+        let k = self.pairs.len();
+        let k2 = 2 * k;
+        let t = self.theta;
+        let mut gram = vec![0.0; k2 * k2];
+        for i in 0..k {
+            for j in 0..k {
+                gram[i * k2 + j] = self.yy[i][j];
+                // (YᵀS)ᵢⱼ = yᵢᵀsⱼ = sy[j][i].
+                gram[i * k2 + k + j] = t * self.sy[j][i];
+                gram[(k + i) * k2 + j] = t * self.sy[i][j];
+                gram[(k + i) * k2 + k + j] = t * t * self.ss[i][j];
+            }
+        }
+        gram
     }
 
     /// Row i of W: `[y₁ᵢ … yₖᵢ, θs₁ᵢ … θsₖᵢ]`.
@@ -303,19 +339,30 @@ impl LbfgsBStep {
         }
         let theta = self.theta;
         let k2 = c.len();
-        let mc = mat_vec(m, c);
-        // Reduced gradient of the model at x_c: r = Zᵀ(g + θ(x_c − x) − W M c).
-        let r: Vec<f64> = free
-            .iter()
-            .map(|&i| g[i] + theta * (xc[i] - x[i]) - dot(&self.w_row(i), &mc))
-            .collect();
-        let rows: Vec<Vec<f64>> = free.iter().map(|&i| self.w_row(i)).collect();
-        let mut v = vec![0.0; k2];
-        let mut wzzw = vec![0.0; k2 * k2];
-        for (row, ri) in rows.iter().zip(&r) {
-            axpy(&mut v, *ri, row);
+        let wmc = self.w_times(&mat_vec(m, c), x.len());
+        // Reduced gradient of the model at x_c: r = Zᵀ(g + θ(x_c − x) − W M c), kept as an
+        // n-vector with zeros off the free set so Wᵀ applies to it directly.
+        let mut r = vec![0.0; x.len()];
+        for &i in &free {
+            r[i] = g[i] + theta * (xc[i] - x[i]) - wmc[i];
+        }
+        let v = self.w_t(&r);
+        // WᵀZZᵀW = Σ_{i free} wᵢwᵢᵀ, from whichever side has fewer terms: directly, or as the
+        // full Gram matrix WᵀW (kept up to date with the pairs) minus the fixed rows. Interior
+        // iterations at large n then cost O(mn), not O(m²n).
+        let fixed = x.len() - free.len();
+        let (mut wzzw, sign, rows) = if fixed < free.len() {
+            let mut is_free = vec![false; x.len()];
+            free.iter().for_each(|&i| is_free[i] = true);
+            let rows: Vec<usize> = (0..x.len()).filter(|&i| !is_free[i]).collect();
+            (self.w_gram(), -1.0, rows)
+        } else {
+            (vec![0.0; k2 * k2], 1.0, free.clone())
+        };
+        for i in rows {
+            let row = self.w_row(i);
             for a in 0..k2 {
-                axpy(&mut wzzw[a * k2..(a + 1) * k2], row[a], row);
+                axpy(&mut wzzw[a * k2..(a + 1) * k2], sign * row[a], &row);
             }
         }
         // v ← N⁻¹ M WᵀZ r with N = I − M WᵀZZᵀW / θ.
@@ -333,10 +380,10 @@ impl LbfgsBStep {
                 return xc;
             }
         }
-        let du: Vec<f64> = rows
+        let wv = self.w_times(&v, x.len());
+        let du: Vec<f64> = free
             .iter()
-            .zip(&r)
-            .map(|(row, ri)| -ri / theta - dot(row, &v) / (theta * theta))
+            .map(|&i| -r[i] / theta - wv[i] / (theta * theta))
             .collect();
         let mut projected = xc.clone();
         for (&i, di) in free.iter().zip(&du) {

@@ -138,6 +138,18 @@ fn nonnegative_least_squares_by_hand() {
     let report = fit.bounds.as_ref().unwrap();
     assert!(report.projected_gradient_norm < 1e-12);
     assert!((fit.gradient[1] - 1.5).abs() < 1e-12);
+    // The normal-equations step solver handles the dropped (zero) column too.
+    let fit = LeastSquares::new()
+        .step_solver(curvature_optim::StepSolver::NormalEquations)
+        .bounds(Bounds::nonnegative(2))
+        .minimize(r, &[5.0, 5.0])
+        .unwrap();
+    assert!(fit.converged(), "{:?}", fit.termination);
+    assert!(
+        (fit.x[0] - 1.5).abs() < 1e-12 && fit.x[1] == 0.0,
+        "{:?}",
+        fit.x
+    );
     // From an infeasible start: projected first, and reported.
     let fit = LeastSquares::new()
         .bounds(Bounds::nonnegative(2))
