@@ -32,7 +32,7 @@ use crate::solution::Termination;
 ///    x̄ = P(x̂), and kept if `gᵀ(x̄ − x) < 0`; otherwise the step from x_c towards x̂ is
 ///    truncated at the first bound.
 /// 3. **Line search** along `d = x̄ − x`: strong Wolfe (c₁ = 1e-3, c₂ = 0.9, at most 20
-///    trials, as in the reference code) with the maximum step `α_max` the box allows, from
+///    trials, α growing by 4 while bracketing, as in the reference code) with the maximum step `α_max` the box allows, from
 ///    α = min(1, α_max) — on the first iteration from min(1/‖d‖₂, α_max), a unit move, since
 ///    the first direction is the raw −g. Reaching `α_max` with sufficient decrease is
 ///    accepted.
@@ -464,6 +464,7 @@ impl Method for LbfgsBStep {
             c2: 0.9,
             max_trials: 20,
             alpha_max,
+            expansion: 4.0,
         });
         let mut outcome = line_step_to(problem, at, &d, &search, alpha0, Need::Gradient, |a| {
             let mut x = moved(&at.x, a, &d);
