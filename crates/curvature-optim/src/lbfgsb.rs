@@ -510,3 +510,122 @@ impl Method for LbfgsBStep {
         Some(self.feasible.report(&at.x, &at.g))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A state with pairs from a fixed convex quadratic's steps, on a box.
+    fn state(bounds: Bounds) -> LbfgsBStep {
+        let mut step = LbfgsB::new().bounds(bounds).memory(3).method();
+        step.feasible.enter(vec![0.0; 3]).unwrap();
+        // y = A s for A = [[4, 1, 0], [1, 3, 1], [0, 1, 2]] (positive definite).
+        let a = [[4.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 2.0]];
+        for s in [
+            [1.0, 0.0, 0.5],
+            [0.0, 1.0, -1.0],
+            [0.3, 0.2, 1.0],
+            [1.0, 1.0, 1.0],
+        ] {
+            let y: Vec<f64> = (0..3).map(|i| dot(&a[i], &s)).collect();
+            let sy = dot(&s, &y);
+            step.remember(s.to_vec(), y, sy);
+        }
+        step
+    }
+
+    /// The dense BFGS matrix from the same pairs by the textbook recursion
+    /// `B ← B − B s sᵀ B / sᵀBs + y yᵀ / yᵀs` from `B₀ = θI` — an independent formula.
+    fn dense_bfgs(step: &LbfgsBStep) -> [[f64; 3]; 3] {
+        let mut b = [[0.0; 3]; 3];
+        (0..3).for_each(|i| b[i][i] = step.theta);
+        for p in &step.pairs {
+            let bs: Vec<f64> = (0..3).map(|i| dot(&b[i], &p.s)).collect();
+            let sbs = dot(&p.s, &bs);
+            let ys = dot(&p.y, &p.s);
+            for i in 0..3 {
+                for j in 0..3 {
+                    b[i][j] += -bs[i] * bs[j] / sbs + p.y[i] * p.y[j] / ys;
+                }
+            }
+        }
+        b
+    }
+
+    #[test]
+    fn compact_form_equals_the_bfgs_recursion() {
+        let step = state(Bounds::unbounded(3));
+        assert_eq!(step.pairs.len(), 3); // memory 3 dropped the oldest of four
+        let m = step.middle().unwrap();
+        let dense = dense_bfgs(&step);
+        for j in 0..3 {
+            let e: Vec<f64> = (0..3).map(|i| f64::from(u8::from(i == j))).collect();
+            // B e = θe − W M Wᵀe.
+            let wmw = step.w_times(&mat_vec(&m, &step.w_t(&e)), 3);
+            for i in 0..3 {
+                let b = step.theta * e[i] - wmw[i];
+                assert!(
+                    (b - dense[i][j]).abs() < 1e-12,
+                    "B[{i}][{j}] = {b} vs {}",
+                    dense[i][j]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cauchy_point_is_the_first_minimizer_along_the_projected_path() {
+        let bounds = Bounds::new(vec![-0.3, -1.0, 0.0], vec![0.5, 0.2, 0.4]).unwrap();
+        let step = state(bounds.clone());
+        let b = dense_bfgs(&step);
+        let m = step.middle().unwrap();
+        let x = [0.1, -0.2, 0.3];
+        let g = [-2.0, 1.5, 0.7];
+        let model = |z: &[f64]| {
+            let d: Vec<f64> = (0..3).map(|i| z[i] - x[i]).collect();
+            dot(&g, &d) + 0.5 * (0..3).map(|i| d[i] * dot(&b[i], &d)).sum::<f64>()
+        };
+        let path = |t: f64| bounds.project(&[x[0] - t * g[0], x[1] - t * g[1], x[2] - t * g[2]]);
+        let (xc, c) = step.cauchy_point(&x, &g, &m);
+        // c = Wᵀ(x_c − x).
+        let dx: Vec<f64> = (0..3).map(|i| xc[i] - x[i]).collect();
+        for (ci, wi) in c.iter().zip(step.w_t(&dx)) {
+            assert!((ci - wi).abs() < 1e-12);
+        }
+        // x_c is on the path: find its t from the fine grid (the path is piecewise linear).
+        let ts: Vec<f64> = (0..=200_000).map(|k| f64::from(k) * 1e-5).collect();
+        let (t_star, distance) = ts
+            .iter()
+            .map(|&t| {
+                let p = path(t);
+                (t, (0..3).map(|i| (p[i] - xc[i]).abs()).fold(0.0, f64::max))
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap();
+        assert!(distance < 1e-4, "x_c = {xc:?} is not on the projected path");
+        // No point of the path before it is lower, and the model rises just after it.
+        let mc = model(&xc);
+        for &t in ts.iter().take_while(|&&t| t < t_star) {
+            assert!(model(&path(t)) >= mc - 1e-9, "m(P(x − {t} g)) < m(x_c)");
+        }
+        assert!(model(&path(t_star + 1e-3)) >= mc - 1e-12);
+    }
+
+    #[test]
+    fn without_pairs_the_cauchy_point_is_the_projected_gradient_step() {
+        // B = I: the model is separable and every coordinate's minimizer along the path is
+        // at t = 1 or its bound, so x_c = P(x − g).
+        let bounds = Bounds::new(vec![-1.0, -1.0, 0.0], vec![1.0, 0.5, 2.0]).unwrap();
+        let mut step = LbfgsB::new().bounds(bounds.clone()).method();
+        step.feasible.enter(vec![0.0; 3]).unwrap();
+        let m = step.middle().unwrap();
+        let (x, g) = ([0.0, 0.0, 1.0], [3.0, -0.25, 0.5]);
+        let (xc, _) = step.cauchy_point(&x, &g, &m);
+        let expected = bounds.project(&[-3.0, 0.25, 0.5]);
+        assert_eq!(xc[0], -1.0); // clipped: exactly on its bound
+        assert!(
+            xc.iter().zip(&expected).all(|(a, b)| (a - b).abs() < 1e-14),
+            "{xc:?}"
+        );
+    }
+}
