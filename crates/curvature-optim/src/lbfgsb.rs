@@ -560,14 +560,14 @@ mod tests {
         let dense = dense_bfgs(&step);
         for j in 0..3 {
             let e: Vec<f64> = (0..3).map(|i| f64::from(u8::from(i == j))).collect();
-            // B e = θe − W M Wᵀe.
+            // Column j of B: B e = θe − W M Wᵀe.
             let wmw = step.w_times(&mat_vec(&m, &step.w_t(&e)), 3);
-            for i in 0..3 {
+            for (i, row) in dense.iter().enumerate() {
                 let b = step.theta * e[i] - wmw[i];
                 assert!(
-                    (b - dense[i][j]).abs() < 1e-12,
+                    (b - row[j]).abs() < 1e-12,
                     "B[{i}][{j}] = {b} vs {}",
-                    dense[i][j]
+                    row[j]
                 );
             }
         }
