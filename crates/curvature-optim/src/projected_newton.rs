@@ -300,3 +300,25 @@ impl Method for ProjectedNewtonStep {
         Some(self.feasible.report(&at.x, &at.g))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jacobi_scaling_keeps_the_newton_step_and_scales_the_shift() {
+        // Positive definite H = [[4, 1], [1, 3]], g = (1, 2): the Newton step −H⁻¹g is
+        // −(1·3 − 1·2, 4·2 − 1·1)/11 = (−1/11, −7/11) by hand, with no shift.
+        let (p, tau) = jacobi_scaled_direction(vec![4.0, 1.0, 1.0, 3.0], &[1.0, 2.0]).unwrap();
+        assert_eq!(tau, 0.0);
+        assert!((p[0] + 1.0 / 11.0).abs() < 1e-15 && (p[1] + 7.0 / 11.0).abs() < 1e-15);
+        // Indefinite and tiny, H = 1e-8·diag(1, −1): after scaling, diag(1, −1) needs τ > 1
+        // in scaled units, and the step stays of the size of S g = 1e4·g rather than
+        // g/1e-3 as an absolute shift would give.
+        let g = [1e-8, 1e-8];
+        let (p, tau) = jacobi_scaled_direction(vec![1e-8, 0.0, 0.0, -1e-8], &g).unwrap();
+        assert!(tau > 1.0);
+        assert!(p[0] * g[0] + p[1] * g[1] < 0.0);
+        assert!(p.iter().all(|v| v.abs() > 1e-4), "{p:?}");
+    }
+}

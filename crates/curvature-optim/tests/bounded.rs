@@ -294,3 +294,41 @@ fn a_fixed_variable_stays_fixed() {
         assert_eq!(s.bounds.unwrap().at_lower, vec![1]);
     }
 }
+
+/// TRIDIA with n = 1000 on x ≥ 1e-3, a strictly convex quadratic whose unconstrained
+/// minimizer xᵢ = 2^{−i} crosses the bound at i = 10: the bounded minimizer is unique, so the
+/// Hessian-free projected Newton (no n × n matrix) and L-BFGS-B, two different methods, must
+/// agree on it and on its active set.
+#[test]
+fn large_bounded_tridia_by_hessian_free_newton_and_lbfgsb() {
+    let n = 1000;
+    let f = |x: &[Var]| {
+        let mut f = (x[0] - 1.0) * (x[0] - 1.0);
+        for i in 1..x.len() {
+            let d = 2.0 * x[i] - x[i - 1];
+            f += (i + 1) as f64 * d * d;
+        }
+        f
+    };
+    let bounds = Bounds::new(vec![1e-3; n], vec![f64::INFINITY; n]).unwrap();
+    let newton = ProjectedNewton::new()
+        .bounds(bounds.clone())
+        .system(NewtonSystem::ConjugateGradient)
+        .gradient_tolerance(1e-7)
+        .minimize(f, &vec![1.0; n])
+        .unwrap();
+    let lbfgsb = LbfgsB::new()
+        .bounds(bounds)
+        .gradient_tolerance(1e-7)
+        .minimize(f, &vec![1.0; n])
+        .unwrap();
+    assert!(newton.converged() && lbfgsb.converged());
+    assert_eq!(newton.evaluations.hessian, 0);
+    let (a, b) = (newton.bounds.unwrap(), lbfgsb.bounds.unwrap());
+    assert_eq!(a.at_lower, b.at_lower);
+    assert!(a.at_lower.len() > n - 20, "{}", a.at_lower.len());
+    for (x, y) in newton.x.iter().zip(&lbfgsb.x) {
+        assert!((x - y).abs() < 1e-7, "{x} vs {y}");
+    }
+    assert!((newton.f - lbfgsb.f).abs() < 1e-9 * newton.f);
+}
