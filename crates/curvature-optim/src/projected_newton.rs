@@ -11,6 +11,19 @@ use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
 use crate::solution::{max_norm, Termination};
 
 /// How [`ProjectedNewton`] solves the Newton system on the free variables.
+///
+/// ```
+/// use curvature_ad::Var;
+/// use curvature_optim::{Bounds, NewtonSystem, ProjectedNewton};
+/// // f = Σ (xᵢ − 2)² on [0, 1]ⁿ: every variable ends on its upper bound 1, by either system;
+/// // the CG system never asks for the n × n Hessian.
+/// let f = |x: &[Var]| x.iter().fold(Var::constant(0.0), |s, &xi| s + (xi - 2.0) * (xi - 2.0));
+/// let bounds = Bounds::uniform(50, 0.0, 1.0).unwrap();
+/// let s = ProjectedNewton::new().bounds(bounds).system(NewtonSystem::ConjugateGradient)
+///     .minimize(f, &[0.5; 50]).unwrap();
+/// assert!(s.x.iter().all(|&xi| xi == 1.0));
+/// assert_eq!(s.evaluations.hessian, 0);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NewtonSystem {
     /// Dense exact Hessian, `(H_FF + τI) p_F = −g_F` by Cholesky with the smallest shift
