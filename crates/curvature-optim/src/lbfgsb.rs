@@ -40,10 +40,11 @@ use crate::solution::Termination;
 ///
 /// The run stops when the projected gradient `‖P(x − ∇f) − x‖∞` is at most the gradient
 /// tolerance ([`Termination::GradientTolerance`]), or by the common tolerances and limits.
-/// A line search that fails its conditions but lowers f still moves there. If the direction
-/// does not descend, or no trial lowers f, the memory is dropped and the iteration restarts
-/// from the projected steepest-descent path; if that finds no decrease either, the run ends
-/// with [`Termination::LineSearchFailed`]. Without bounds
+/// A line search that fails its conditions but lowers f by more than `√ε · max(|f|, 1)`
+/// (clearly above round-off) moves there and the run goes on. If the direction does not
+/// descend, or the search finds no such decrease, the memory is dropped and the iteration
+/// restarts from the projected steepest-descent path (from the search's best point); if that
+/// finds none either, the run ends with [`Termination::LineSearchFailed`]. Without bounds
 /// ([`bounds`](Self::bounds) not called) it is an L-BFGS method with a Cauchy-point start,
 /// and the solution's `bounds` report lists no active variables.
 ///
@@ -472,9 +473,11 @@ impl Method for LbfgsBStep {
             x
         })?;
         if let Some(Termination::LineSearchFailed(_)) = outcome.stop {
-            if outcome.next.is_some() {
-                // The search lowered f even if not to the Wolfe conditions (or it stopped at
-                // the box, which ends a step by design): take that point and carry on.
+            let decrease = outcome.next.as_ref().map_or(0.0, |next| at.f - next.f);
+            let boundary = outcome.next.is_some() && outcome.alpha == alpha_max;
+            if boundary || decrease > f64::EPSILON.sqrt() * at.f.abs().max(1.0) {
+                // The search lowered f clearly, if not to the Wolfe conditions (or it stopped
+                // at the box, which ends a step by design): take that point and carry on.
                 outcome.stop = None;
             } else if !self.pairs.is_empty() {
                 // No decrease along the model's direction: retry from the projected
