@@ -99,9 +99,10 @@ pub mod prelude {
         Var,
     };
     pub use curvature_optim::{
-        Bfgs, Damping, Dfp, Evaluations, Fit, GaussNewton, GradientDescent, Iteration, Lbfgs,
-        LeastSquares, LevenbergMarquardt, LineSearch, Newton, Newton1d, NewtonCg, Objective,
-        RecordEachCall, Residuals, Secant, Solution, Subproblem, Termination, TrustRegion,
+        Bfgs, Bounds, BoundsReport, Damping, Dfp, Evaluations, Fit, GaussNewton, GradientDescent,
+        Iteration, Lbfgs, LbfgsB, LeastSquares, LevenbergMarquardt, LineSearch, Newton, Newton1d,
+        NewtonCg, NewtonSystem, Objective, ProjectedNewton, RecordEachCall, Residuals, Secant,
+        Solution, Subproblem, Termination, TrustRegion,
     };
     pub use num_traits::{Float, FloatConst, FromPrimitive, One, ToPrimitive, Zero};
 }
