@@ -30,6 +30,7 @@ use crate::solution::max_norm;
 /// assert_eq!(Bounds::nonnegative(3).lower(), &[0.0; 3]);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Bounds {
     lower: Vec<f64>,
     upper: Vec<f64>,
@@ -194,6 +195,7 @@ impl Bounds {
 /// assert_eq!(report.projected_gradient_norm, 0.0);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BoundsReport {
     /// Indices i with `xᵢ = lᵢ`.
     pub at_lower: Vec<usize>,
