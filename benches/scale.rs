@@ -15,7 +15,8 @@
 //! extended Wood 4.5 s (40), DQDRTIC 13 s (1).
 //!
 //! Run: `cargo bench --bench scale`. `CURVATURE_SCALE_N=100000` (comma-separated) chooses the
-//! sizes; the default is 100 000 and 1 000 000.
+//! sizes; the default is 100 000 and 1 000 000. Above 200 000 variables only exact Newton
+//! and the Moré–Sorensen trust region run, unless `CURVATURE_SCALE_ALL=1`.
 
 mod common;
 
@@ -132,6 +133,12 @@ fn main() {
             let x0 = p.x0(n).unwrap();
             let colors = Tape::record(|x: &[Var]| p.value(x), &x0).hessian_colors();
             for (name, run) in solvers() {
+                // The targets at n = 10⁶ are the exact-Newton ones; the references would
+                // each spend their 60 s cap on the ill-conditioned problems there.
+                let reference = !name.starts_with("Newton (") && !name.contains("Moré");
+                if reference && n > 200_000 && std::env::var_os("CURVATURE_SCALE_ALL").is_none() {
+                    continue;
+                }
                 reset_peak();
                 let t0 = Instant::now();
                 let mut cap = |_: &Iteration| {
