@@ -193,7 +193,7 @@ fn jacobi_scaled_direction(
         .collect();
     let h = h.scaled(&scale);
     let scaled_g: Vec<f64> = g.iter().zip(&scale).map(|(g, s)| g * s).collect();
-    let (q, tau) = shifted_newton_direction(cholesky, &h, &scaled_g)?;
+    let (q, tau) = shifted_newton_direction(cholesky, &h, &scaled_g, 0.0)?;
     Some((q.iter().zip(&scale).map(|(q, s)| q * s).collect(), tau))
 }
 

@@ -32,7 +32,7 @@ pub(super) fn solve(
     if !(g_curvature > 0.0) || cauchy_length >= radius {
         return Some(steepest(radius));
     }
-    let (newton, _) = shifted_newton_direction(cholesky, h, g)?;
+    let (newton, _) = shifted_newton_direction(cholesky, h, g, 0.0)?;
     let step = if norm(&newton) <= radius {
         newton
     } else {
