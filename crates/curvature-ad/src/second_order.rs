@@ -32,30 +32,48 @@ pub(crate) struct LocalCurvature {
 }
 
 impl LocalCurvature {
-    /// At the tape's current point, for output node `out`.
-    pub(crate) fn new(data: &TapeData, out: usize) -> LocalCurvature {
+    /// At the tape's current point, for output node `out`, refilling the buffers of
+    /// `reuse` (a previous call's) so that repeated Hessians of one tape allocate nothing.
+    pub(crate) fn new(
+        data: &TapeData,
+        out: usize,
+        reuse: Option<LocalCurvature>,
+    ) -> LocalCurvature {
         let code = &data.nodes.code;
         let len = code.len();
         let first = data.first_op();
-        // Node values are not kept by a recording: one f64 forward pass recomputes them.
-        let mut vals = vec![0.0; len];
-        vals[1..first].copy_from_slice(&data.x);
-        let mut partials = vec![[0.0; 2]; len];
-        forward(code, first, &mut vals, &mut partials);
-        let mut adjoints = vec![0.0; len];
+        let LocalCurvature {
+            mut adjoints,
+            mut hess,
+        } = reuse.unwrap_or(LocalCurvature {
+            adjoints: Vec::new(),
+            hess: Vec::new(),
+        });
+        // A replay leaves every node's value on the tape; a recording does not keep them, and
+        // one f64 forward pass recomputes them.
+        let computed;
+        let vals: &[f64] = if data.nodes.vals.len() == len {
+            &data.nodes.vals
+        } else {
+            let mut vals = vec![0.0; len];
+            vals[1..first].copy_from_slice(&data.x);
+            let mut partials = vec![[0.0; 2]; len];
+            forward(code, first, &mut vals, &mut partials);
+            computed = vals;
+            &computed
+        };
+        adjoints.clear();
+        adjoints.resize(len, 0.0);
         adjoints[out] = 1.0;
         reverse::<f64, false>(code, &data.nodes.partials, first, &mut adjoints);
-        let hess = code
-            .iter()
-            .enumerate()
-            .map(|(i, node)| {
-                if i < first || adjoints[i] == 0.0 {
-                    [0.0; 3]
-                } else {
-                    local_hessian(node, &vals)
-                }
-            })
-            .collect();
+        hess.clear();
+        hess.extend(code.iter().enumerate().map(|(i, node)| {
+            if i < first || adjoints[i] == 0.0 {
+                [0.0; 3]
+            } else {
+                local_hessian(node, vals)
+            }
+        }));
         LocalCurvature { adjoints, hess }
     }
 }

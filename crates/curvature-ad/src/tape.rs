@@ -14,7 +14,8 @@ use crate::sweep::{forward, reverse, seed_adjoints, tangents, Workspace};
 use crate::tangent::{Lanes, Tangent};
 use crate::var::Var;
 use rayon::prelude::*;
-use std::sync::OnceLock;
+use std::any::Any;
+use std::sync::{Mutex, OnceLock};
 
 /// A recorded evaluation of a closure `f: Fn(&[Var]) -> Var` (or `-> Vec<Var>`) at a point.
 ///
@@ -45,6 +46,16 @@ pub struct Tape {
     data: TapeData,
     broken: Option<BranchChanged>,
     coloring: OnceLock<Option<Coloring>>,
+    /// Buffers of the last Hessian sweep (local curvature, lane buffers), kept so that a
+    /// solver asking for a Hessian at every iterate does not fault hundreds of megabytes
+    /// back in each time.
+    spare: Mutex<Spare>,
+}
+
+#[derive(Default)]
+struct Spare {
+    local: Option<LocalCurvature>,
+    lanes: Option<Box<dyn Any + Send>>,
 }
 
 impl Tape {
@@ -78,6 +89,7 @@ impl Tape {
             data,
             broken: None,
             coloring: OnceLock::new(),
+            spare: Mutex::new(Spare::default()),
         }
     }
 
@@ -316,11 +328,16 @@ impl Tape {
     }
 
     /// The gradient and H·s for every seed class, in lanes of 2, 4 or 8.
+    ///
+    /// Lane buffers cost 16·N bytes per node: a tape of over two million nodes (a 10⁶-variable
+    /// objective) runs at most 4 lanes per sweep, its batches one after the other, so the
+    /// second-order sweep stays within a few times the tape's own memory.
     fn class_products(&self, coloring: Option<&Coloring>) -> (Vec<f64>, ClassProducts) {
         let seeds = coloring.map_or(self.num_inputs(), |c| c.num_colors);
         match seeds {
             0..=2 => self.class_products_in::<2>(coloring),
             3..=4 => self.class_products_in::<4>(coloring),
+            _ if self.data.nodes.len() > LARGE_TAPE => self.class_products_in::<4>(coloring),
             _ => self.class_products_in::<8>(coloring),
         }
     }
@@ -356,7 +373,8 @@ impl Tape {
     ) -> (Vec<f64>, ClassProducts) {
         let n = self.num_inputs();
         let data = &self.data;
-        let local = LocalCurvature::new(data, self.scalar_output());
+        let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
+        let local = LocalCurvature::new(data, self.scalar_output(), spare.local.take());
         // Seed class of each column: its colour, or the column itself (dense).
         let class = |j: usize| coloring.map_or(j, |c| c.colors[j] as usize);
         let classes = coloring.map_or(n, |c| c.num_colors);
@@ -380,7 +398,8 @@ impl Tape {
         };
         // Parallel batches pay off once a sweep is long enough to amortize rayon's overhead.
         let work = data.nodes.len() * batches;
-        let blocks: Vec<Vec<f64>> = if batches > 1 && work > 20_000 {
+        let large = data.nodes.len() > LARGE_TAPE;
+        let blocks: Vec<Vec<f64>> = if batches > 1 && work > 20_000 && !large {
             // One contiguous run of batches per thread, so each thread sets up (and zeroes)
             // its buffers once rather than once per split.
             // (rayon splits a range only while both halves keep `min_len` items, so the
@@ -392,10 +411,17 @@ impl Tape {
                 .map_init(LaneBuffers::new, batch)
                 .collect()
         } else {
-            let mut buffers = LaneBuffers::new();
-            (0..batches).map(|b| batch(&mut buffers, b)).collect()
+            let mut buffers = spare
+                .lanes
+                .take()
+                .and_then(|b| b.downcast::<LaneBuffers<N>>().ok())
+                .map_or_else(LaneBuffers::new, |b| *b);
+            let blocks = (0..batches).map(|b| batch(&mut buffers, b)).collect();
+            spare.lanes = Some(Box::new(buffers));
+            blocks
         };
         let grad = local.adjoints[1..=n].to_vec();
+        spare.local = Some(local);
         (grad, ClassProducts { lanes: N, blocks })
     }
 
@@ -508,6 +534,10 @@ impl ClassProducts {
         self.blocks[c / self.lanes][row * self.lanes + c % self.lanes]
     }
 }
+
+/// Nodes beyond which a tape counts as large for the Hessian sweeps (see
+/// `Tape::class_products`).
+const LARGE_TAPE: usize = 2_000_000;
 
 impl Clone for Tape {
     fn clone(&self) -> Tape {

@@ -563,7 +563,16 @@ mod tests {
         // At the start point: the solver refuses x₀ with an error naming the value.
         let bowl = FromArgmin::new(Bowl);
         let e = Newton::new().minimize(&bowl, &[11.0, 0.0]).unwrap_err();
-        assert!(matches!(e, crate::Error::NonFiniteAtStart { .. }), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                crate::Error::NonFiniteAtStart {
+                    entry: crate::NonFiniteEntry::Value,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
         assert_eq!(
             bowl.error().as_deref(),
             Some("x₀ > 10 is outside the model")
