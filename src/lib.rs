@@ -50,12 +50,12 @@ pub use curvature_ad::{
 };
 pub use curvature_optim as optim;
 pub use curvature_optim::{
-    line_search, train, Bfgs, BfgsUpdate, Damping, Dfp, DfpUpdate, Error, Evaluations, Fit,
-    GaussNewton, GradientDescent, HvpOperator, Identifiability, InitialScaling, InverseUpdate,
-    Iteration, Lbfgs, LeastSquares, LevenbergMarquardt, LineSearch, Newton, Newton1d, NewtonCg,
-    NoCovariance, NonFiniteEntry, Objective, QuasiNewton, RecordEachCall, Residuals, Secant,
-    Solution, StepSolver, Subproblem, Termination, TrustRegion, Undetermined, Univariate,
-    VarClosure,
+    line_search, train, Bfgs, BfgsUpdate, Bounds, BoundsReport, Damping, Dfp, DfpUpdate, Error,
+    Evaluations, Fit, GaussNewton, GradientDescent, HvpOperator, Identifiability, InitialScaling,
+    InverseUpdate, Iteration, Lbfgs, LbfgsB, LeastSquares, LevenbergMarquardt, LineSearch, Newton,
+    Newton1d, NewtonCg, NewtonSystem, NoCovariance, NonFiniteEntry, Objective, ProjectedNewton,
+    QuasiNewton, RecordEachCall, Residuals, Secant, Solution, StepSolver, Subproblem, Termination,
+    TrustRegion, Undetermined, Univariate, VarClosure,
 };
 
 /// The faer version of the `faer` conversions.
@@ -99,9 +99,10 @@ pub mod prelude {
         Var,
     };
     pub use curvature_optim::{
-        Bfgs, Damping, Dfp, Evaluations, Fit, GaussNewton, GradientDescent, Iteration, Lbfgs,
-        LeastSquares, LevenbergMarquardt, LineSearch, Newton, Newton1d, NewtonCg, Objective,
-        RecordEachCall, Residuals, Secant, Solution, Subproblem, Termination, TrustRegion,
+        Bfgs, Bounds, BoundsReport, Damping, Dfp, Evaluations, Fit, GaussNewton, GradientDescent,
+        Iteration, Lbfgs, LbfgsB, LeastSquares, LevenbergMarquardt, LineSearch, Newton, Newton1d,
+        NewtonCg, NewtonSystem, Objective, ProjectedNewton, RecordEachCall, Residuals, Secant,
+        Solution, Subproblem, Termination, TrustRegion,
     };
     pub use num_traits::{Float, FloatConst, FromPrimitive, One, ToPrimitive, Zero};
 }

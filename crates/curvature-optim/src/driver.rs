@@ -4,6 +4,7 @@
 use std::ops::ControlFlow;
 use std::time::Instant;
 
+use crate::bounds::BoundsReport;
 use crate::error::Error;
 use crate::line_search::LineSearch;
 use crate::non_finite::{locate_in_derivatives, NonFiniteEntry};
@@ -253,6 +254,17 @@ pub(crate) trait Method {
     fn skipped_updates(&self) -> usize {
         0
     }
+
+    /// The first-order optimality measure the gradient tolerance tests: `‖∇f‖∞`, or for the
+    /// bounded methods the projected gradient `‖P(x − ∇f) − x‖∞`.
+    fn stationarity(&self, at: &Point) -> f64 {
+        at.gradient_norm()
+    }
+
+    /// What a bounded method reports about the box at the final point.
+    fn bounds_report(&self, _at: &Point) -> Option<BoundsReport> {
+        None
+    }
 }
 
 pub(crate) type Observer<'a> = &'a mut dyn FnMut(&Iteration) -> ControlFlow<()>;
@@ -350,7 +362,7 @@ pub(crate) fn run<O: Objective, M: Method>(
             break 'run Termination::Stopped;
         }
         loop {
-            if current.gradient_norm() <= settings.gradient_tolerance {
+            if method.stationarity(&current) <= settings.gradient_tolerance {
                 break 'run Termination::GradientTolerance;
             }
             if iterations >= settings.max_iterations {
@@ -392,7 +404,7 @@ pub(crate) fn run<O: Objective, M: Method>(
             if flow.is_break() {
                 break 'run Termination::Stopped;
             }
-            if current.gradient_norm() <= settings.gradient_tolerance {
+            if method.stationarity(&current) <= settings.gradient_tolerance {
                 break 'run Termination::GradientTolerance;
             }
             if df <= settings.f_tolerance * current.f.abs().max(1.0) {
@@ -408,6 +420,7 @@ pub(crate) fn run<O: Objective, M: Method>(
     };
     Ok(Solution {
         method: method.name().to_string(),
+        bounds: method.bounds_report(&current),
         gradient_norm: current.gradient_norm(),
         x: current.x,
         f: current.f,
@@ -438,21 +451,35 @@ pub(crate) fn line_step<O: Objective>(
     alpha0: f64,
     need: Need,
 ) -> Result<Outcome, Halt> {
+    line_step_to(problem, at, p, search, alpha0, need, |a| moved(&at.x, a, p))
+}
+
+/// As [`line_step`], with the trial point for step α given by `place(α)` (`x + αp` above;
+/// the bounded methods snap it onto the box, so round-off at the boundary cannot leave it).
+pub(crate) fn line_step_to<O: Objective>(
+    problem: &mut Problem<O>,
+    at: &Point,
+    p: &[f64],
+    search: &LineSearch,
+    alpha0: f64,
+    need: Need,
+    place: impl Fn(f64) -> Vec<f64>,
+) -> Result<Outcome, Halt> {
     let dphi0 = dot(&at.g, p);
     // The Wolfe and exact searches evaluate gradients at their trials; keep the last one so
     // the accepted point is not evaluated twice.
     let mut last: Option<(f64, f64, Vec<f64>)> = None;
     let result = match search {
         LineSearch::Fixed(alpha) => {
-            let next = problem.point(moved(&at.x, *alpha, p), need)?;
+            let next = problem.point(place(*alpha), need)?;
             return Ok(Outcome::moved(next, *alpha));
         }
         LineSearch::Backtracking(b) => {
-            b.try_search(|a| problem.value(&moved(&at.x, a, p)), at.f, dphi0, alpha0)?
+            b.try_search(|a| problem.value(&place(a)), at.f, dphi0, alpha0)?
         }
         LineSearch::StrongWolfe(w) => w.try_search(
             |a| {
-                let (f, g) = problem.gradient(&moved(&at.x, a, p))?;
+                let (f, g) = problem.gradient(&place(a))?;
                 let slope = dot(&g, p);
                 last = Some((a, f, g));
                 Ok::<_, Halt>((f, slope))
@@ -463,7 +490,7 @@ pub(crate) fn line_step<O: Objective>(
             f64::EPSILON * max_norm(&at.x) / max_norm(p),
         )?,
         LineSearch::Exact(e) => e.try_search(|a| {
-            let (f, g, hp) = problem.hvp(&moved(&at.x, a, p), p)?;
+            let (f, g, hp) = problem.hvp(&place(a), p)?;
             let (slope, curvature) = (dot(&g, p), dot(p, &hp));
             last = Some((a, f, g));
             Ok::<_, Halt>((f, slope, curvature))
@@ -476,7 +503,7 @@ pub(crate) fn line_step<O: Objective>(
             ..Outcome::rejected()
         });
     }
-    let x = moved(&at.x, result.alpha, p);
+    let x = place(result.alpha);
     let next = match last {
         Some((a, f, g)) if need == Need::Gradient && a == result.alpha => Point {
             x,

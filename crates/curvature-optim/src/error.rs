@@ -70,6 +70,23 @@ pub enum Error {
         /// Bytes of one dense Hessian, `8n²`.
         bytes: u64,
     },
+    /// A bound is NaN, or `lower > upper`, or the box on this variable holds no finite point.
+    InvalidBounds {
+        /// Index of the first offending variable.
+        index: usize,
+        /// Its lower bound.
+        lower: f64,
+        /// Its upper bound.
+        upper: f64,
+    },
+    /// The bounds have a different number of variables than the start point (or the lower
+    /// and upper bounds differ in length).
+    BoundsDimension {
+        /// The number of variables expected.
+        expected: usize,
+        /// The number of bounds given.
+        found: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -103,6 +120,18 @@ impl fmt::Display for Error {
                  subproblem, or `Lbfgs`",
                 *bytes as f64 / (1u64 << 30) as f64
             ),
+            Error::InvalidBounds {
+                index,
+                lower,
+                upper,
+            } => write!(
+                f,
+                "invalid bounds on x[{index}]: need lower ≤ upper, not NaN, with a finite \
+                 point between; got [{lower}, {upper}]"
+            ),
+            Error::BoundsDimension { expected, found } => {
+                write!(f, "bounds given for {found} variables, expected {expected}")
+            }
         }
     }
 }

@@ -70,6 +70,32 @@ pub struct Fit {
     pub identifiability: Option<Identifiability>,
 }
 
+impl Fit {
+    /// The parameters that ended on a bound (empty for unbounded fits; see
+    /// [`Solution::bounds`]). **Their standard errors and covariance entries are not
+    /// meaningful**: the covariance `σ̂² (JᵀJ)⁻¹` assumes an interior minimizer, where small
+    /// changes of the data move the estimate both ways; a parameter held by its bound does
+    /// not move like that.
+    ///
+    /// ```
+    /// use curvature_ad::Var;
+    /// use curvature_optim::{Bounds, LeastSquares};
+    /// // Fit y = a + b t to (0, 1), (1, 0.9), (2, 0.7) with b ≥ 0: the slope wants to be
+    /// // negative, so b = 0 and a = mean(y) = 2.6/3.
+    /// let r = |p: &[Var]| vec![p[0] - 1.0, p[0] + p[1] - 0.9, p[0] + 2.0 * p[1] - 0.7];
+    /// let bounds = Bounds::new(vec![f64::NEG_INFINITY, 0.0], vec![f64::INFINITY; 2]).unwrap();
+    /// let fit = LeastSquares::new().bounds(bounds).minimize(r, &[0.0, 1.0]).unwrap();
+    /// assert_eq!(fit.at_bounds(), vec![1]); // se(b) is not meaningful
+    /// assert!((fit.x[0] - 2.6 / 3.0).abs() < 1e-12 && fit.x[1] == 0.0);
+    /// ```
+    pub fn at_bounds(&self) -> Vec<usize> {
+        self.solution
+            .bounds
+            .as_ref()
+            .map_or_else(Vec::new, |b| b.active())
+    }
+}
+
 impl Deref for Fit {
     type Target = Solution;
     fn deref(&self) -> &Solution {
@@ -210,6 +236,7 @@ impl Final {
                 termination: self.termination,
                 skipped_updates: 0,
                 history: history.0,
+                bounds: None,
             },
             residual_norm: crate::qr::norm(&self.r),
             residuals: self.r,

@@ -98,6 +98,64 @@ impl Hessian {
         })
     }
 
+    /// The principal submatrix of the rows and columns `keep` (sorted, distinct), in the same
+    /// form (a sparse H stays sparse: a reduced Newton system at large n).
+    pub fn submatrix(&self, keep: &[usize]) -> Hessian {
+        let n = self.dim();
+        match self {
+            Hessian::Dense(h) => Hessian::Dense(
+                keep.iter()
+                    .flat_map(|&i| keep.iter().map(move |&j| h[i * n + j]))
+                    .collect(),
+            ),
+            Hessian::Sparse(h) => {
+                let mut index = vec![usize::MAX; n];
+                for (k, &i) in keep.iter().enumerate() {
+                    index[i] = k;
+                }
+                let (cp, ri, v) = (h.col_ptr(), h.row_indices(), h.values());
+                let mut col_ptr = vec![0];
+                let (mut rows, mut values) = (Vec::new(), Vec::new());
+                for &j in keep {
+                    for k in cp[j]..cp[j + 1] {
+                        if index[ri[k]] != usize::MAX {
+                            rows.push(index[ri[k]]);
+                            values.push(v[k]);
+                        }
+                    }
+                    col_ptr.push(rows.len());
+                }
+                Hessian::Sparse(SparseMatrix::from_csc(keep.len(), col_ptr, rows, values))
+            }
+        }
+    }
+
+    /// `S H S` with `S = diag(s)`.
+    pub fn scaled(mut self, s: &[f64]) -> Hessian {
+        let n = self.dim();
+        match &mut self {
+            Hessian::Dense(h) => {
+                for (k, v) in h.iter_mut().enumerate() {
+                    *v *= s[k / n] * s[k % n];
+                }
+            }
+            Hessian::Sparse(h) => {
+                let triplets: Vec<(usize, usize, f64)> = h
+                    .triplets()
+                    .map(|(i, j, v)| (i, j, v * s[i] * s[j]))
+                    .collect();
+                let values = triplets.into_iter().map(|(_, _, v)| v).collect();
+                *h = SparseMatrix::from_csc(
+                    n,
+                    h.col_ptr().to_vec(),
+                    h.row_indices().to_vec(),
+                    values,
+                );
+            }
+        }
+        self
+    }
+
     /// The Frobenius norm `√(Σ Hᵢⱼ²)`.
     pub fn frobenius_norm(&self) -> f64 {
         self.entries().iter().map(|v| v * v).sum::<f64>().sqrt()

@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use crate::bounds::{Bounds, Feasible};
 use crate::error::Error;
 use crate::fit::{gradient_norm, Final, Fit, History};
 use crate::lm_parameter::{lm_parameter, DampedSolve, NormalEquations, QrSolve};
@@ -112,6 +113,7 @@ pub struct LeastSquares {
     solver: StepSolver,
     polish: bool,
     history: bool,
+    bounds: Option<Bounds>,
 }
 
 impl Default for LeastSquares {
@@ -127,6 +129,7 @@ impl Default for LeastSquares {
             solver: StepSolver::Qr,
             polish: true,
             history: false,
+            bounds: None,
         }
     }
 }
@@ -205,6 +208,42 @@ impl LeastSquares {
         self
     }
 
+    /// Bounds `l ≤ x ≤ u` on the parameters: projected Levenberg–Marquardt.
+    ///
+    /// The start is projected onto the box. At each Jacobian, a parameter on a bound whose
+    /// gradient component `(Jᵀr)ⱼ` pushes it outwards is held there: its column of J is
+    /// dropped for that iteration, so the trust-region step, the scaling and the
+    /// orthogonality test see only the free parameters. The trial point is the projection
+    /// `P(x + p)` of the damped step; when the projection clips it, the predicted reduction
+    /// is that of the clipped step s, `‖r‖² − ‖r + J s‖²` (the step is rejected if that is not
+    /// positive), so the acceptance and radius rules stay MINPACK's. Small enough radii give
+    /// unclipped steps, so the method cannot stall on the boundary.
+    ///
+    /// The [`Fit`] lists the parameters that end on a bound (`fit.bounds`, see
+    /// [`Fit::at_bounds`]); their standard errors are not meaningful. Polishing
+    /// ([`polish`](Self::polish)) runs only when no parameter is on a bound, and stops at
+    /// the first Gauss–Newton step that would leave the box.
+    ///
+    /// ```
+    /// use curvature_ad::Var;
+    /// use curvature_optim::{Bounds, LeastSquares};
+    /// use num_traits::Float;
+    /// // Decay y = a e^{−k t} with noisy data that favour a slightly negative rate k; the
+    /// // physical bound k ≥ 0 holds it at 0, where the best a is the mean of y.
+    /// let (t, y) = ([0.0, 1.0, 2.0, 3.0], [1.0, 1.1, 0.9, 1.2]);
+    /// let r = |p: &[Var]| -> Vec<Var> { (0..4).map(|i| p[0] * (-p[1] * t[i]).exp() - y[i]).collect() };
+    /// let bounds = Bounds::new(vec![f64::NEG_INFINITY, 0.0], vec![f64::INFINITY; 2]).unwrap();
+    /// let fit = LeastSquares::new().bounds(bounds).minimize(r, &[2.0, 1.0]).unwrap();
+    /// assert!(fit.converged());
+    /// assert_eq!(fit.x[1], 0.0);
+    /// assert!((fit.x[0] - 1.05).abs() < 1e-10);
+    /// assert_eq!(fit.at_bounds(), vec![1]);
+    /// ```
+    pub fn bounds(mut self, bounds: Bounds) -> Self {
+        self.bounds = Some(bounds);
+        self
+    }
+
     fn validate(&self, x0: &[f64]) -> Result<(), Error> {
         if x0.is_empty() {
             return Err(Error::EmptyStart);
@@ -242,11 +281,20 @@ impl LeastSquares {
     pub fn minimize<R: Residuals>(&self, r: R, x0: &[f64]) -> Result<Fit, Error> {
         let clock = Instant::now();
         self.validate(x0)?;
+        let mut feasible = self.bounds.clone().map(|b| Feasible::new(Some(b)));
+        let x0 = match &mut feasible {
+            Some(feasible) => feasible.enter(x0.to_vec())?,
+            None => x0.to_vec(),
+        };
         let mut problem = ResidualProblem::new(r, x0.len(), self.max_evaluations);
-        let run = Run::new(self, &mut problem, x0)?;
+        let run = Run::new(self, &mut problem, &x0)?;
         let mut end = run.finish(&mut problem)?;
         end.elapsed = clock.elapsed();
-        Ok(end.into_fit())
+        let mut fit = end.into_fit();
+        if let Some(feasible) = feasible {
+            fit.solution.bounds = Some(feasible.report(&fit.solution.x, &fit.solution.gradient));
+        }
+        Ok(fit)
     }
 }
 
@@ -338,6 +386,10 @@ impl<'a> Run<'a> {
     /// converges only linearly on large-residual problems (rates near 0.65 on ENSO, MGH09
     /// and Thurber), hence the many steps allowed.
     fn polish<R: Residuals>(&mut self, problem: &mut ResidualProblem<R>) -> Result<(), Halt> {
+        let bounds = self.options.bounds.as_ref();
+        if bounds.is_some_and(|b| on_a_bound(b, &self.x)) {
+            return Ok(());
+        }
         let normal = self.options.solver == StepSolver::NormalEquations;
         let j = match self.jacobian.take() {
             Some(j) => j,
@@ -353,6 +405,9 @@ impl<'a> Run<'a> {
                 return Ok(());
             }
             let trial: Vec<f64> = self.x.iter().zip(&step).map(|(x, s)| x + s).collect();
+            if bounds.is_some_and(|b| !b.contains(&trial) || on_a_bound(b, &trial)) {
+                return Ok(());
+            }
             let r1 = problem.residuals(&trial)?;
             let fnorm1 = norm(&r1);
             if !(fnorm1 <= self.fnorm * (1.0 + 1e-8)) {
@@ -410,10 +465,17 @@ impl<'a> Run<'a> {
             }
             let m = j.nrows();
             let rows = m.max(n);
-            let a = column_major(&j, rows);
+            let mut a = column_major(&j, rows);
             let mut rp = self.r.clone();
             rp.resize(rows, 0.0);
             self.jacobian = Some(j);
+            let held = o
+                .bounds
+                .as_ref()
+                .map(|b| held_at_bounds(b, &self.x, &a, &rp));
+            for (c, _) in held.iter().flatten().enumerate().filter(|(_, h)| **h) {
+                a[c * rows..(c + 1) * rows].fill(0.0);
+            }
             let acnorm: Vec<f64> = (0..n).map(|c| norm(&a[c * rows..(c + 1) * rows])).collect();
             if first {
                 for (d, c) in diag.iter_mut().zip(&acnorm) {
@@ -467,8 +529,12 @@ impl<'a> Run<'a> {
                     lm_parameter(solver.as_mut(), &diag, delta, par, scaled_gradient_norm);
                 par = new_par;
                 let used = new_par;
-                let p: Vec<f64> = step.iter().map(|v| -v).collect();
-                let trial: Vec<f64> = self.x.iter().zip(&p).map(|(x, p)| x + p).collect();
+                let mut p: Vec<f64> = step.iter().map(|v| -v).collect();
+                let mut trial: Vec<f64> = self.x.iter().zip(&p).map(|(x, p)| x + p).collect();
+                let mut clipped = false;
+                if let (Some(bounds), Some(held)) = (&o.bounds, &held) {
+                    (p, trial, clipped) = project_step(bounds, held, &self.x, p);
+                }
                 let pnorm = scaled(&diag, &p);
                 if first {
                     delta = delta.min(pnorm);
@@ -490,9 +556,21 @@ impl<'a> Run<'a> {
                     .collect();
                 let temp1 = norm(&jp) / self.fnorm;
                 let temp2 = par.sqrt() * pnorm / self.fnorm;
-                let prered = temp1 * temp1 + temp2 * temp2 / 0.5;
-                let dirder = -(temp1 * temp1 + temp2 * temp2);
-                let ratio = if prered != 0.0 { actred / prered } else { 0.0 };
+                let (prered, dirder) = if clipped {
+                    // The clipped step is not the damped minimizer: take its reduction of the
+                    // linear model, (‖r‖² − ‖r + J s‖²)/‖r‖², and slope rᵀJ s/‖r‖², directly.
+                    let rjs: f64 = rp.iter().zip(&jp).map(|(r, js)| r * js).sum();
+                    let f2 = self.fnorm * self.fnorm;
+                    (-(2.0 * rjs + temp1 * temp1 * f2) / f2, rjs / f2)
+                } else {
+                    (
+                        temp1 * temp1 + temp2 * temp2 / 0.5,
+                        -(temp1 * temp1 + temp2 * temp2),
+                    )
+                };
+                // A clipped step whose model reduction is not positive is rejected outright.
+                let usable = if clipped { prered > 0.0 } else { prered != 0.0 };
+                let ratio = if usable { actred / prered } else { 0.0 };
                 // Radius update.
                 if ratio <= 0.25 {
                     let mut temp = if actred >= 0.0 {
@@ -577,4 +655,46 @@ impl<'a> Run<'a> {
 /// `‖D v‖`.
 fn scaled(diag: &[f64], v: &[f64]) -> f64 {
     norm(&v.iter().zip(diag).map(|(v, d)| v * d).collect::<Vec<f64>>())
+}
+
+/// Parameters on a bound whose gradient component `(Jᵀr)ⱼ` pushes them out of the box
+/// (`a` is J column-major with `r.len()` rows).
+fn held_at_bounds(bounds: &Bounds, x: &[f64], a: &[f64], r: &[f64]) -> Vec<bool> {
+    let rows = r.len();
+    (0..x.len())
+        .map(|c| {
+            let g: f64 = a[c * rows..(c + 1) * rows]
+                .iter()
+                .zip(r)
+                .map(|(a, r)| a * r)
+                .sum();
+            (x[c] == bounds.lower()[c] && g > 0.0) || (x[c] == bounds.upper()[c] && g < 0.0)
+        })
+        .collect()
+}
+
+/// The step actually taken from x for the damped step p: held parameters stay, the trial
+/// is projected onto the box. Returns the step, the trial point, and whether the projection
+/// changed anything.
+fn project_step(
+    bounds: &Bounds,
+    held: &[bool],
+    x: &[f64],
+    mut p: Vec<f64>,
+) -> (Vec<f64>, Vec<f64>, bool) {
+    for (pc, _) in p.iter_mut().zip(held).filter(|(_, h)| **h) {
+        *pc = 0.0;
+    }
+    let unprojected: Vec<f64> = x.iter().zip(&p).map(|(x, p)| x + p).collect();
+    let trial = bounds.project(&unprojected);
+    if trial == unprojected {
+        return (p, trial, false);
+    }
+    let step = trial.iter().zip(x).map(|(t, x)| t - x).collect();
+    (step, trial, true)
+}
+
+/// Whether some coordinate of x sits on its bound.
+fn on_a_bound(bounds: &Bounds, x: &[f64]) -> bool {
+    (0..x.len()).any(|i| x[i] == bounds.lower()[i] || x[i] == bounds.upper()[i])
 }

@@ -16,6 +16,14 @@
 //! | [`Dfp`], [`Bfgs`] | `x − αQ∇f`, Q a rank-two-updated inverse Hessian |
 //! | [`Lbfgs`] | `x − αQ∇f`, Q implicit from the last m steps |
 //!
+//! Bounds `l ≤ x ≤ u` ([`Bounds`]) are accepted by
+//!
+//! | solver | step |
+//! |---|---|
+//! | [`LbfgsB`] | generalized Cauchy point of the L-BFGS model on the box, subspace minimization, line search to the boundary |
+//! | [`ProjectedNewton`] | `P(x + αp)`: Newton on the free variables (Cholesky or CG on HVPs), gradient on the active ones (Bertsekas) |
+//! | [`LeastSquares::bounds`] | projected trust-region Levenberg–Marquardt |
+//!
 //! Least squares `min ½‖r(x)‖²` has its own solvers over [`Residuals`] (closures
 //! `Fn(&[Var]) -> Vec<Var>` or hand-written), returning a [`Fit`] (a `Solution` plus RSS,
 //! covariance and standard errors):
@@ -62,6 +70,7 @@
 #[cfg(feature = "argmin")]
 pub mod argmin;
 mod bfgs;
+mod bounds;
 mod dfp;
 mod driver;
 mod error;
@@ -72,6 +81,7 @@ mod hessian;
 mod identifiability;
 mod lazy_hessian;
 mod lbfgs;
+mod lbfgsb;
 mod least_squares;
 mod levenberg_marquardt;
 mod linalg;
@@ -83,6 +93,7 @@ mod newton_cg;
 mod non_finite;
 mod objective;
 mod precision;
+mod projected_newton;
 mod qr;
 mod quasi_newton;
 mod report;
@@ -94,6 +105,7 @@ mod trust_region;
 mod univariate;
 
 pub use bfgs::{Bfgs, BfgsUpdate};
+pub use bounds::{Bounds, BoundsReport};
 pub use curvature_ad::Matrix;
 pub use dfp::{Dfp, DfpUpdate};
 pub use error::Error;
@@ -102,6 +114,7 @@ pub use gauss_newton::GaussNewton;
 pub use gradient_descent::GradientDescent;
 pub use identifiability::{Identifiability, NoCovariance, Undetermined};
 pub use lbfgs::Lbfgs;
+pub use lbfgsb::LbfgsB;
 pub use least_squares::{LeastSquares, StepSolver};
 pub use levenberg_marquardt::{Damping, LevenbergMarquardt};
 pub use line_search::LineSearch;
@@ -110,6 +123,7 @@ pub use newton1d::Newton1d;
 pub use newton_cg::NewtonCg;
 pub use non_finite::NonFiniteEntry;
 pub use objective::{HvpOperator, Objective, RecordEachCall, VarClosure};
+pub use projected_newton::{NewtonSystem, ProjectedNewton};
 pub use quasi_newton::{InitialScaling, InverseUpdate, QuasiNewton};
 pub use residuals::Residuals;
 pub use secant::Secant;

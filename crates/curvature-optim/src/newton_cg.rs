@@ -196,17 +196,17 @@ impl ForcingTerm {
 
 /// The search direction p, the CG residual r = g + Hp and the number of CG iterations
 /// (Hessian-vector products) spent.
-struct Direction {
-    p: Vec<f64>,
-    r: Vec<f64>,
-    iterations: usize,
+pub(crate) struct Direction {
+    pub p: Vec<f64>,
+    pub r: Vec<f64>,
+    pub iterations: usize,
 }
 
 /// Conjugate gradients on `H p = −g` from p = 0, stopped at `‖r‖₂ ≤ tolerance`, at negative
 /// (or zero) curvature, or after `max_iterations ≥ 1` products `hv(d, out)` (see [`NewtonCg`]).
 /// Matrix-free and free of the optimizer's state, so a trust-region (Steihaug) variant can
 /// share its recurrences.
-fn truncated_cg(
+pub(crate) fn truncated_cg(
     g: &[f64],
     tolerance: f64,
     max_iterations: usize,

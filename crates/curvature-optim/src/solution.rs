@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::bounds::BoundsReport;
 use crate::line_search::LineSearchFailure;
 use crate::non_finite::NonFiniteEntry;
 
@@ -171,6 +172,11 @@ pub struct Solution {
     pub history: Option<Vec<Iteration>>,
     /// Wall-clock time of the run (validation to result).
     pub elapsed: Duration,
+    /// For the bounded solvers ([`LbfgsB`](crate::LbfgsB),
+    /// [`ProjectedNewton`](crate::ProjectedNewton), [`LeastSquares`](crate::LeastSquares)
+    /// with bounds): the variables at a bound, the projected-gradient norm the convergence
+    /// test used, and the start coordinates projected onto the box. `None` for unbounded runs.
+    pub bounds: Option<BoundsReport>,
 }
 
 impl Solution {

@@ -9,8 +9,8 @@ use super::{infallible, LineSearchFailure, LineSearchResult};
 ///
 /// Returns α with
 /// `φ(α) ≤ φ(0) + c₁ α φ'(0)` (sufficient decrease) and `|φ'(α)| ≤ c₂ |φ'(0)|` (strong
-/// curvature). Phase 1 doubles α until a trial violates sufficient decrease, stops
-/// decreasing, or has `φ' ≥ 0` — then `[α_lo, α_hi]` brackets acceptable steps. Phase 2
+/// curvature). Phase 1 doubles α (or multiplies it by [`expansion`](Self::expansion)) until a
+/// trial violates sufficient decrease, stops decreasing, or has `φ' ≥ 0` — then `[α_lo, α_hi]` brackets acceptable steps. Phase 2
 /// (zoom) shrinks the bracket with the minimizer of the cubic through both ends' values and
 /// slopes, safeguarded to the middle 80 % of the bracket (bisection when the cubic fails).
 /// Non-finite trial values are treated as "too long".
@@ -33,6 +33,9 @@ pub struct StrongWolfe {
     pub max_trials: usize,
     /// Largest step the bracketing phase may try (default 1e10).
     pub alpha_max: f64,
+    /// Factor > 1 by which the bracketing phase grows α (default 2; L-BFGS-B uses 4, the
+    /// extrapolation bound of Moré–Thuente's search in the reference code).
+    pub expansion: f64,
 }
 
 impl Default for StrongWolfe {
@@ -42,6 +45,7 @@ impl Default for StrongWolfe {
             c2: 0.9,
             max_trials: 40,
             alpha_max: 1e10,
+            expansion: 2.0,
         }
     }
 }
@@ -69,6 +73,12 @@ impl StrongWolfe {
     /// Sets `c₂` (0.1 gives a near-exact search, as for nonlinear conjugate gradients).
     pub fn c2(mut self, c2: f64) -> Self {
         self.c2 = c2;
+        self
+    }
+
+    /// Sets the bracketing phase's growth factor (> 1; default 2).
+    pub fn expansion(mut self, factor: f64) -> Self {
+        self.expansion = factor;
         self
     }
 
@@ -169,7 +179,7 @@ impl StrongWolfe {
                 break (t, previous);
             }
             previous = t;
-            alpha = (2.0 * alpha).min(self.alpha_max);
+            alpha = (self.expansion * alpha).min(self.alpha_max);
             if t.alpha >= self.alpha_max {
                 return Ok(LineSearchResult::failed(
                     LineSearchFailure::MaxTrials,
