@@ -8,9 +8,10 @@
 //! the classical start (−1.2, 1, −1.2, 1, ...), unique minimum f(1, ..., 1) = 0 (the chained
 //! variant has a second local minimum near x₀ = −1), is handed as one closure
 //! over `Var` to argmin's L-BFGS (exact gradients) and trust-region Newton with Steihaug-CG
-//! (exact Hessian-vector products, no n × n matrix), and to Curvature's `Lbfgs` and
-//! `NewtonCg`. Then the other direction: an argmin-style problem solved by Curvature's
-//! Newton. Only `curvature` (with the `argmin` feature) is needed: argmin comes re-exported.
+//! (exact Hessian-vector products, no n × n matrix), and to Curvature's `Lbfgs`, `NewtonCg`,
+//! `TrustRegion` (Steihaug-CG) and `Newton`. Then the other direction: an argmin-style
+//! problem solved by Curvature's Newton. Only `curvature` (with the `argmin` feature) is
+//! needed: argmin comes re-exported.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -18,7 +19,7 @@ use std::time::Instant;
 use curvature::argmin::core::{Executor, State};
 use curvature::argmin::solver::linesearch::MoreThuenteLineSearch;
 use curvature::argmin::solver::quasinewton::LBFGS;
-use curvature::argmin::solver::trustregion::{Steihaug, TrustRegion};
+use curvature::argmin::solver::trustregion::{Steihaug, TrustRegion as ArgminTrustRegion};
 use curvature::argmin::{core, ArgminProblem, FromArgmin};
 use curvature::prelude::*;
 
@@ -84,7 +85,7 @@ fn main() -> Result<(), core::Error> {
     let t = Instant::now();
     let problem = ArgminProblem::new(extended_rosenbrock).hessian_products();
     let products = problem.clone();
-    let trust_region = TrustRegion::new(Steihaug::new().with_max_iters(2 * N as u64));
+    let trust_region = ArgminTrustRegion::new(Steihaug::new().with_max_iters(2 * N as u64));
     let r = Executor::new(problem, trust_region)
         .configure(|s| s.param(x0.clone()).max_iters(100))
         .run()?;
@@ -119,6 +120,14 @@ fn main() -> Result<(), core::Error> {
         (
             "curvature NewtonCg (HVPs)",
             Box::new(|| NewtonCg::new().minimize(extended_rosenbrock, &x0)),
+        ),
+        (
+            "curvature TrustRegion (Steihaug-CG, HVPs)",
+            Box::new(|| {
+                TrustRegion::new()
+                    .subproblem(Subproblem::SteihaugCg)
+                    .minimize(extended_rosenbrock, &x0)
+            }),
         ),
         (
             "curvature Newton (dense H)",

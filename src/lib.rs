@@ -50,12 +50,12 @@ pub use curvature_ad::{
 };
 pub use curvature_optim as optim;
 pub use curvature_optim::{
-    line_search, train, Bfgs, BfgsUpdate, Damping, Dfp, DfpUpdate, Error, Evaluations, Fit,
-    GaussNewton, GradientDescent, HvpOperator, Identifiability, InitialScaling, InverseUpdate,
-    Iteration, Lbfgs, LeastSquares, LevenbergMarquardt, LineSearch, Newton, Newton1d, NewtonCg,
-    NoCovariance, NonFiniteEntry, Objective, QuasiNewton, RecordEachCall, Residuals, Secant,
-    Solution, StepSolver, Subproblem, Termination, TrustRegion, Undetermined, Univariate,
-    VarClosure,
+    line_search, train, Bfgs, BfgsUpdate, Bounds, BoundsReport, Damping, Dfp, DfpUpdate, Error,
+    Evaluations, Fit, GaussNewton, GradientDescent, HvpOperator, Identifiability, InitialScaling,
+    InverseUpdate, Iteration, Lbfgs, LbfgsB, LeastSquares, LevenbergMarquardt, LineSearch, Newton,
+    Newton1d, NewtonCg, NewtonSystem, NoCovariance, NonFiniteEntry, Objective, ProjectedNewton,
+    QuasiNewton, RecordEachCall, Residuals, Secant, Solution, StepSolver, Subproblem, Termination,
+    TrustRegion, Undetermined, Univariate, VarClosure,
 };
 
 /// The faer version of the `faer` conversions.

@@ -272,9 +272,9 @@ pub struct DifferencedHessian;
 /// `gradient`, and ∇²f its `hessian` after [`with_hessian`](Self::with_hessian) (otherwise
 /// central differences of the gradient, see [`Objective::hessian`]).
 ///
-/// `Objective` methods cannot fail, so an `Err` from the argmin problem becomes NaN: the
-/// solver stops with `Termination::NonFinite` at the last good point (or, at the start
-/// point, returns `Error::NonFiniteAtStart`), and
+/// `Objective` methods cannot fail, so an `Err` from the argmin problem becomes NaN, which the
+/// solvers treat like any non-finite value (`Error::NonFiniteAtStart` at x₀; later a
+/// shorter line-search step or `Termination::NonFinite` at the last finite point), and
 /// [`error`](Self::error) returns the first error's message. The objective is implemented
 /// for `&FromArgmin`, so the wrapper stays with the caller to be asked afterwards.
 ///
@@ -430,7 +430,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Newton;
+    use crate::{GradientDescent, LineSearch, Newton, Termination};
     use ::argmin::core::{Executor, State};
     use ::argmin::solver::linesearch::MoreThuenteLineSearch;
     use ::argmin::solver::quasinewton::LBFGS;
@@ -559,10 +559,9 @@ mod tests {
     }
 
     #[test]
-    fn argmin_errors_end_the_run_as_non_finite_and_are_kept() {
+    fn argmin_errors_become_non_finite_values_and_are_kept() {
+        // At the start point: the solver refuses x₀ with an error naming the value.
         let bowl = FromArgmin::new(Bowl);
-        // The error at the start point becomes a NaN value, which the driver refuses with a
-        // located error (what was not finite: the value f).
         let e = Newton::new().minimize(&bowl, &[11.0, 0.0]).unwrap_err();
         assert!(
             matches!(
@@ -574,6 +573,22 @@ mod tests {
             ),
             "{e:?}"
         );
+        assert_eq!(
+            bowl.error().as_deref(),
+            Some("x₀ > 10 is outside the model")
+        );
+        // Mid-run: from (0, −2), ∇f = (−2, 0), so a fixed step of 6 lands on x₀ = 12.
+        let bowl = FromArgmin::new(Bowl);
+        let s = GradientDescent::new()
+            .line_search(LineSearch::Fixed(6.0))
+            .minimize(&bowl, &[0.0, -2.0])
+            .unwrap();
+        assert!(
+            matches!(s.termination, Termination::NonFinite(_)),
+            "{:?}",
+            s.termination
+        );
+        assert_eq!(s.x, vec![0.0, -2.0]); // the last finite point
         assert_eq!(
             bowl.error().as_deref(),
             Some("x₀ > 10 is outside the model")
