@@ -26,7 +26,7 @@ pub(crate) struct ShiftedCholesky {
 impl ShiftedCholesky {
     /// Factors `H + diag(shift)`; `None` when it is not numerically positive definite, has
     /// non-finite entries, or faer cannot allocate the factor.
-    pub fn factor(&mut self, h: &Hessian, shift: impl Fn(usize) -> f64) -> Option<Factor> {
+    pub fn factor(&mut self, h: &Hessian, shift: impl Fn(usize) -> f64) -> Option<Factor<'_>> {
         if !h.is_finite() {
             return None;
         }
@@ -55,13 +55,14 @@ impl ShiftedCholesky {
     }
 }
 
-/// `H + diag(s) = LLᵀ` (sparse: with a fill-reducing permutation).
-pub(crate) enum Factor {
+/// `H + diag(s) = LLᵀ` (sparse: with a fill-reducing permutation, stored in the
+/// `ShiftedCholesky` that made it).
+pub(crate) enum Factor<'a> {
     Dense(faer::linalg::solvers::Llt<f64>),
-    Sparse(sparse::Factor),
+    Sparse(sparse::Factor<'a>),
 }
 
-impl Factor {
+impl Factor<'_> {
     /// Solves `(H + diag(s)) x = b`; `None` if the solution is not finite (a factor so
     /// ill-conditioned that the solve overflowed).
     pub fn solve(&self, b: &[f64]) -> Option<Vec<f64>> {

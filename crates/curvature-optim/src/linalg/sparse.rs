@@ -2,10 +2,10 @@
 //! once per sparsity pattern, one numeric factorization per shift.
 
 use curvature_ad::SparseMatrix;
-use faer::prelude::*;
-use faer::sparse::linalg::solvers::{Llt, SymbolicLlt};
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::sparse::linalg::cholesky::{factorize_symbolic_cholesky, LltRef, SymbolicCholesky};
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
-use faer::{MatMut, Side};
+use faer::{get_global_parallelism, Conj, MatMut, Side};
 
 /// The analysed lower triangle of one sparsity pattern, with the full diagonal added (a
 /// shift `H + τI` needs every diagonal slot, even where H has a structural zero).
@@ -13,7 +13,8 @@ use faer::{MatMut, Side};
 /// Newton iterates share one pattern (a closure's Hessian pattern is a property of its
 /// recorded program; a hand-written objective declares it), so AMD ordering and the
 /// elimination tree are computed once per solve, and every shifted retry and every iterate
-/// pays only the numeric factorization.
+/// pays only the numeric factorization — into the same factor storage and workspace, so a
+/// retry at n = 10⁶ faults no fresh pages in (faer's high-level `Llt` allocates both anew).
 pub(crate) struct SparseCholesky {
     n: usize,
     /// The source pattern (both triangles) this analysis was made for.
@@ -24,8 +25,11 @@ pub(crate) struct SparseCholesky {
     row_idx: Vec<usize>,
     /// For each lower entry, its index in the source values (`usize::MAX`: an added diagonal).
     source: Vec<usize>,
-    symbolic: SymbolicLlt<usize>,
+    symbolic: SymbolicCholesky<usize>,
     values: Vec<f64>,
+    /// The numeric factor L (valid after a successful `factor`) and faer's workspace for it.
+    factor: Vec<f64>,
+    workspace: MemBuffer,
 }
 
 impl SparseCholesky {
@@ -52,8 +56,18 @@ impl SparseCholesky {
             col_ptr.push(row_idx.len());
         }
         let pattern = SymbolicSparseColMatRef::new_checked(n, n, &col_ptr, None, &row_idx);
-        let symbolic = SymbolicLlt::try_new(pattern, Side::Lower).ok()?;
+        let symbolic = factorize_symbolic_cholesky(
+            pattern,
+            Side::Lower,
+            Default::default(),
+            Default::default(),
+        )
+        .ok()?;
         let values = vec![0.0; row_idx.len()];
+        let factor = vec![0.0; symbolic.len_val()];
+        let scratch = symbolic
+            .factorize_numeric_llt_scratch::<f64>(get_global_parallelism(), Default::default());
+        let workspace = MemBuffer::try_new(scratch).ok()?;
         Some(SparseCholesky {
             n,
             source_col_ptr: cp.to_vec(),
@@ -63,6 +77,8 @@ impl SparseCholesky {
             source,
             symbolic,
             values,
+            factor,
+            workspace,
         })
     }
 
@@ -75,7 +91,7 @@ impl SparseCholesky {
 
     /// Factors `H + diag(shift)` (`shift(j)` added to diagonal j); `None` when it is not
     /// numerically positive definite.
-    pub fn factor(&mut self, h: &SparseMatrix, shift: impl Fn(usize) -> f64) -> Option<Factor> {
+    pub fn factor(&mut self, h: &SparseMatrix, shift: impl Fn(usize) -> f64) -> Option<Factor<'_>> {
         debug_assert!(self.fits(h));
         let hv = h.values();
         for j in 0..self.n {
@@ -95,21 +111,38 @@ impl SparseCholesky {
             &self.row_idx,
         );
         let matrix = SparseColMatRef::new(pattern, &self.values);
-        let llt = Llt::try_new_with_symbolic(self.symbolic.clone(), matrix, Side::Lower).ok()?;
-        Some(Factor(llt))
+        self.symbolic
+            .factorize_numeric_llt::<f64>(
+                &mut self.factor,
+                matrix,
+                Side::Lower,
+                Default::default(),
+                get_global_parallelism(),
+                MemStack::new(&mut self.workspace),
+                Default::default(),
+            )
+            .ok()?;
+        Some(Factor(self))
     }
 }
 
-/// A sparse Cholesky factorization `P(H + diag(s))Pᵀ = LLᵀ`.
-pub(crate) struct Factor(Llt<usize, f64>);
+/// A sparse Cholesky factorization `P(H + diag(s))Pᵀ = LLᵀ`, held in its `SparseCholesky`.
+pub(crate) struct Factor<'a>(&'a SparseCholesky);
 
-impl Factor {
+impl Factor<'_> {
     /// Solves `(H + diag(s)) x = b`.
     pub fn solve(&self, b: &[f64]) -> Vec<f64> {
+        let chol = self.0;
         let mut x = b.to_vec();
         let n = x.len();
-        self.0
-            .solve_in_place(MatMut::from_column_major_slice_mut(&mut x, n, 1));
+        let par = get_global_parallelism();
+        let mut scratch = MemBuffer::new(chol.symbolic.solve_in_place_scratch::<f64>(1, par));
+        LltRef::<usize, f64>::new(&chol.symbolic, &chol.factor).solve_in_place_with_conj(
+            Conj::No,
+            MatMut::from_column_major_slice_mut(&mut x, n, 1),
+            par,
+            MemStack::new(&mut scratch),
+        );
         x
     }
 }
