@@ -140,11 +140,7 @@ impl Hessian {
                 }
             }
             Hessian::Sparse(h) => {
-                let triplets: Vec<(usize, usize, f64)> = h
-                    .triplets()
-                    .map(|(i, j, v)| (i, j, v * s[i] * s[j]))
-                    .collect();
-                let values = triplets.into_iter().map(|(_, _, v)| v).collect();
+                let values = h.triplets().map(|(i, j, v)| v * s[i] * s[j]).collect();
                 *h = SparseMatrix::from_csc(
                     n,
                     h.col_ptr().to_vec(),

@@ -306,6 +306,7 @@ pub(crate) struct Problem<O> {
     enforce_budget: bool,
     pub evaluations: Evaluations,
     tape: Option<Tape>,
+    declared: Option<bool>,
 }
 
 impl<O: Objective> Problem<O> {
@@ -317,6 +318,7 @@ impl<O: Objective> Problem<O> {
             enforce_budget: false,
             evaluations: Evaluations::default(),
             tape: None,
+            declared: None,
         }
     }
 
@@ -335,6 +337,15 @@ impl<O: Objective> Problem<O> {
             self.evaluations.recordings += 1;
         }
         self.tape.as_mut()
+    }
+
+    /// Whether a hand-written objective declares its Hessian pattern; asked once per run (the
+    /// pattern must not change between points, and building it costs O(nnz)).
+    fn declares_pattern(&mut self) -> bool {
+        let objective = &self.objective;
+        *self
+            .declared
+            .get_or_insert_with(|| objective.hessian_pattern().is_some())
     }
 
     /// Refuses an n × n Hessian that would not fit in memory, naming the alternatives.
@@ -412,7 +423,7 @@ impl<O: Objective> Problem<O> {
         self.evaluations.hessian += 1;
         let n = self.n;
         let sparse_tape = self.taped(x).map(|tape| tape.hessian_colors() < n);
-        let declared = sparse_tape.is_none() && self.objective.hessian_pattern().is_some();
+        let declared = sparse_tape.is_none() && self.declares_pattern();
         if sparse_tape == Some(false) || (sparse_tape.is_none() && !declared) {
             self.check_dense_fits()?;
         }

@@ -263,9 +263,10 @@ impl Method for TrustRegionStep {
             }
             Subproblem::SteihaugCgDiagonal => {
                 let h = hessian.expect("evaluated above");
+                let diagonal = h.diagonal();
                 let floor =
-                    f64::EPSILON.sqrt() * h.diagonal().iter().fold(1.0f64, |m, d| m.max(d.abs()));
-                let m: Vec<f64> = h.diagonal().iter().map(|d| d.abs().max(floor)).collect();
+                    f64::EPSILON.sqrt() * diagonal.iter().fold(1.0f64, |m, d| m.max(d.abs()));
+                let m: Vec<f64> = diagonal.iter().map(|d| d.abs().max(floor)).collect();
                 steihaug::solve(&at.g, radius, Some(&m), |v, hv| {
                     *hv = h.mul_vec(v);
                     Ok(())

@@ -46,9 +46,13 @@ pub(super) fn solve(
         }
         let curvature = dot(&d, &hd);
         let alpha = ry / curvature;
+        // ‖z + αd‖_M ≥ Δ, without forming z + αd.
         let leaves = || {
-            let next: Vec<f64> = z.iter().zip(&d).map(|(a, b)| a + alpha * b).collect();
-            m_norm(&next) >= radius
+            let w = |i: usize| m.map_or(1.0, |m| m[i]);
+            (0..n)
+                .map(|i| w(i) * (z[i] + alpha * d[i]).powi(2))
+                .sum::<f64>()
+                >= radius * radius
         };
         if !(curvature > 0.0) || !alpha.is_finite() || leaves() {
             let sigma = to_boundary(&z, &d, m, radius);
