@@ -23,12 +23,32 @@ pub(crate) fn forward<S: Scalar>(
     vals: &mut [S],
     partials: &mut [[S; 2]],
 ) {
-    for (k, node) in code[first..].iter().enumerate() {
-        let i = first + k;
-        let [a, b] = node.args;
-        let (v, pa, pb) = eval(node.op, vals[a as usize], vals[b as usize], node.c);
-        vals[i] = v;
-        partials[i] = [pa, pb];
+    let len = code.len();
+    assert!(vals.len() >= len && partials.len() >= len && first > 0);
+    // The value of node i - 1 kept in a register, as in `reverse`: most operands are the
+    // node just computed, and reading it back from memory is the loop's latency chain.
+    let mut last = vals[first - 1];
+    for i in first..len {
+        // SAFETY: i < len ≤ the slices' lengths; operands are below their node (`Nodes`).
+        unsafe {
+            let node = code.get_unchecked(i);
+            let [a, b] = node.args;
+            let prev = (i - 1) as u32;
+            let va = if a == prev {
+                last
+            } else {
+                *vals.get_unchecked(a as usize)
+            };
+            let vb = if b == prev {
+                last
+            } else {
+                *vals.get_unchecked(b as usize)
+            };
+            let (v, pa, pb) = eval(node.op, va, vb, node.c);
+            *vals.get_unchecked_mut(i) = v;
+            *partials.get_unchecked_mut(i) = [pa, pb];
+            last = v;
+        }
     }
 }
 
@@ -46,22 +66,53 @@ pub(crate) fn reverse<S: Scalar, const CLEAR: bool>(
     first: usize,
     adj: &mut [S],
 ) {
-    for i in (first..code.len()).rev() {
-        let w = adj[i];
+    let len = code.len();
+    assert!(partials.len() >= len && adj.len() >= len);
+    // Contributions to the adjoint of node i - 1 kept in a register: most nodes feed the
+    // node recorded right after them, and carrying that adjoint avoids a store and a
+    // dependent reload per node (the sweep is latency-bound on exactly that chain).
+    let mut carry = S::zero();
+    for i in (first..len).rev() {
+        // SAFETY: i < len ≤ both slices' lengths, and every operand index is below its node's
+        // index (`Nodes` invariant).
+        let (w, [a, b], [pa, pb]) = unsafe {
+            (
+                *adj.get_unchecked(i) + carry,
+                code.get_unchecked(i).args,
+                *partials.get_unchecked(i),
+            )
+        };
+        carry = S::zero();
+        if CLEAR {
+            adj[i] = S::zero();
+        } else {
+            adj[i] = w;
+        }
         if S::is_exact_zero(&w) {
             continue;
         }
-        if CLEAR {
-            adj[i] = S::zero();
+        let prev = (i - 1) as u32;
+        if a == prev {
+            carry = carry + pa * w;
+        } else {
+            unsafe {
+                let x = adj.get_unchecked_mut(a as usize);
+                *x = *x + pa * w;
+            }
         }
-        let [a, b] = code[i].args;
-        let [pa, pb] = partials[i];
-        adj[a as usize] = adj[a as usize] + pa * w;
-        // A unary node's second operand is the dummy node 0 with partial 0: for f64 the
-        // branch-free update is cheapest, for wide (lane) scalars skipping it is.
         if S::WIDTH <= 2 || b != 0 {
-            adj[b as usize] = adj[b as usize] + pb * w;
+            if b == prev {
+                carry = carry + pb * w;
+            } else {
+                unsafe {
+                    let y = adj.get_unchecked_mut(b as usize);
+                    *y = *y + pb * w;
+                }
+            }
         }
+    }
+    if first > 0 {
+        adj[first - 1] = adj[first - 1] + carry;
     }
 }
 
