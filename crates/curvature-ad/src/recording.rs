@@ -1,9 +1,12 @@
 //! The tape: a Wengert list in flat arrays, recorded while a driver runs the user's closure.
 //!
-//! Layout: node 0 is a dummy zero (the second operand of every unary node, so the sweeps
-//! need no branch on arity), nodes `1..=n` are the inputs, the rest are operations in
-//! evaluation order. Each node stores its op code, two `u32` operand indices, the op's f64
-//! constant, its value and its two local partial derivatives. No node owns heap memory.
+//! Layout: node 0 is a dummy zero (the second operand of every unary node), nodes `1..=n`
+//! are the inputs, the rest are operations in evaluation order. A node is one 32-byte
+//! [`Node`]: its two local partial derivatives, two `u32` operand indices and its op code;
+//! a unary op's constant (`x + c`, `x * c`, `x^n`, ...) sits in the partial slot it does not
+//! use. One record per node means one push per recorded operation, and the reverse sweep
+//! reads one stream; both are bound by memory traffic on large tapes (the layout was 40
+//! bytes in two arrays). No node owns heap memory.
 //!
 //! While a driver runs the closure, its tape sits on a thread-local stack; every `Var`
 //! operation appends to the top tape after checking that the operands belong to it.
@@ -17,13 +20,28 @@ use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
 use std::sync::atomic::{AtomicU32, Ordering as AtomicOrdering};
 
-/// What a node computes: the operation, its operands and its constant. Immutable once
-/// recorded; replay rewrites only values and partials.
+/// One recorded operation. The op and operands are fixed once recorded; a replay rewrites
+/// the partials (keeping a unary op's constant).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Code {
-    pub(crate) op: Op,
+pub(crate) struct Node {
+    /// `[∂/∂a, ∂/∂b]` at the tape's point, except that a unary op keeps its constant in the
+    /// second slot (0 when it has none): every sweep reads the second slot only for binary
+    /// ops (`b != 0`), since a unary op's second operand is the dummy node 0.
+    pub(crate) p: [f64; 2],
     pub(crate) args: [u32; 2],
-    pub(crate) c: f64,
+    pub(crate) op: Op,
+}
+
+impl Node {
+    /// The op's constant (0 when it has none).
+    #[inline(always)]
+    pub(crate) fn c(&self) -> f64 {
+        if self.op.is_binary() {
+            0.0
+        } else {
+            self.p[1]
+        }
+    }
 }
 
 /// The flat arrays of a recording: one entry per node in each.
@@ -33,40 +51,37 @@ pub(crate) struct Code {
 /// `vals` is filled by a replay, which needs every value for its guards.
 #[derive(Clone)]
 pub(crate) struct Nodes {
-    pub(crate) code: Vec<Code>,
-    pub(crate) partials: Vec<[f64; 2]>,
+    pub(crate) list: Vec<Node>,
     pub(crate) vals: Vec<f64>,
 }
 
 impl Nodes {
     const fn new() -> Nodes {
         Nodes {
-            code: Vec::new(),
+            list: Vec::new(),
             vals: Vec::new(),
-            partials: Vec::new(),
         }
     }
 
     fn clear(&mut self) {
-        self.code.clear();
+        self.list.clear();
         self.vals.clear();
-        self.partials.clear();
     }
 
     #[inline(always)]
     pub(crate) fn push(&mut self, op: Op, args: [u32; 2], c: f64, p: [f64; 2]) -> u32 {
-        let idx = self.code.len();
+        let idx = self.list.len();
         if idx >= u32::MAX as usize {
             too_many_nodes();
         }
-        self.code.push(Code { op, args, c });
-        self.partials.push(p);
+        let p = if op.is_binary() { p } else { [p[0], c] };
+        self.list.push(Node { p, args, op });
         idx as u32
     }
 
     #[inline(always)]
     pub(crate) fn len(&self) -> usize {
-        self.code.len()
+        self.list.len()
     }
 }
 
@@ -174,10 +189,10 @@ impl TapeData {
         self.x.extend_from_slice(x);
         self.guards.clear();
         self.n_inputs = x.len();
-        for _ in 0..=x.len() {
+        self.nodes.push(Op::Const, [0, 0], 0.0, [0.0, 0.0]);
+        for _ in 0..x.len() {
             self.nodes.push(Op::Input, [0, 0], 0.0, [0.0, 0.0]);
         }
-        self.nodes.code[0].op = Op::Const;
     }
 
     /// Index of the first operation node (after the dummy and the inputs).

@@ -17,9 +17,9 @@
 
 use crate::dual::Dual;
 use crate::elementary::{binary, unary};
-use crate::recording::{Code, TapeData};
+use crate::recording::{Node, TapeData};
 use crate::sparsity::{curvature, Curvature};
-use crate::sweep::{forward, reverse, tangents};
+use crate::sweep::{forward, reverse_f64, tangents, Beside};
 use crate::tangent::{Lanes, Tangent};
 use std::any::Any;
 use std::cell::RefCell;
@@ -39,7 +39,7 @@ impl LocalCurvature {
         out: usize,
         reuse: Option<LocalCurvature>,
     ) -> LocalCurvature {
-        let code = &data.nodes.code;
+        let code = &data.nodes.list;
         let len = code.len();
         let first = data.first_op();
         let LocalCurvature {
@@ -58,14 +58,18 @@ impl LocalCurvature {
             let mut vals = vec![0.0; len];
             vals[1..first].copy_from_slice(&data.x);
             let mut partials = vec![[0.0; 2]; len];
-            forward(code, first, &mut vals, &mut partials);
+            let mut beside = Beside {
+                nodes: code,
+                partials: &mut partials,
+            };
+            forward(&mut beside, first, &mut vals);
             computed = vals;
             &computed
         };
         adjoints.clear();
         adjoints.resize(len, 0.0);
         adjoints[out] = 1.0;
-        reverse::<f64, false>(code, &data.nodes.partials, first, &mut adjoints);
+        reverse_f64::<false>(code, first, &mut adjoints);
         hess.clear();
         hess.extend(code.iter().enumerate().map(|(i, node)| {
             if i < first || adjoints[i] == 0.0 {
@@ -80,10 +84,10 @@ impl LocalCurvature {
 
 /// A node's second derivatives in its operands, from its first-order rule run in
 /// `Dual<f64>` seeded along each operand.
-fn local_hessian(node: &Code, vals: &[f64]) -> [f64; 3] {
+fn local_hessian(node: &Node, vals: &[f64]) -> [f64; 3] {
     let [a, b] = node.args;
     let (va, vb) = (vals[a as usize], vals[b as usize]);
-    match curvature(node.op, node.c) {
+    match curvature(node.op) {
         Curvature::None => [0.0; 3],
         _ if node.op.is_binary() => {
             let (_, pa, pb) = binary(node.op, Dual::new(va, 1.0), Dual::new(vb, 0.0));
@@ -91,7 +95,7 @@ fn local_hessian(node: &Code, vals: &[f64]) -> [f64; 3] {
             [pa.eps, pb.eps, pbb.eps]
         }
         _ => {
-            let (_, d) = unary(node.op, Dual::new(va, 1.0), node.c);
+            let (_, d) = unary(node.op, Dual::new(va, 1.0), node.c());
             [d.eps, 0.0, 0.0]
         }
     }
@@ -159,8 +163,9 @@ impl<const N: usize> LaneBuffers<N> {
         for i in (first..len).rev() {
             let ai = adj[i];
             adj[i] = zero;
-            let [a, b] = nodes.code[i].args;
-            let [pa, pb] = nodes.partials[i];
+            let node = &nodes.list[i];
+            let [a, b] = node.args;
+            let [pa, pb] = node.p;
             let (a, b) = (a as usize, b as usize);
             adj[a] = adj[a].combine(1.0, ai, pa);
             if b != 0 {

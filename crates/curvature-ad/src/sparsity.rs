@@ -45,7 +45,7 @@ pub(crate) enum Curvature {
     Full,
 }
 
-pub(crate) fn curvature(op: Op, c: f64) -> Curvature {
+pub(crate) fn curvature(op: Op) -> Curvature {
     match op {
         Op::Input
         | Op::Const
@@ -66,7 +66,6 @@ pub(crate) fn curvature(op: Op, c: f64) -> Curvature {
         | Op::Max
         | Op::Min
         | Op::Rem => Curvature::None,
-        Op::PowI | Op::PowFC if c == 0.0 || c == 1.0 => Curvature::None,
         Op::Mul => Curvature::Cross,
         _ => Curvature::Full,
     }
@@ -75,7 +74,7 @@ pub(crate) fn curvature(op: Op, c: f64) -> Curvature {
 /// The Hessian pattern of output node `out`, or `None` when the index sets or the pairs
 /// exceed `budget` entries (the Hessian is then too dense for colouring to pay).
 pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Option<Pattern> {
-    let code = &data.nodes.code;
+    let code = &data.nodes.list;
     let len = code.len();
     let first = data.first_op();
     let n = data.n_inputs;
@@ -93,7 +92,7 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
         if binary {
             live[b as usize] = true;
         }
-        if !matches!(curvature(code[i].op, code[i].c), Curvature::None) {
+        if !matches!(curvature(code[i].op), Curvature::None) {
             needed[a as usize] = true;
             if binary {
                 needed[b as usize] = true;
@@ -128,7 +127,7 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
         let [a, b] = node.args;
         let (a, b) = (a as usize, b as usize);
         let binary = node.op.is_binary();
-        let kind = curvature(node.op, node.c);
+        let kind = curvature(node.op);
         let union = |scratch: &mut Vec<u32>, store: &[u32]| {
             scratch.clear();
             let sa = &store[start[a]..end[a]];

@@ -172,7 +172,7 @@ macro_rules! impl_surface {
             fn mul_add(self, a: $t, b: $t) -> $t {
                 self * a + b
             }
-            #[inline]
+            #[inline(always)]
             fn powi(self, n: i32) -> $t {
                 self.un($crate::elementary::Op::PowI, n as f64)
             }

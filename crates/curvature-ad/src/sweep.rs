@@ -9,50 +9,99 @@
 //! - [`tangents`] pushes tangent vectors forward through the recorded f64 partials
 //!   (forward-mode Jacobian columns, N at a time with [`Lanes`](crate::Lanes)).
 
-use crate::elementary::{eval, Op};
+use crate::elementary::eval;
 use crate::error::BranchChanged;
-use crate::recording::{check_guards, Code, Guard, Nodes};
+use crate::recording::{check_guards, Guard, Node, Nodes};
 use crate::scalar::Scalar;
 use crate::tangent::Tangent;
 
+/// Where a forward pass reads nodes and writes their local partials: the tape's own nodes
+/// (an f64 replay, in place) or a buffer of the sweep's scalar beside the tape.
+pub(crate) trait Partials<S> {
+    fn len(&self) -> usize;
+    fn node(&self, i: usize) -> &Node;
+    fn set(&mut self, i: usize, p: [S; 2]);
+}
+
+impl Partials<f64> for [Node] {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        <[Node]>::len(self)
+    }
+    #[inline(always)]
+    fn node(&self, i: usize) -> &Node {
+        &self[i]
+    }
+    #[inline(always)]
+    fn set(&mut self, i: usize, p: [f64; 2]) {
+        self[i].p = p;
+    }
+}
+
+/// The tape's nodes, and partials in `S` written beside them.
+pub(crate) struct Beside<'a, S> {
+    pub(crate) nodes: &'a [Node],
+    pub(crate) partials: &'a mut [[S; 2]],
+}
+
+impl<S> Partials<S> for Beside<'_, S> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.nodes.len()
+    }
+    #[inline(always)]
+    fn node(&self, i: usize) -> &Node {
+        &self.nodes[i]
+    }
+    #[inline(always)]
+    fn set(&mut self, i: usize, p: [S; 2]) {
+        self.partials[i] = p;
+    }
+}
+
 /// Evaluates nodes `first..` in `S`, writing values and local partials. `vals[..first]`
-/// (the dummy and the inputs) must already hold their values.
-pub(crate) fn forward<S: Scalar>(
-    code: &[Code],
+/// (the dummy and the inputs) must already hold their values. A unary node's second partial
+/// slot receives its constant again, so an f64 replay in place keeps it.
+pub(crate) fn forward<S: Scalar, P: Partials<S> + ?Sized>(
+    nodes: &mut P,
     first: usize,
     vals: &mut [S],
-    partials: &mut [[S; 2]],
 ) {
-    let len = code.len();
-    assert!(vals.len() >= len && partials.len() >= len && first > 0);
+    let len = nodes.len();
+    assert!(vals.len() >= len && first > 0);
     // The value of node i - 1 kept in a register, as in `reverse`: most operands are the
     // node just computed, and reading it back from memory is the loop's latency chain.
     let mut last = vals[first - 1];
     for i in first..len {
-        // SAFETY: i < len ≤ the slices' lengths; operands are below their node (`Nodes`).
-        unsafe {
-            let node = code.get_unchecked(i);
-            let [a, b] = node.args;
-            let prev = (i - 1) as u32;
-            let va = if a == prev {
-                last
-            } else {
-                *vals.get_unchecked(a as usize)
-            };
-            let vb = if b == prev {
-                last
-            } else {
-                *vals.get_unchecked(b as usize)
-            };
-            let (v, pa, pb) = eval(node.op, va, vb, node.c);
-            *vals.get_unchecked_mut(i) = v;
-            *partials.get_unchecked_mut(i) = [pa, pb];
-            last = v;
-        }
+        let node = *nodes.node(i);
+        let [a, b] = node.args;
+        let prev = (i - 1) as u32;
+        // SAFETY: operands are below their node (`Nodes` invariant), so within `vals`.
+        let (va, vb) = unsafe {
+            (
+                if a == prev {
+                    last
+                } else {
+                    *vals.get_unchecked(a as usize)
+                },
+                if b == prev {
+                    last
+                } else {
+                    *vals.get_unchecked(b as usize)
+                },
+            )
+        };
+        let c = node.c();
+        let (v, pa, pb) = eval(node.op, va, vb, c);
+        let pb = if node.op.is_binary() { pb } else { S::cst(c) };
+        vals[i] = v;
+        nodes.set(i, [pa, pb]);
+        last = v;
     }
 }
 
-/// Propagates adjoints from the seeded `adj` back to the inputs over nodes `first..`.
+/// Propagates adjoints from the seeded `adj` back to the inputs over nodes `first..`, with
+/// node i's local partials `partial(node, i)`.
 /// With `CLEAR`, afterwards `adj[first..]` is all zero again (a reused buffer then needs
 /// clearing only below `first`); without, `adj` keeps every node's adjoint. Either way
 /// `adj[1..first]` holds the input adjoints.
@@ -60,38 +109,33 @@ pub(crate) fn forward<S: Scalar>(
 /// A node whose adjoint is exactly zero is skipped: it does not influence the output, and
 /// skipping keeps an infinite local partial (sqrt at 0, say) of an unused node from turning
 /// the result into NaN via `0 · ∞`.
+#[inline(always)]
 pub(crate) fn reverse<S: Scalar, const CLEAR: bool>(
-    code: &[Code],
-    partials: &[[S; 2]],
+    nodes: &[Node],
+    partial: impl Fn(&Node, usize) -> [S; 2],
     first: usize,
     adj: &mut [S],
 ) {
-    let len = code.len();
-    assert!(partials.len() >= len && adj.len() >= len);
+    let len = nodes.len();
+    assert!(adj.len() >= len);
     // Contributions to the adjoint of node i - 1 kept in a register: most nodes feed the
     // node recorded right after them, and carrying that adjoint avoids a store and a
     // dependent reload per node (the sweep is latency-bound on exactly that chain).
     let mut carry = S::zero();
     for i in (first..len).rev() {
-        // SAFETY: i < len ≤ both slices' lengths, and every operand index is below its node's
-        // index (`Nodes` invariant).
-        let (w, [a, b], [pa, pb]) = unsafe {
-            (
-                *adj.get_unchecked(i) + carry,
-                code.get_unchecked(i).args,
-                *partials.get_unchecked(i),
-            )
-        };
+        let node = &nodes[i];
+        let [a, b] = node.args;
+        // SAFETY: i < len ≤ adj.len().
+        let w = unsafe { *adj.get_unchecked(i) } + carry;
         carry = S::zero();
-        if CLEAR {
-            adj[i] = S::zero();
-        } else {
-            adj[i] = w;
-        }
+        adj[i] = if CLEAR { S::zero() } else { w };
         if S::is_exact_zero(&w) {
             continue;
         }
+        let [pa, pb] = partial(node, i);
         let prev = (i - 1) as u32;
+        // SAFETY (both blocks): operands are below their node (`Nodes` invariant), so
+        // within `adj`.
         if a == prev {
             carry = carry + pa * w;
         } else {
@@ -100,7 +144,9 @@ pub(crate) fn reverse<S: Scalar, const CLEAR: bool>(
                 *x = *x + pa * w;
             }
         }
-        if S::WIDTH <= 2 || b != 0 {
+        // A unary node's second operand is the dummy node 0: skipping it also keeps the
+        // dummy's slot from becoming a store-to-load chain through every unary node.
+        if b != 0 {
             if b == prev {
                 carry = carry + pb * w;
             } else {
@@ -116,16 +162,25 @@ pub(crate) fn reverse<S: Scalar, const CLEAR: bool>(
     }
 }
 
+/// The f64 reverse sweep over the partials recorded in the nodes.
+pub(crate) fn reverse_f64<const CLEAR: bool>(nodes: &[Node], first: usize, adj: &mut [f64]) {
+    reverse::<f64, CLEAR>(nodes, |node, _| node.p, first, adj);
+}
+
 /// Forward-mode tangents through the recorded f64 partials: `tan[i] = ∂i/∂a·tan[a] +
 /// ∂i/∂b·tan[b]`. `tan[..first]` must hold the seeds (dummy: zero).
 pub(crate) fn tangents<E: Tangent<f64>>(nodes: &Nodes, first: usize, tan: &mut [E]) {
     for i in first..nodes.len() {
-        let [a, b] = nodes.code[i].args;
-        let [pa, pb] = nodes.partials[i];
-        tan[i] = if nodes.code[i].op == Op::Const {
+        let node = &nodes.list[i];
+        let [a, b] = node.args;
+        let [pa, pb] = node.p;
+        tan[i] = if node.op.is_binary() {
+            tan[a as usize].combine(pa, tan[b as usize], pb)
+        } else if a == 0 {
+            // A constant node (or the dummy): no dependence on the inputs.
             E::zeros()
         } else {
-            tan[a as usize].combine(pa, tan[b as usize], pb)
+            tan[a as usize].scale(pa)
         };
     }
 }
@@ -195,10 +250,15 @@ impl<S: Scalar> Workspace<S> {
         for j in 0..n {
             self.vals[1 + j] = x(j);
         }
-        forward(&nodes.code, first, &mut self.vals, &mut self.partials);
+        let mut beside = Beside {
+            nodes: &nodes.list,
+            partials: &mut self.partials,
+        };
+        forward(&mut beside, first, &mut self.vals);
         check_guards(guards, &self.vals, S::cst)?;
         seed_adjoints(&mut self.adj, &mut self.clean_from, len, first, out);
-        reverse::<S, true>(&nodes.code, &self.partials, first, &mut self.adj);
+        let partials = &self.partials;
+        reverse::<S, true>(&nodes.list, |_, i| partials[i], first, &mut self.adj);
         Ok(self.vals[out])
     }
 

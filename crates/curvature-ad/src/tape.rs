@@ -10,7 +10,7 @@ use crate::scalar::Scalar;
 use crate::second_order::{LaneBuffers, LocalCurvature};
 use crate::sparse::SparseMatrix;
 use crate::sparsity::{color, hessian_pattern, Coloring};
-use crate::sweep::{forward, reverse, seed_adjoints, tangents, Workspace};
+use crate::sweep::{forward, reverse_f64, seed_adjoints, tangents, Workspace};
 use crate::tangent::{Lanes, Tangent};
 use crate::var::Var;
 use rayon::prelude::*;
@@ -149,9 +149,9 @@ impl Tape {
         let first = self.data.first_op();
         let data = &mut self.data;
         let nodes = &mut data.nodes;
-        nodes.vals.resize(nodes.code.len(), 0.0);
+        nodes.vals.resize(nodes.list.len(), 0.0);
         nodes.vals[1..first].copy_from_slice(x);
-        forward(&nodes.code, first, &mut nodes.vals, &mut nodes.partials);
+        forward(&mut nodes.list[..], first, &mut nodes.vals);
         data.x.copy_from_slice(x);
         for (v, &o) in data.out_vals.iter_mut().zip(&data.outputs) {
             *v = nodes.vals[o as usize];
@@ -192,7 +192,7 @@ impl Tape {
         let data = &mut self.data;
         let len = data.nodes.len();
         seed_adjoints(&mut data.adj, &mut data.adj_clean_from, len, first, out);
-        reverse::<f64, true>(&data.nodes.code, &data.nodes.partials, first, &mut data.adj);
+        reverse_f64::<true>(&data.nodes.list, first, &mut data.adj);
     }
 
     /// The Hessian-vector product H(x)·v by forward-over-reverse: the recorded program and

@@ -83,10 +83,13 @@ impl Var {
         if self.tape == 0 {
             return Var::constant(unary::<f64>(op, self.val, c).0);
         }
-        // x + 0, x * 1 and x / 1 are exact identities: record nothing.
+        // x + 0, x * 1, x / 1 and x^1 are exact identities, x^0 is exactly 1 (also for NaN,
+        // as in f64): record nothing. So a power node is never linear, which the sparsity
+        // detection relies on.
         match op {
             Op::AddC if c == 0.0 => return self,
-            Op::MulC | Op::DivC if c == 1.0 => return self,
+            Op::MulC | Op::DivC | Op::PowI | Op::PowFC if c == 1.0 => return self,
+            Op::PowI | Op::PowFC if c == 0.0 => return Var::constant(1.0),
             _ => {}
         }
         let (v, d) = unary::<f64>(op, self.val, c);
