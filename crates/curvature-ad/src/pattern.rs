@@ -161,36 +161,84 @@ impl HessianColoring {
     }
 }
 
-/// The CSC matrix (both triangles) of the pattern of `coloring` (all n² entries when there
-/// is none), entry (i, j) the mean of its recoveries; `product(c, row)` is row `row` of
-/// H·s_c (with no colouring, class c is column c).
+/// The CSC structure of a coloured Hessian (both triangles) and, for each stored entry
+/// H_ij, the (class, row) of the two class products that hold H_ij and H_ji. Built once per
+/// pattern, so that every further Hessian only reads and averages values (building it
+/// locates every entry, which cost more than the lane sweeps' own bookkeeping).
+#[derive(Clone, Debug)]
+pub(crate) struct Assembly {
+    col_ptr: Vec<usize>,
+    row_idx: Vec<usize>,
+    src: Vec<[(u32, u32); 2]>,
+}
+
+impl Assembly {
+    fn new(c: &Coloring, n: usize) -> Assembly {
+        let nnz = c.pattern.rows.iter().map(Vec::len).sum();
+        let mut col_ptr = Vec::with_capacity(n + 1);
+        let mut row_idx = Vec::with_capacity(nnz);
+        let mut src = Vec::with_capacity(nnz);
+        col_ptr.push(0);
+        let at = |i: usize, j: usize| {
+            let (class, row) = c.locate(i, j);
+            (class as u32, row as u32)
+        };
+        for j in 0..n {
+            // The pattern is symmetric, so column j's rows are row j's columns.
+            for &i in &c.pattern.rows[j] {
+                let i = i as usize;
+                row_idx.push(i);
+                src.push([at(i, j), at(j, i)]);
+            }
+            col_ptr.push(row_idx.len());
+        }
+        Assembly {
+            col_ptr,
+            row_idx,
+            src,
+        }
+    }
+
+    /// The symmetric matrix with entries (H_ij + H_ji) / 2, H_ij read as `product(class,
+    /// row)`.
+    fn fill(&self, n: usize, product: impl Fn(usize, usize) -> f64) -> SparseMatrix {
+        let get = |(class, row): (u32, u32)| product(class as usize, row as usize);
+        let values = self
+            .src
+            .iter()
+            .map(|&[ij, ji]| 0.5 * (get(ij) + get(ji)))
+            .collect();
+        SparseMatrix::from_csc_trusted(n, self.col_ptr.clone(), self.row_idx.clone(), values)
+    }
+}
+
+/// The Hessian from the products H·s_c of its seed classes (`product(c, row)` is row `row`
+/// of H·s_c): the coloured pattern's entries, or with no colouring every entry of the n × n
+/// matrix (class = column), each the average (H_ij + H_ji) / 2 so the result is exactly
+/// symmetric.
 pub(crate) fn assemble(
     coloring: Option<&Coloring>,
     n: usize,
     product: impl Fn(usize, usize) -> f64,
 ) -> SparseMatrix {
-    let entry = |i: usize, j: usize| {
-        let (c, row) = coloring.map_or((j, i), |c| c.locate(i, j));
-        product(c, row)
-    };
-    let nnz = coloring.map_or(n * n, |c| c.pattern.rows.iter().map(Vec::len).sum());
+    if let Some(c) = coloring {
+        return c
+            .assembly
+            .get_or_init(|| Assembly::new(c, n))
+            .fill(n, product);
+    }
     let mut col_ptr = Vec::with_capacity(n + 1);
-    let mut row_idx = Vec::with_capacity(nnz);
-    let mut values = Vec::with_capacity(nnz);
+    let mut row_idx = Vec::with_capacity(n * n);
+    let mut values = Vec::with_capacity(n * n);
     col_ptr.push(0);
     for j in 0..n {
-        // The pattern is symmetric, so column j's rows are row j's columns.
-        let mut push = |i: usize| {
+        for i in 0..n {
             row_idx.push(i);
-            values.push(0.5 * (entry(i, j) + entry(j, i)));
-        };
-        match coloring {
-            None => (0..n).for_each(&mut push),
-            Some(c) => c.pattern.rows[j].iter().for_each(|&i| push(i as usize)),
+            values.push(0.5 * (product(j, i) + product(i, j)));
         }
         col_ptr.push(row_idx.len());
     }
-    SparseMatrix::from_csc(n, col_ptr, row_idx, values)
+    SparseMatrix::from_csc_trusted(n, col_ptr, row_idx, values)
 }
 
 #[cfg(test)]

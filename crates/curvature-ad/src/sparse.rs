@@ -97,6 +97,25 @@ impl SparseMatrix {
         })
     }
 
+    /// Wraps CSC arrays built by this crate, which satisfy the invariants by construction
+    /// (checked in debug builds only: validating costs a pass over every entry, per Hessian).
+    pub(crate) fn from_csc_trusted(
+        n: usize,
+        col_ptr: Vec<usize>,
+        row_idx: Vec<usize>,
+        values: Vec<f64>,
+    ) -> SparseMatrix {
+        if cfg!(debug_assertions) {
+            return Self::from_csc(n, col_ptr, row_idx, values);
+        }
+        SparseMatrix {
+            n,
+            col_ptr,
+            row_idx,
+            values,
+        }
+    }
+
     /// The CSC arrays `(n, col_ptr, row_indices, values)`, moved out without copying.
     pub fn into_csc(self) -> (usize, Vec<usize>, Vec<usize>, Vec<f64>) {
         (self.n, self.col_ptr, self.row_idx, self.values)

@@ -33,6 +33,9 @@ pub(crate) struct Coloring {
     pub(crate) num_colors: usize,
     /// Rows (and, by symmetry, columns) with a colour of their own.
     pub(crate) dense: Vec<bool>,
+    /// The CSC structure of the Hessian and where each entry is read, built at the first
+    /// assembly (see `pattern::Assembly`).
+    pub(crate) assembly: std::sync::OnceLock<crate::pattern::Assembly>,
 }
 
 /// How an operation's second derivatives couple its operands.
@@ -244,6 +247,7 @@ pub(crate) fn color(pattern: Pattern) -> Coloring {
         colors[j] = c as u32;
     }
     Coloring {
+        assembly: std::sync::OnceLock::new(),
         pattern,
         colors,
         num_colors,

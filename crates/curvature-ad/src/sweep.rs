@@ -169,19 +169,36 @@ pub(crate) fn reverse_f64<const CLEAR: bool>(nodes: &[Node], first: usize, adj: 
 
 /// Forward-mode tangents through the recorded f64 partials: `tan[i] = ∂i/∂a·tan[a] +
 /// ∂i/∂b·tan[b]`. `tan[..first]` must hold the seeds (dummy: zero).
-pub(crate) fn tangents<E: Tangent<f64>>(nodes: &Nodes, first: usize, tan: &mut [E]) {
+/// Only nodes with `wanted(i)` are computed (their operands must be wanted too); the others'
+/// slots are left as they were.
+pub(crate) fn tangents<E: Tangent<f64>>(
+    nodes: &Nodes,
+    first: usize,
+    tan: &mut [E],
+    wanted: impl Fn(usize) -> bool,
+) {
+    // The tangent of node i - 1 kept in registers, as in `forward` (an operand i - 1 is
+    // wanted, so `last` is its tangent).
+    let mut last = tan[first - 1];
     for i in first..nodes.len() {
+        if !wanted(i) {
+            continue;
+        }
         let node = &nodes.list[i];
         let [a, b] = node.args;
         let [pa, pb] = node.p;
-        tan[i] = if node.op.is_binary() {
-            tan[a as usize].combine(pa, tan[b as usize], pb)
+        let prev = (i - 1) as u32;
+        let ta = if a == prev { last } else { tan[a as usize] };
+        last = if node.op.is_binary() {
+            let tb = if b == prev { last } else { tan[b as usize] };
+            ta.combine(pa, tb, pb)
         } else if a == 0 {
             // A constant node (or the dummy): no dependence on the inputs.
             E::zeros()
         } else {
-            tan[a as usize].scale(pa)
+            ta.scale(pa)
         };
+        tan[i] = last;
     }
 }
 

@@ -7,7 +7,7 @@ use crate::matrix::Matrix;
 use crate::pattern::assemble;
 use crate::recording::{check_guards, record, recycle, TapeData};
 use crate::scalar::Scalar;
-use crate::second_order::{LaneBuffers, LocalCurvature};
+use crate::second_order::{Cone, Fused, LaneBuffers};
 use crate::sparse::SparseMatrix;
 use crate::sparsity::{color, hessian_pattern, Coloring};
 use crate::sweep::{forward, reverse_f64, seed_adjoints, tangents, Workspace};
@@ -46,6 +46,9 @@ pub struct Tape {
     data: TapeData,
     broken: Option<BranchChanged>,
     coloring: OnceLock<Option<Coloring>>,
+    /// Which nodes the second-order sweeps must visit (see `second_order::Cone`); a property
+    /// of the recorded program, computed once.
+    cone: OnceLock<Cone>,
     /// Buffers of the last Hessian sweep (local curvature, lane buffers), kept so that a
     /// solver asking for a Hessian at every iterate does not fault hundreds of megabytes
     /// back in each time.
@@ -54,7 +57,7 @@ pub struct Tape {
 
 #[derive(Default)]
 struct Spare {
-    local: Option<LocalCurvature>,
+    local: Option<crate::second_order::LocalCurvature>,
     lanes: Option<Box<dyn Any + Send>>,
 }
 
@@ -89,6 +92,7 @@ impl Tape {
             data,
             broken: None,
             coloring: OnceLock::new(),
+            cone: OnceLock::new(),
             spare: Mutex::new(Spare::default()),
         }
     }
@@ -376,25 +380,47 @@ impl Tape {
     ) -> (Vec<f64>, ClassProducts) {
         let n = self.num_inputs();
         let data = &self.data;
+        let out = self.scalar_output();
+        let cone = self
+            .cone
+            .get_or_init(|| Cone::new(&data.nodes.list, data.first_op()));
         let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
-        let local = LocalCurvature::new(data, self.scalar_output(), spare.local.take());
+        let mut local = spare.local.take().unwrap_or_default();
         // Seed class of each column: its colour, or the column itself (dense).
         let class = |j: usize| coloring.map_or(j, |c| c.colors[j] as usize);
         let classes = coloring.map_or(n, |c| c.num_colors);
         let batches = classes.div_ceil(N);
+        let seeds = |b: usize| {
+            let c0 = b * N;
+            move |j: usize| {
+                let c = class(j);
+                (c >= c0 && c < c0 + N).then(|| c - c0)
+            }
+        };
+        let mut kept = spare
+            .lanes
+            .take()
+            .and_then(|b| b.downcast::<LaneBuffers<N>>().ok())
+            .map_or_else(LaneBuffers::new, |b| *b);
+        if batches == 1 {
+            // The common sparse case: adjoints and local curvature inside the lane sweep.
+            let block: Vec<f64> = kept
+                .products(data, cone, Fused::new(&mut local, data, out), seeds(0))
+                .iter()
+                .flat_map(|l| l.0)
+                .collect();
+            spare.lanes = Some(Box::new(kept));
+            let grad = local.adjoints[1..=n].to_vec();
+            spare.local = Some(local);
+            let blocks = vec![block];
+            return (grad, ClassProducts { lanes: N, blocks });
+        }
+        local.precompute(data, out);
+        let shared = &local;
         // One batch: H·s for the seed classes c0..c0+N, as an n×N block (row i, lane k).
         let batch = |buffers: &mut LaneBuffers<N>, b: usize| -> Vec<f64> {
-            let c0 = b * N;
-            let seed = |j: usize| {
-                let mut lanes = [0.0; N];
-                let c = class(j);
-                if c >= c0 && c < c0 + N {
-                    lanes[c - c0] = 1.0;
-                }
-                Lanes(lanes)
-            };
             buffers
-                .products(data, &local, seed)
+                .products(data, cone, shared, seeds(b))
                 .iter()
                 .flat_map(|l| l.0)
                 .collect()
@@ -402,7 +428,7 @@ impl Tape {
         // Parallel batches pay off once a sweep is long enough to amortize rayon's overhead.
         let work = data.nodes.len() * batches;
         let large = data.nodes.len() > LARGE_TAPE;
-        let blocks: Vec<Vec<f64>> = if batches > 1 && work > 20_000 && !large {
+        let blocks: Vec<Vec<f64>> = if work > 20_000 && !large {
             // One contiguous run of batches per thread, so each thread sets up (and zeroes)
             // its buffers once rather than once per split.
             // (rayon splits a range only while both halves keep `min_len` items, so the
@@ -414,15 +440,9 @@ impl Tape {
                 .map_init(LaneBuffers::new, batch)
                 .collect()
         } else {
-            let mut buffers = spare
-                .lanes
-                .take()
-                .and_then(|b| b.downcast::<LaneBuffers<N>>().ok())
-                .map_or_else(LaneBuffers::new, |b| *b);
-            let blocks = (0..batches).map(|b| batch(&mut buffers, b)).collect();
-            spare.lanes = Some(Box::new(buffers));
-            blocks
+            (0..batches).map(|b| batch(&mut kept, b)).collect()
         };
+        spare.lanes = Some(Box::new(kept));
         let grad = local.adjoints[1..=n].to_vec();
         spare.local = Some(local);
         (grad, ClassProducts { lanes: N, blocks })
@@ -454,7 +474,7 @@ impl Tape {
                         t.0[j - c0] = 1.0;
                     }
                 }
-                tangents(&self.data.nodes, self.data.first_op(), &mut tan);
+                tangents(&self.data.nodes, self.data.first_op(), &mut tan, |_| true);
                 for (k, &o) in self.data.outputs.iter().enumerate() {
                     for l in 0..N.min(n - c0) {
                         jac[(k, c0 + l)] = tan[o as usize].0[l];
@@ -533,8 +553,11 @@ impl ClassProducts {
     }
 
     /// Row `row` of H·s_c.
+    #[inline(always)]
     fn get(&self, c: usize, row: usize) -> f64 {
-        self.blocks[c / self.lanes][row * self.lanes + c % self.lanes]
+        // `lanes` is a power of two: shifts and masks, not divisions, for every entry.
+        let shift = self.lanes.trailing_zeros();
+        self.blocks[c >> shift][(row << shift) + (c & (self.lanes - 1))]
     }
 }
 
@@ -547,6 +570,7 @@ impl Clone for Tape {
         let mut tape = Tape::from_data(self.data.clone());
         tape.broken = self.broken.clone();
         tape.coloring = self.coloring.clone();
+        tape.cone = self.cone.clone();
         tape
     }
 }
