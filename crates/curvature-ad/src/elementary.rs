@@ -82,9 +82,20 @@ pub(crate) enum Op {
     Max,
     Min,
     Rem,
+    /// The last output of a wide vector node (`crate::vector`); the constant is the node's
+    /// index in the side table `Nodes::wide`.
+    Wide,
+    /// One of the other outputs of a wide node (the head, `Wide`, follows them).
+    WideOut,
 }
 
 impl Op {
+    /// Whether the node belongs to a wide vector node, swept by `crate::vector`.
+    #[inline(always)]
+    pub(crate) fn is_wide(self) -> bool {
+        matches!(self, Op::Wide | Op::WideOut)
+    }
+
     /// Whether the operation reads a second node operand.
     #[inline(always)]
     pub(crate) fn is_binary(self) -> bool {

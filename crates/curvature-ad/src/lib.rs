@@ -61,6 +61,7 @@ mod sweep;
 mod tangent;
 mod tape;
 mod var;
+pub mod vector;
 
 pub use drivers::{
     derivative, gradient, hessian, hvp, jacobian, second_derivative, sparse_hessian,
@@ -74,6 +75,7 @@ pub use sparse::SparseMatrix;
 pub use tangent::{Lanes, Tangent};
 pub use tape::Tape;
 pub use var::Var;
+pub use vector::{SharedMatrix, VectorOps};
 
 /// The num-traits version this crate implements, so `curvature_ad::num_traits::Float` is
 /// always the right trait.

@@ -53,6 +53,8 @@ impl Node {
 pub(crate) struct Nodes {
     pub(crate) list: Vec<Node>,
     pub(crate) vals: Vec<f64>,
+    /// Operands and data of the wide vector nodes (`crate::vector`).
+    pub(crate) wide: crate::vector::Table,
 }
 
 impl Nodes {
@@ -60,12 +62,14 @@ impl Nodes {
         Nodes {
             list: Vec::new(),
             vals: Vec::new(),
+            wide: crate::vector::Table::new(),
         }
     }
 
     fn clear(&mut self) {
         self.list.clear();
         self.vals.clear();
+        self.wide.clear();
     }
 
     #[inline(always)]
@@ -266,7 +270,7 @@ pub(crate) fn recycle(data: TapeData) {
 /// reference to the tape can exist at the same time (a nested `record` installs a
 /// different tape and restores this pointer before returning).
 #[inline(always)]
-fn with_current<R>(tape: u32, op: impl FnOnce(&mut TapeData) -> R) -> R {
+pub(crate) fn with_current<R>(tape: u32, op: impl FnOnce(&mut TapeData) -> R) -> R {
     let ptr = CURRENT.with(Cell::get);
     // SAFETY: see above; `as_mut` handles null.
     match unsafe { ptr.as_mut() } {

@@ -17,7 +17,7 @@
 
 use crate::dual::Dual;
 use crate::elementary::{binary, unary};
-use crate::recording::{Node, TapeData};
+use crate::recording::{Node, Nodes, TapeData};
 use crate::sparsity::{curvature, Curvature};
 use crate::sweep::{forward, reverse_f64, tangents, Beside};
 use crate::tangent::{Lanes, Tangent};
@@ -42,10 +42,16 @@ impl Cone {
     const TANGENT: u8 = 1;
     const REVERSE: u8 = 2;
 
-    pub(crate) fn new(nodes: &[Node], first: usize) -> Cone {
+    pub(crate) fn new(all: &Nodes, first: usize) -> Cone {
+        let nodes = &all.list;
         let mut flags = vec![0u8; nodes.len()];
         for i in (first..nodes.len()).rev() {
             let node = &nodes[i];
+            if node.op.is_wide() {
+                let marks = (Self::TANGENT, Self::REVERSE);
+                crate::vector::cone(&all.wide, node, i, &mut flags, marks);
+                continue;
+            }
             let nonlinear = !matches!(curvature(node.op), Curvature::None);
             if nonlinear || flags[i] & Self::TANGENT != 0 {
                 flags[i] |= Self::REVERSE;
@@ -88,7 +94,7 @@ impl LocalCurvature {
         let code = &data.nodes.list;
         let first = data.first_op();
         self.seed(data, out);
-        reverse_f64::<false>(code, first, &mut self.adjoints);
+        reverse_f64::<false>(&data.nodes, first, &mut self.adjoints);
         let vals = node_values(data, &mut self.vals);
         let adjoints = &self.adjoints;
         self.hess.clear();
@@ -126,13 +132,15 @@ fn node_values<'a>(data: &'a TapeData, buf: &'a mut Vec<f64>) -> &'a [f64] {
         nodes: code,
         partials: &mut partials,
     };
-    forward(&mut beside, first, buf);
+    forward(&mut beside, &data.nodes.wide, first, buf);
     buf
 }
 
 /// Node i's adjoint w and local second derivatives, as the lane reverse sweep reaches it.
 pub(crate) trait Curvatures {
     fn at(&mut self, i: usize, node: &Node) -> (f64, [f64; 3]);
+    /// Node i's f64 adjoint (final once the sweep has reached the node's consumers).
+    fn adjoint(&self, i: usize) -> f64;
 }
 
 /// Read from a [`LocalCurvature::precompute`], shared by parallel batches.
@@ -140,6 +148,11 @@ impl Curvatures for &LocalCurvature {
     #[inline(always)]
     fn at(&mut self, i: usize, _: &Node) -> (f64, [f64; 3]) {
         (self.adjoints[i], self.hess[i])
+    }
+
+    #[inline(always)]
+    fn adjoint(&self, i: usize) -> f64 {
+        self.adjoints[i]
     }
 }
 
@@ -150,6 +163,7 @@ impl Curvatures for &LocalCurvature {
 pub(crate) struct Fused<'a> {
     adjoints: &'a mut [f64],
     vals: &'a [f64],
+    wide: &'a crate::vector::Table,
 }
 
 impl<'a> Fused<'a> {
@@ -158,14 +172,24 @@ impl<'a> Fused<'a> {
         Fused {
             adjoints: &mut local.adjoints,
             vals: node_values(data, &mut local.vals),
+            wide: &data.nodes.wide,
         }
     }
 }
 
 impl Curvatures for Fused<'_> {
     #[inline(always)]
+    fn adjoint(&self, i: usize) -> f64 {
+        self.adjoints[i]
+    }
+
+    #[inline(always)]
     fn at(&mut self, i: usize, node: &Node) -> (f64, [f64; 3]) {
         let w = self.adjoints[i];
+        if node.op.is_wide() {
+            crate::vector::reverse::<f64, false>(self.wide, node, i, None, self.adjoints);
+            return (w, [0.0; 3]);
+        }
         if w == 0.0 {
             return (0.0, [0.0; 3]);
         }
@@ -271,6 +295,16 @@ impl<const N: usize> LaneBuffers<N> {
         let mut carry = zero;
         for i in (first..len).rev() {
             let node = &nodes.list[i];
+            if node.op.is_wide() {
+                adj[i] = adj[i].combine(1.0, carry, 1.0);
+                carry = zero;
+                local.at(i, node);
+                if cone.reverse(i) {
+                    let w = |o: usize| local.adjoint(o);
+                    crate::vector::lanes(&nodes.wide, node, i, w, tan, adj);
+                }
+                continue;
+            }
             if !cone.reverse(i) {
                 // Adjoint tangent exactly zero (see `Cone`); only the f64 adjoint moves on.
                 local.at(i, node);

@@ -68,7 +68,9 @@ pub(crate) fn curvature(op: Op) -> Curvature {
         | Op::Fract
         | Op::Max
         | Op::Min
-        | Op::Rem => Curvature::None,
+        | Op::Rem
+        | Op::Wide
+        | Op::WideOut => Curvature::None,
         Op::Mul => Curvature::Cross,
         _ => Curvature::Full,
     }
@@ -86,6 +88,10 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
     let mut needed = vec![false; len];
     live[out] = true;
     for i in (first..len).rev() {
+        if code[i].op.is_wide() {
+            crate::vector::mark_operands(&data.nodes.wide, &code[i], i, &mut live, &mut needed);
+            continue;
+        }
         if !live[i] {
             continue;
         }
@@ -123,6 +129,19 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
     let mut pairs = 0usize;
     let mut scratch: Vec<u32> = Vec::new();
     for i in first..len {
+        if code[i].op.is_wide() {
+            let sets = crate::vector::Sets {
+                n,
+                live: &live,
+                needed: &needed,
+                start: &mut start,
+                end: &mut end,
+                store: &mut store,
+            };
+            let (rows, pairs) = (&mut rows, &mut pairs);
+            crate::vector::pattern(&data.nodes.wide, &code[i], i, sets, rows, pairs, budget)?;
+            continue;
+        }
         if !(needed[i] || live[i]) {
             continue;
         }

@@ -14,6 +14,7 @@ use crate::error::BranchChanged;
 use crate::recording::{check_guards, Guard, Node, Nodes};
 use crate::scalar::Scalar;
 use crate::tangent::Tangent;
+use crate::vector::{self, Table};
 
 /// Where a forward pass reads nodes and writes their local partials: the tape's own nodes
 /// (an f64 replay, in place) or a buffer of the sweep's scalar beside the tape.
@@ -64,6 +65,7 @@ impl<S> Partials<S> for Beside<'_, S> {
 /// slot receives its constant again, so an f64 replay in place keeps it.
 pub(crate) fn forward<S: Scalar, P: Partials<S> + ?Sized>(
     nodes: &mut P,
+    wide: &Table,
     first: usize,
     vals: &mut [S],
 ) {
@@ -74,6 +76,11 @@ pub(crate) fn forward<S: Scalar, P: Partials<S> + ?Sized>(
     let mut last = vals[first - 1];
     for i in first..len {
         let node = *nodes.node(i);
+        if node.op.is_wide() {
+            vector::forward(wide, &node, i, vals);
+            last = vals[i];
+            continue;
+        }
         let [a, b] = node.args;
         let prev = (i - 1) as u32;
         // SAFETY: operands are below their node (`Nodes` invariant), so within `vals`.
@@ -109,10 +116,14 @@ pub(crate) fn forward<S: Scalar, P: Partials<S> + ?Sized>(
 /// A node whose adjoint is exactly zero is skipped: it does not influence the output, and
 /// skipping keeps an infinite local partial (sqrt at 0, say) of an unused node from turning
 /// the result into NaN via `0 · ∞`.
+///
+/// Wide nodes read their operands' values from `vals` (a sweep in `S`), or with `None` from
+/// the f64 copies in `wide` (at the tape's point; only for `S = f64`).
 #[inline(always)]
 pub(crate) fn reverse<S: Scalar, const CLEAR: bool>(
     nodes: &[Node],
     partial: impl Fn(&Node, usize) -> [S; 2],
+    (wide, vals): (&Table, Option<&[S]>),
     first: usize,
     adj: &mut [S],
 ) {
@@ -124,6 +135,12 @@ pub(crate) fn reverse<S: Scalar, const CLEAR: bool>(
     let mut carry = S::zero();
     for i in (first..len).rev() {
         let node = &nodes[i];
+        if node.op.is_wide() {
+            adj[i] = adj[i] + carry;
+            carry = S::zero();
+            vector::reverse::<S, CLEAR>(wide, node, i, vals, adj);
+            continue;
+        }
         let [a, b] = node.args;
         // SAFETY: i < len ≤ adj.len().
         let w = unsafe { *adj.get_unchecked(i) } + carry;
@@ -163,8 +180,9 @@ pub(crate) fn reverse<S: Scalar, const CLEAR: bool>(
 }
 
 /// The f64 reverse sweep over the partials recorded in the nodes.
-pub(crate) fn reverse_f64<const CLEAR: bool>(nodes: &[Node], first: usize, adj: &mut [f64]) {
-    reverse::<f64, CLEAR>(nodes, |node, _| node.p, first, adj);
+pub(crate) fn reverse_f64<const CLEAR: bool>(nodes: &Nodes, first: usize, adj: &mut [f64]) {
+    let wide = (&nodes.wide, None);
+    reverse::<f64, CLEAR>(&nodes.list, |node, _| node.p, wide, first, adj);
 }
 
 /// Forward-mode tangents through the recorded f64 partials: `tan[i] = ∂i/∂a·tan[a] +
@@ -185,6 +203,11 @@ pub(crate) fn tangents<E: Tangent<f64>>(
             continue;
         }
         let node = &nodes.list[i];
+        if node.op.is_wide() {
+            vector::tangents(&nodes.wide, node, i, tan);
+            last = tan[i];
+            continue;
+        }
         let [a, b] = node.args;
         let [pa, pb] = node.p;
         let prev = (i - 1) as u32;
@@ -271,11 +294,12 @@ impl<S: Scalar> Workspace<S> {
             nodes: &nodes.list,
             partials: &mut self.partials,
         };
-        forward(&mut beside, first, &mut self.vals);
+        forward(&mut beside, &nodes.wide, first, &mut self.vals);
         check_guards(guards, &self.vals, S::cst)?;
         seed_adjoints(&mut self.adj, &mut self.clean_from, len, first, out);
         let partials = &self.partials;
-        reverse::<S, true>(&nodes.list, |_, i| partials[i], first, &mut self.adj);
+        let wide = (&nodes.wide, Some(&self.vals[..]));
+        reverse::<S, true>(&nodes.list, |_, i| partials[i], wide, first, &mut self.adj);
         Ok(self.vals[out])
     }
 

@@ -155,7 +155,8 @@ impl Tape {
         let nodes = &mut data.nodes;
         nodes.vals.resize(nodes.list.len(), 0.0);
         nodes.vals[1..first].copy_from_slice(x);
-        forward(&mut nodes.list[..], first, &mut nodes.vals);
+        forward(&mut nodes.list[..], &nodes.wide, first, &mut nodes.vals);
+        nodes.wide.refresh(&nodes.vals);
         data.x.copy_from_slice(x);
         for (v, &o) in data.out_vals.iter_mut().zip(&data.outputs) {
             *v = nodes.vals[o as usize];
@@ -196,7 +197,7 @@ impl Tape {
         let data = &mut self.data;
         let len = data.nodes.len();
         seed_adjoints(&mut data.adj, &mut data.adj_clean_from, len, first, out);
-        reverse_f64::<true>(&data.nodes.list, first, &mut data.adj);
+        reverse_f64::<true>(&data.nodes, first, &mut data.adj);
     }
 
     /// The Hessian-vector product H(x)·v by forward-over-reverse: the recorded program and
@@ -383,7 +384,7 @@ impl Tape {
         let out = self.scalar_output();
         let cone = self
             .cone
-            .get_or_init(|| Cone::new(&data.nodes.list, data.first_op()));
+            .get_or_init(|| Cone::new(&data.nodes, data.first_op()));
         let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
         let mut local = spare.local.take().unwrap_or_default();
         // Seed class of each column: its colour, or the column itself (dense).

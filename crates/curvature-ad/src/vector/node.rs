@@ -1,0 +1,640 @@
+//! The wide node: its side table on the tape, its recording from `Var`s, and the hooks the
+//! sweeps call at its head.
+
+use super::matvec::{const_product, dense_pullback, dense_value, SharedMatrix};
+use super::{reduce, softmax};
+use crate::dual::Dual;
+use crate::elementary::Op;
+use crate::recording::{misuse_two_tapes, with_current, Node};
+use crate::scalar::Scalar;
+use crate::tangent::{Lanes, Tangent};
+use crate::var::Var;
+
+/// What a wide node computes. Operand layouts: `Dot` `[x; y]`, `Dense` `[W (m·n, row-major);
+/// x (n); b (m, if bias)]`, the others just `x`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Kind {
+    Sum,
+    SumSquares,
+    Dot,
+    LogSumExp,
+    SoftmaxCrossEntropy {
+        label: u32,
+    },
+    /// `A·x`, A = `Table::mats[mat]`.
+    MatVec {
+        mat: u32,
+    },
+    /// `W·x + b`.
+    Dense {
+        m: u32,
+        n: u32,
+        bias: bool,
+    },
+}
+
+/// One wide node: its kind, its operands `start..start + len` in the table, its outputs (the
+/// `outs` tape nodes ending at `head`, values at `out_start..` in the table).
+#[derive(Clone, Copy, Debug)]
+struct WideNode {
+    kind: Kind,
+    head: u32,
+    start: u32,
+    len: u32,
+    outs: u32,
+    out_start: u32,
+}
+
+impl WideNode {
+    fn operands(&self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
+    fn outputs(&self) -> std::ops::Range<usize> {
+        let head = self.head as usize;
+        head + 1 - self.outs as usize..head + 1
+    }
+    fn out_vals(&self) -> std::ops::Range<usize> {
+        self.out_start as usize..(self.out_start + self.outs) as usize
+    }
+    /// Whether the node is nonlinear in operand `k` (its place in the layout).
+    fn nonlinear_in(&self, k: usize) -> bool {
+        match self.kind {
+            Kind::Sum | Kind::MatVec { .. } => false,
+            Kind::Dense { m, n, .. } => k < (m * n + n) as usize,
+            _ => true,
+        }
+    }
+}
+
+/// Marks a constant operand.
+const CONST: u32 = u32::MAX;
+
+/// The side table of the wide nodes of one tape (a field of `Nodes`).
+#[derive(Clone, Debug)]
+pub(crate) struct Table {
+    nodes: Vec<WideNode>,
+    /// Operand node indices, [`CONST`] for constants.
+    operands: Vec<u32>,
+    /// The operands' values at the tape's point (constants: their value).
+    vals: Vec<f64>,
+    /// The outputs' values at the tape's point.
+    out: Vec<f64>,
+    mats: Vec<SharedMatrix>,
+}
+
+impl Table {
+    pub(crate) const fn new() -> Table {
+        Table {
+            nodes: Vec::new(),
+            operands: Vec::new(),
+            vals: Vec::new(),
+            out: Vec::new(),
+            mats: Vec::new(),
+        }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.nodes.clear();
+        self.operands.clear();
+        self.vals.clear();
+        self.out.clear();
+        self.mats.clear();
+    }
+
+    /// After a replay: the f64 copies of operand and output values from the node values.
+    pub(crate) fn refresh(&mut self, vals: &[f64]) {
+        for (v, &o) in self.vals.iter_mut().zip(&self.operands) {
+            if o != CONST {
+                *v = vals[o as usize];
+            }
+        }
+        for w in &self.nodes {
+            self.out[w.out_vals()].copy_from_slice(&vals[w.outputs()]);
+        }
+    }
+
+    fn node(&self, head: &Node) -> &WideNode {
+        &self.nodes[head.c() as usize]
+    }
+
+    /// The node's operand values in `S`: from a sweep's `vals`, constants from the table.
+    fn gather<S: Scalar>(&self, w: &WideNode, vals: &[S]) -> Vec<S> {
+        let r = w.operands();
+        self.operands[r.clone()]
+            .iter()
+            .zip(&self.vals[r])
+            .map(|(&o, &c)| {
+                if o == CONST {
+                    S::cst(c)
+                } else {
+                    vals[o as usize]
+                }
+            })
+            .collect()
+    }
+
+    /// `adj[operand k] += g[k]` for every non-constant operand.
+    fn scatter<S: Scalar>(&self, w: &WideNode, g: &[S], adj: &mut [S]) {
+        for (&o, &gk) in self.operands[w.operands()].iter().zip(g) {
+            if o != CONST {
+                adj[o as usize] = adj[o as usize] + gk;
+            }
+        }
+    }
+}
+
+/// The value rule of every kind, in any scalar: `out = f(x)`.
+fn value<S: Scalar>(kind: Kind, mats: &[SharedMatrix], x: &[S], out: &mut [S]) {
+    match kind {
+        Kind::Sum => out[0] = reduce::sum(x),
+        Kind::SumSquares => out[0] = reduce::sum_squares(x),
+        Kind::Dot => {
+            let (a, b) = x.split_at(x.len() / 2);
+            out[0] = reduce::dot(a, b);
+        }
+        Kind::LogSumExp => out[0] = softmax::logsumexp(x),
+        Kind::SoftmaxCrossEntropy { label } => {
+            out[0] = softmax::softmax_cross_entropy(x, label as usize)
+        }
+        Kind::MatVec { mat } => {
+            let a = mats[mat as usize].matrix();
+            const_product(a.as_slice(), (a.nrows(), a.ncols()), false, x, out);
+        }
+        Kind::Dense { m, n, bias } => {
+            let (m, n) = (m as usize, n as usize);
+            let (w, rest) = x.split_at(m * n);
+            let (x, b) = rest.split_at(n);
+            dense_value(w, x, bias.then_some(b), out);
+        }
+    }
+}
+
+/// The first-order rule of every kind, in any scalar: `gx = Jᵀ w` at operands `x` with
+/// outputs `out` (used by the rules that are cheaper given their output).
+fn pullback<S: Scalar>(
+    kind: Kind,
+    mats: &[SharedMatrix],
+    x: &[S],
+    out: &[S],
+    w: &[S],
+    gx: &mut [S],
+) {
+    match kind {
+        Kind::Sum => reduce::sum_pullback(w[0], gx),
+        Kind::SumSquares => reduce::sum_squares_pullback(x, w[0], gx),
+        Kind::Dot => reduce::dot_pullback(x, w[0], gx),
+        Kind::LogSumExp => softmax::logsumexp_pullback(x, out[0], w[0], gx),
+        Kind::SoftmaxCrossEntropy { label } => {
+            softmax::softmax_cross_entropy_pullback(x, label as usize, out[0], w[0], gx)
+        }
+        Kind::MatVec { mat } => {
+            let a = mats[mat as usize].matrix();
+            const_product(a.as_slice(), (a.nrows(), a.ncols()), true, w, gx);
+        }
+        Kind::Dense { m, n, .. } => dense_pullback(x, (m as usize, n as usize), w, gx),
+    }
+}
+
+/// Records a wide node of `kind` over the concatenated `parts` with `outs` outputs
+/// (`mat`: the constant matrix of a `MatVec`). Constants among the operands are kept as
+/// values; with no variable at all nothing is recorded and the outputs are constants.
+pub(crate) fn record(
+    kind: Kind,
+    parts: &[&[Var]],
+    mat: Option<&SharedMatrix>,
+    outs: usize,
+) -> Vec<Var> {
+    let tape = parts
+        .iter()
+        .flat_map(|p| p.iter())
+        .map(|v| v.tape)
+        .find(|&t| t != 0);
+    let mats: Vec<SharedMatrix> = mat.into_iter().cloned().collect();
+    let kind = match kind {
+        Kind::MatVec { .. } => Kind::MatVec { mat: 0 },
+        k => k,
+    };
+    let Some(tape) = tape else {
+        let x: Vec<f64> = parts.iter().flat_map(|p| p.iter()).map(|v| v.val).collect();
+        let mut out = vec![0.0; outs];
+        value(kind, &mats, &x, &mut out);
+        return out.into_iter().map(Var::constant).collect();
+    };
+    if outs == 0 {
+        return Vec::new();
+    }
+    with_current(tape, |t| {
+        let table = &mut t.nodes.wide;
+        let start = table.operands.len();
+        for v in parts.iter().flat_map(|p| p.iter()) {
+            table.operands.push(if v.tape == 0 {
+                CONST
+            } else if v.tape == tape {
+                v.idx
+            } else {
+                misuse_two_tapes(tape, v.tape)
+            });
+            table.vals.push(v.val);
+        }
+        let kind = match kind {
+            Kind::MatVec { .. } => {
+                table.mats.extend(mats.iter().cloned());
+                Kind::MatVec {
+                    mat: table.mats.len() as u32 - 1,
+                }
+            }
+            k => k,
+        };
+        let out_start = table.out.len();
+        table.out.resize(out_start + outs, 0.0);
+        value(
+            kind,
+            &table.mats,
+            &table.vals[start..],
+            &mut table.out[out_start..],
+        );
+        let index = table.nodes.len();
+        for _ in 1..outs {
+            t.nodes.push(Op::WideOut, [0, 0], 0.0, [0.0, 0.0]);
+        }
+        let head = t.nodes.push(Op::Wide, [0, 0], index as f64, [0.0, 0.0]);
+        let table = &mut t.nodes.wide;
+        table.nodes.push(WideNode {
+            kind,
+            head,
+            start: start as u32,
+            len: (table.operands.len() - start) as u32,
+            outs: outs as u32,
+            out_start: out_start as u32,
+        });
+        let first = head as usize + 1 - outs;
+        table.out[out_start..]
+            .iter()
+            .enumerate()
+            .map(|(k, &val)| Var {
+                val,
+                idx: (first + k) as u32,
+                tape,
+            })
+            .collect()
+    })
+}
+
+/// Forward-sweep hook: at a head, the outputs' values in `S`.
+pub(crate) fn forward<S: Scalar>(table: &Table, code: &Node, i: usize, vals: &mut [S]) {
+    if code.op != Op::Wide {
+        return;
+    }
+    let w = table.node(code);
+    debug_assert_eq!(w.head as usize, i);
+    let x = table.gather(w, vals);
+    value(w.kind, &table.mats, &x, &mut vals[w.outputs()]);
+}
+
+/// Reverse-sweep hook: at a head, `adj[operands] += Jᵀ adj[outputs]` in `S`, operand
+/// values from `vals` or (f64 only) the table.
+pub(crate) fn reverse<S: Scalar, const CLEAR: bool>(
+    table: &Table,
+    code: &Node,
+    i: usize,
+    vals: Option<&[S]>,
+    adj: &mut [S],
+) {
+    if code.op != Op::Wide {
+        return;
+    }
+    let w = table.node(code);
+    debug_assert_eq!(w.head as usize, i);
+    let outs = w.outputs();
+    let wo: Vec<S> = adj[outs.clone()].to_vec();
+    if wo.iter().all(S::is_exact_zero) {
+        return;
+    }
+    if CLEAR {
+        adj[outs.clone()].fill(S::zero());
+    }
+    let (x, y) = match vals {
+        Some(vals) => (table.gather(w, vals), vals[outs].to_vec()),
+        None => (
+            table.vals[w.operands()]
+                .iter()
+                .map(|&v| S::cst(v))
+                .collect(),
+            table.out[w.out_vals()].iter().map(|&v| S::cst(v)).collect(),
+        ),
+    };
+    let mut g = vec![S::zero(); x.len()];
+    pullback(w.kind, &table.mats, &x, &y, &wo, &mut g);
+    table.scatter(w, &g, adj);
+}
+
+/// Operand values at the tape's point with tangents `tan` (constants: zero tangent).
+fn dual_operands<E: Tangent<f64>>(table: &Table, w: &WideNode, tan: &[E]) -> Vec<Dual<f64, E>> {
+    let r = w.operands();
+    table.operands[r.clone()]
+        .iter()
+        .zip(&table.vals[r])
+        .map(|(&o, &v)| {
+            Dual::new(
+                v,
+                if o == CONST {
+                    E::zeros()
+                } else {
+                    tan[o as usize]
+                },
+            )
+        })
+        .collect()
+}
+
+/// Tangent hook (forward mode through the recorded point): the outputs' tangents `J ẋ`, by
+/// the value rule run in duals.
+pub(crate) fn tangents<E: Tangent<f64>>(table: &Table, code: &Node, i: usize, tan: &mut [E]) {
+    if code.op != Op::Wide {
+        return;
+    }
+    let w = table.node(code);
+    debug_assert_eq!(w.head as usize, i);
+    let x = dual_operands(table, w, tan);
+    let mut out = vec![Dual::constant(0.0); w.outs as usize];
+    value(w.kind, &table.mats, &x, &mut out);
+    for (t, o) in tan[w.outputs()].iter_mut().zip(out) {
+        *t = o.eps;
+    }
+}
+
+/// Cone hook (which nodes the lane sweep of a Hessian visits, see `second_order::Cone`): a
+/// head that is nonlinear, or whose outputs' tangents are wanted, marks its outputs for the
+/// tangent and reverse passes and its operands for the tangent pass.
+pub(crate) fn cone(table: &Table, code: &Node, i: usize, flags: &mut [u8], marks: (u8, u8)) {
+    if code.op != Op::Wide {
+        return;
+    }
+    let (tangent, reverse) = marks;
+    let w = table.node(code);
+    debug_assert_eq!(w.head as usize, i);
+    let nonlinear = match w.kind {
+        Kind::Sum | Kind::MatVec { .. } => false,
+        _ => true,
+    };
+    if !nonlinear && !w.outputs().any(|o| flags[o] & tangent != 0) {
+        return;
+    }
+    for o in w.outputs() {
+        flags[o] |= tangent | reverse;
+    }
+    for &o in &table.operands[w.operands()] {
+        if o != CONST {
+            flags[o as usize] |= tangent;
+        }
+    }
+}
+
+/// Lane-sweep hook (Hessian columns): with operand tangents ẋ (`tan`), output adjoints w
+/// (`adjoint(o)`) and their tangents ẇ (`adj` at the outputs), adds to the operands'
+/// adjoint tangents `Jᵀẇ + (∂(Jᵀw)/∂x)·ẋ`: the ε-part of the pullback run in
+/// `Dual<f64, Lanes>` — the node's first-order rule differentiated by the recursion.
+pub(crate) fn lanes<const N: usize>(
+    table: &Table,
+    code: &Node,
+    i: usize,
+    adjoint: impl Fn(usize) -> f64,
+    tan: &[Lanes<f64, N>],
+    adj: &mut [Lanes<f64, N>],
+) {
+    if code.op != Op::Wide {
+        return;
+    }
+    let w = table.node(code);
+    debug_assert_eq!(w.head as usize, i);
+    let outs = w.outputs();
+    let wo: Vec<Dual<f64, Lanes<f64, N>>> = outs
+        .clone()
+        .map(|o| Dual::new(adjoint(o), adj[o]))
+        .collect();
+    adj[outs.clone()].fill(Lanes::zeros());
+    if wo.iter().all(Scalar::is_exact_zero) {
+        return;
+    }
+    let x = dual_operands(table, w, tan);
+    let y: Vec<_> = outs
+        .zip(&table.out[w.out_vals()])
+        .map(|(o, &v)| Dual::new(v, tan[o]))
+        .collect();
+    let mut g = vec![Dual::constant(0.0); x.len()];
+    pullback(w.kind, &table.mats, &x, &y, &wo, &mut g);
+    for (&o, gk) in table.operands[w.operands()].iter().zip(g) {
+        if o != CONST {
+            adj[o as usize] = adj[o as usize].combine(1.0, gk.eps, 1.0);
+        }
+    }
+}
+
+/// Sparsity pass 1 hook (reverse): a head marks its operands live when an output is live,
+/// and needed (their index sets built) when an output is needed or the node is nonlinear
+/// in them.
+pub(crate) fn mark_operands(
+    table: &Table,
+    code: &Node,
+    i: usize,
+    live: &mut [bool],
+    needed: &mut [bool],
+) {
+    if code.op != Op::Wide {
+        return;
+    }
+    let w = table.node(code);
+    debug_assert_eq!(w.head as usize, i);
+    let any_live = w.outputs().any(|o| live[o]);
+    let any_needed = w.outputs().any(|o| needed[o]);
+    if !any_live {
+        return;
+    }
+    for (k, &o) in table.operands[w.operands()].iter().enumerate() {
+        if o != CONST {
+            live[o as usize] = true;
+            if any_needed || w.nonlinear_in(k) {
+                needed[o as usize] = true;
+            }
+        }
+    }
+}
+
+/// The index-set state of the sparsity detection that a head reads and extends.
+pub(crate) struct Sets<'a> {
+    pub(crate) n: usize,
+    pub(crate) live: &'a [bool],
+    pub(crate) needed: &'a [bool],
+    pub(crate) start: &'a mut [usize],
+    pub(crate) end: &'a mut [usize],
+    pub(crate) store: &'a mut Vec<u32>,
+}
+
+impl Sets<'_> {
+    fn set(&self, o: u32) -> &[u32] {
+        if o == CONST {
+            &[]
+        } else {
+            &self.store[self.start[o as usize]..self.end[o as usize]]
+        }
+    }
+}
+
+/// Sorted union of sets.
+fn union<'a>(sets: impl Iterator<Item = &'a [u32]>) -> Vec<u32> {
+    let mut u: Vec<u32> = sets.flatten().copied().collect();
+    u.sort_unstable();
+    u.dedup();
+    u
+}
+
+/// Hessian pairs deps(a) × deps(b) (both orders), as a `Mul` node adds them; `None` when the
+/// block is too dense or over budget.
+fn cross(
+    sa: &[u32],
+    sb: &[u32],
+    n: usize,
+    rows: &mut [Vec<u32>],
+    pairs: &mut usize,
+    budget: usize,
+) -> Option<()> {
+    if 2 * sa.len().min(sb.len()) > n {
+        return None;
+    }
+    *pairs += 2 * sa.len() * sb.len();
+    if *pairs > budget {
+        return None;
+    }
+    for &j in sa {
+        for &k in sb {
+            rows[j as usize].push(k);
+            rows[k as usize].push(j);
+        }
+    }
+    Some(())
+}
+
+/// Hessian pairs s × s.
+fn full(
+    s: &[u32],
+    n: usize,
+    rows: &mut [Vec<u32>],
+    pairs: &mut usize,
+    budget: usize,
+) -> Option<()> {
+    if 2 * s.len() > n {
+        return None;
+    }
+    *pairs += s.len() * s.len();
+    if *pairs > budget {
+        return None;
+    }
+    for &j in s {
+        rows[j as usize].extend_from_slice(s);
+    }
+    Some(())
+}
+
+/// Sparsity pass 2 hook (forward): at a head, the Hessian pairs the node contributes (when
+/// an output is live) and the index sets of its needed outputs. LSE and softmax
+/// cross-entropy couple all their operands, a sum of squares each operand with itself, a dot
+/// product xᵢ with yᵢ, a dense layer W_ij with x_j; sums and constant matrix products are
+/// linear. `None` when the pattern is too dense or over `budget`.
+pub(crate) fn pattern(
+    table: &Table,
+    code: &Node,
+    i: usize,
+    sets: Sets<'_>,
+    rows: &mut [Vec<u32>],
+    pairs: &mut usize,
+    budget: usize,
+) -> Option<()> {
+    if code.op != Op::Wide {
+        return Some(());
+    }
+    let w = table.node(code);
+    debug_assert_eq!(w.head as usize, i);
+    let ops = &table.operands[w.operands()];
+    let n = sets.n;
+    let outs = w.outputs();
+    if !outs.clone().any(|o| sets.live[o] || sets.needed[o]) {
+        return Some(());
+    }
+    let all = union(ops.iter().map(|&o| sets.set(o)));
+    let first_out = outs.start;
+    match w.kind {
+        Kind::Sum | Kind::MatVec { .. } => {}
+        Kind::SumSquares => {
+            for &o in ops {
+                full(sets.set(o), n, rows, pairs, budget)?;
+            }
+        }
+        Kind::Dot => {
+            let (x, y) = ops.split_at(ops.len() / 2);
+            for (&a, &b) in x.iter().zip(y) {
+                cross(sets.set(a), sets.set(b), n, rows, pairs, budget)?;
+            }
+        }
+        Kind::LogSumExp | Kind::SoftmaxCrossEntropy { .. } => {
+            if sets.live[first_out] {
+                full(&all, n, rows, pairs, budget)?;
+            }
+        }
+        Kind::Dense { m, n: cols, .. } => {
+            let (m, cols) = (m as usize, cols as usize);
+            let x = &ops[m * cols..m * cols + cols];
+            for r in (0..m).filter(|&r| sets.live[first_out + r]) {
+                for (j, &xj) in x.iter().enumerate() {
+                    cross(
+                        sets.set(ops[r * cols + j]),
+                        sets.set(xj),
+                        n,
+                        rows,
+                        pairs,
+                        budget,
+                    )?;
+                }
+            }
+        }
+    }
+    let Sets {
+        needed,
+        start,
+        end,
+        store,
+        ..
+    } = sets;
+    for (k, o) in outs.enumerate() {
+        if !needed[o] {
+            continue;
+        }
+        let s = match w.kind {
+            Kind::Dense { m, n: cols, bias } => {
+                let (m, cols) = (m as usize, cols as usize);
+                let row = &ops[k * cols..(k + 1) * cols];
+                let x = &ops[m * cols..m * cols + cols];
+                let b = if bias {
+                    &ops[m * cols + cols + k..m * cols + cols + k + 1]
+                } else {
+                    &[]
+                };
+                let get = |o: &u32| -> &[u32] {
+                    if *o == CONST {
+                        &[]
+                    } else {
+                        &store[start[*o as usize]..end[*o as usize]]
+                    }
+                };
+                union(row.iter().chain(x).chain(b).map(get))
+            }
+            _ => all.clone(),
+        };
+        start[o] = store.len();
+        store.extend_from_slice(&s);
+        end[o] = store.len();
+        if store.len() > budget {
+            return None;
+        }
+    }
+    Some(())
+}
