@@ -60,10 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let scaler = Standardizer::fit(&train);
     scaler.transform(&mut train);
     scaler.transform(&mut test);
-    let model = Logistic {
-        data: &train,
-        lambda: LAMBDA,
-    };
+    let model = Logistic::new(&train, LAMBDA);
     let f = |w: &[Var]| model.objective(w);
     let w0 = vec![0.0; model.n_params()];
     println!(

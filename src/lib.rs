@@ -48,6 +48,7 @@ pub use curvature_ad::{
     Dual, Dual2, DualN, HessianColoring, Lanes, Matrix, Scalar, ShapeError, SparseMatrix,
     SparsityPattern, Tangent, Tape, Var,
 };
+pub use curvature_ad::{vector, SharedMatrix, VectorOps};
 pub use curvature_optim as optim;
 pub use curvature_optim::{
     line_search, train, Bfgs, BfgsUpdate, Bounds, BoundsReport, Damping, Dfp, DfpUpdate, Error,
@@ -95,8 +96,8 @@ pub use curvature_optim::argmin;
 pub mod prelude {
     pub use curvature_ad::{
         derivative, gradient, hessian, hvp, jacobian, second_derivative, sparse_hessian,
-        BranchChanged, Dual, Dual2, DualN, Matrix, Scalar, SparseMatrix, SparsityPattern, Tape,
-        Var,
+        BranchChanged, Dual, Dual2, DualN, Matrix, Scalar, SharedMatrix, SparseMatrix,
+        SparsityPattern, Tape, Var, VectorOps,
     };
     pub use curvature_optim::{
         Bfgs, Bounds, BoundsReport, Damping, Dfp, Evaluations, Fit, GaussNewton, GradientDescent,

@@ -2,6 +2,7 @@
 //! test `tests/logistic_regression.rs`.
 
 use curvature::prelude::*;
+use curvature::vector;
 
 use super::Dataset;
 
@@ -10,15 +11,23 @@ use super::Dataset;
 /// objective is
 ///
 /// ```text
-/// f(w) = (1/n) Σᵢ [log(1 + e^{zᵢ}) − yᵢ zᵢ] + (λ/2) Σ_{j<d} wⱼ²,   zᵢ = b + Σⱼ wⱼ xᵢⱼ
+/// f(w) = (1/n) Σᵢ [log(1 + e^{zᵢ}) − yᵢ zᵢ] + (λ/2) Σ_{j<d} wⱼ²,   z = [X 1]·w
 /// ```
 ///
 /// smooth and strictly convex, so Newton's method converges quadratically from 0.
+///
+/// On a tape, z = [X 1]·w is one wide node (`vector::matvec` with the data matrix shared,
+/// not copied), y·z one `dot` node and the penalty one `sum_squares` node; only the
+/// softplus terms are scalar nodes.
 pub struct Logistic<'a> {
     /// The training data.
     pub data: &'a Dataset,
     /// The L2 penalty λ.
     pub lambda: f64,
+    /// [X 1]: the features with a column of ones for the bias.
+    design: SharedMatrix,
+    /// The labels as numbers.
+    labels: Vec<f64>,
 }
 
 /// log(1 + e^z), without overflow for large z.
@@ -30,18 +39,35 @@ pub fn softplus(z: Var) -> Var {
     }
 }
 
-impl Logistic<'_> {
+impl<'a> Logistic<'a> {
+    /// The model of `data` with penalty `lambda`.
+    pub fn new(data: &'a Dataset, lambda: f64) -> Self {
+        let d = data.n_features;
+        let design = Matrix::from_fn(data.len(), d + 1, |i, j| {
+            if j < d {
+                data.row(i)[j]
+            } else {
+                1.0
+            }
+        });
+        Logistic {
+            data,
+            lambda,
+            design: SharedMatrix::new(design),
+            labels: data.y.iter().map(|&y| y as f64).collect(),
+        }
+    }
+
     /// The number of parameters, d + 1.
     pub fn n_params(&self) -> usize {
         self.data.n_features + 1
     }
 
-    /// zᵢ = b + Σⱼ wⱼ xᵢⱼ for any scalar.
-    fn z<T: Float>(w: &[T], x: &[f64]) -> T {
+    /// zᵢ = b + Σⱼ wⱼ xᵢⱼ for any scalar, with a dot-product node on a tape.
+    fn z<T: VectorOps>(w: &[T], x: &[f64]) -> T {
         let d = x.len();
-        x.iter()
-            .zip(w)
-            .fold(w[d], |acc, (&xj, &wj)| acc + wj * T::from(xj).unwrap())
+        let x: Vec<T> = x.iter().map(|&v| T::from(v).unwrap()).collect();
+        vector::dot(&w[..d], &x) + w[d]
     }
 
     /// The loss of example i, log(1 + e^{zᵢ}) − yᵢ zᵢ.
@@ -52,27 +78,26 @@ impl Logistic<'_> {
 
     /// The penalty (λ/2) Σ_{j<d} wⱼ².
     pub fn penalty(&self, w: &[Var]) -> Var {
-        let d = self.data.n_features;
-        w[..d].iter().map(|&v| v * v).sum::<Var>() * (0.5 * self.lambda)
+        vector::sum_squares(&w[..self.data.n_features]) * (0.5 * self.lambda)
     }
 
     /// The whole objective f(w), recorded on one tape.
     pub fn objective(&self, w: &[Var]) -> Var {
         let n = self.data.len();
-        let mut total = self.example_loss(w, 0);
-        for i in 1..n {
-            total += self.example_loss(w, i);
-        }
-        total / n as f64 + self.penalty(w)
+        let z = vector::matvec(&self.design, w);
+        let soft: Vec<Var> = z.iter().map(|&zi| softplus(zi)).collect();
+        let labels: Vec<Var> = self.labels.iter().map(|&y| Var::constant(y)).collect();
+        (vector::sum(&soft) - vector::dot(&labels, &z)) / n as f64 + self.penalty(w)
     }
 
-    /// f(w) in plain f64.
+    /// f(w) in plain f64 (scalar loops, an independent check of the tape's value).
     pub fn value(&self, w: &[f64]) -> f64 {
         let d = self.data.n_features;
         let n = self.data.len();
         let data_term: f64 = (0..n)
             .map(|i| {
-                let z = Self::z(w, self.data.row(i));
+                let x = self.data.row(i);
+                let z = x.iter().zip(w).fold(w[d], |acc, (&xj, &wj)| acc + wj * xj);
                 let sp = if z > 0.0 {
                     z + (-z).exp().ln_1p()
                 } else {

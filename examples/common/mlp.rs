@@ -1,7 +1,10 @@
 //! A one-hidden-layer perceptron with softmax cross-entropy, shared by
-//! `examples/train_mlp.rs` and its test `tests/train_mlp.rs`.
+//! `examples/train_mlp.rs`, `examples/train_mlp_large.rs` and the test `tests/train_mlp.rs`.
+//! Written with the vector primitives of `curvature::vector` (each layer one wide tape
+//! node); the scalar spelling of before is kept beside it (`*_scalar`) for comparison.
 
 use curvature::prelude::*;
+use curvature::vector;
 
 use super::{Dataset, Rng};
 
@@ -72,12 +75,53 @@ impl Mlp {
         w
     }
 
-    /// The logits z of input `x`, in any scalar type (f64 to predict, `Var` to train).
-    pub fn logits<T: Float>(&self, w: &[T], x: &[f64]) -> Vec<T> {
+    /// The logits z = W₂ σ(W₁x + b₁) + b₂ of input `x`, in any scalar type (f64 to predict,
+    /// `Var` to train), with the vector primitives: on a tape each layer is one wide node
+    /// (`dense`), σ one scalar node per unit, so an example costs a few nodes instead of
+    /// ~2·(inputs + classes)·hidden scalar ones.
+    pub fn logits<T: VectorOps>(&self, w: &[T], x: &[f64]) -> Vec<T> {
+        let (w1, b1, w2, b2) = self.split(w);
+        let x: Vec<T> = x.iter().map(|&v| T::from(v).unwrap()).collect();
+        let a = vector::dense(w1, &x, Some(b1));
+        let h = match self.activation {
+            Activation::Tanh => vector::tanh(&a),
+            Activation::Relu => vector::relu(&a),
+        };
+        vector::dense(w2, &h, Some(b2))
+    }
+
+    /// `(W₁, b₁, W₂, b₂)` of the flat parameter vector.
+    fn split<'w, T>(&self, w: &'w [T]) -> (&'w [T], &'w [T], &'w [T], &'w [T]) {
         let (ni, nh) = (self.inputs, self.hidden);
         let (w1, rest) = w.split_at(nh * ni);
         let (b1, rest) = rest.split_at(nh);
         let (w2, b2) = rest.split_at(self.classes * nh);
+        (w1, b1, w2, b2)
+    }
+
+    /// Softmax cross-entropy of logits `z` for class `y` (`vector::softmax_cross_entropy`,
+    /// shifted by the largest logit).
+    pub fn cross_entropy<T: VectorOps>(z: &[T], y: usize) -> T {
+        vector::softmax_cross_entropy(z, y)
+    }
+
+    /// The loss of one example, for the tape.
+    pub fn example_loss(&self, w: &[Var], x: &[f64], y: usize) -> Var {
+        Self::cross_entropy(&self.logits(w, x), y)
+    }
+
+    /// The penalty (λ/2)(‖W₁‖² + ‖W₂‖²), in any scalar type.
+    pub fn penalty<T: VectorOps>(&self, w: &[T]) -> T {
+        let (w1, _, w2, _) = self.split(w);
+        (vector::sum_squares(w1) + vector::sum_squares(w2)) * T::from(0.5 * self.lambda).unwrap()
+    }
+
+    /// [`Mlp::logits`] spelled with scalar operations only (the code before the vector
+    /// primitives: ~2 tape nodes per nonzero pixel and hidden unit), kept to measure the
+    /// difference and as an independent check.
+    pub fn logits_scalar<T: Float>(&self, w: &[T], x: &[f64]) -> Vec<T> {
+        let (w1, b1, w2, b2) = self.split(w);
+        let (ni, nh) = (self.inputs, self.hidden);
         let h: Vec<T> = (0..nh)
             .map(|j| {
                 let row = &w1[j * ni..(j + 1) * ni];
@@ -102,8 +146,8 @@ impl Mlp {
             .collect()
     }
 
-    /// Softmax cross-entropy of logits `z` for class `y`, with the log-sum-exp shift.
-    pub fn cross_entropy<T: Float>(z: &[T], y: usize) -> T {
+    /// [`Mlp::cross_entropy`] with scalar operations (m + log Σₖ e^{zₖ − m} − z_y).
+    pub fn cross_entropy_scalar<T: Float>(z: &[T], y: usize) -> T {
         let m = z
             .iter()
             .fold(f64::NEG_INFINITY, |m, v| m.max(v.to_f64().unwrap()));
@@ -112,20 +156,15 @@ impl Mlp {
         m + sum.ln() - z[y]
     }
 
-    /// The loss of one example, for the tape.
-    pub fn example_loss(&self, w: &[Var], x: &[f64], y: usize) -> Var {
-        Self::cross_entropy(&self.logits(w, x), y)
+    /// [`Mlp::example_loss`] with scalar tape nodes only.
+    pub fn example_loss_scalar(&self, w: &[Var], x: &[f64], y: usize) -> Var {
+        Self::cross_entropy_scalar(&self.logits_scalar(w, x), y)
     }
 
-    /// The penalty (λ/2)(‖W₁‖² + ‖W₂‖²), in any scalar type.
-    pub fn penalty<T: Float>(&self, w: &[T]) -> T {
-        let n1 = self.hidden * self.inputs;
-        let start2 = n1 + self.hidden;
-        let n2 = self.classes * self.hidden;
-        let sq = w[..n1]
-            .iter()
-            .chain(&w[start2..start2 + n2])
-            .fold(T::zero(), |s, &v| s + v * v);
+    /// [`Mlp::penalty`] with scalar tape nodes only.
+    pub fn penalty_scalar<T: Float>(&self, w: &[T]) -> T {
+        let (w1, _, w2, _) = self.split(w);
+        let sq = w1.iter().chain(w2).fold(T::zero(), |s, &v| s + v * v);
         sq * T::from(0.5 * self.lambda).unwrap()
     }
 
