@@ -21,10 +21,7 @@ fn newton_and_lbfgs_agree_on_the_optimum() {
     let scaler = Standardizer::fit(&train);
     scaler.transform(&mut train);
     scaler.transform(&mut test);
-    let model = Logistic {
-        data: &train,
-        lambda: 1e-3,
-    };
+    let model = Logistic::new(&train, 1e-3);
     let f = |w: &[Var]| model.objective(w);
     let w0 = vec![0.0; model.n_params()];
 

@@ -168,8 +168,14 @@ pub(crate) fn dense_value<T: Float + 'static>(w: &[T], x: &[T], b: Option<&[T]>,
 }
 
 /// The pullback of `y = W·x + b` with operands laid out `[W (m·n); x (n); b (m)]`:
-/// `ḡW_ij = w_i x_j`, `ḡx = Wᵀ w`, `ḡb = w`.
-pub(crate) fn dense_pullback<S: Scalar>(wxb: &[S], (m, n): (usize, usize), w: &[S], g: &mut [S]) {
+/// `ḡW_ij = w_i x_j`, `ḡx = Wᵀ w` (left zero unless `x_vars`), `ḡb = w`.
+pub(crate) fn dense_pullback<S: Scalar>(
+    wxb: &[S],
+    (m, n): (usize, usize),
+    x_vars: bool,
+    w: &[S],
+    g: &mut [S],
+) {
     let (wm, rest) = wxb.split_at(m * n);
     let x = &rest[..n];
     let (gw, rest) = g.split_at_mut(m * n);
@@ -180,7 +186,9 @@ pub(crate) fn dense_pullback<S: Scalar>(wxb: &[S], (m, n): (usize, usize), w: &[
             *gij = wi * xj;
         }
     }
-    if let (Some(wf), Some(wv), Some(gxf)) = (
+    if !x_vars {
+        gx.fill(S::zero());
+    } else if let (Some(wf), Some(wv), Some(gxf)) = (
         cast::<S, f64>(wm),
         cast::<S, f64>(w),
         cast_mut::<S, f64>(gx),

@@ -25,29 +25,51 @@ pub(crate) enum Kind {
     MatVec {
         mat: u32,
     },
-    /// `W·x + b`.
+    /// `W·x + b`; `x_vars`: whether x holds a variable (without, ḡx is not computed).
     Dense {
         m: u32,
         n: u32,
         bias: bool,
+        x_vars: bool,
     },
 }
 
-/// One wide node: its kind, its operands `start..start + len` in the table, its outputs (the
-/// `outs` tape nodes ending at `head`, values at `out_start..` in the table).
+/// A run of operands of a wide node.
+#[derive(Clone, Copy, Debug)]
+enum Seg {
+    /// Entries `at..at + len` of `Table::operands` (node indices or [`CONST`]) and of
+    /// `Table::vals` (their values).
+    Listed { at: u32, len: u32 },
+    /// The tape's inputs `first..first + len` (node indices; parameter vectors passed whole),
+    /// values in `Table::inputs`: nothing per operand is stored.
+    Inputs { first: u32, len: u32 },
+}
+
+impl Seg {
+    fn len(&self) -> usize {
+        match *self {
+            Seg::Listed { len, .. } | Seg::Inputs { len, .. } => len as usize,
+        }
+    }
+}
+
+/// One wide node: its kind, its operand runs `segs..segs + nsegs` of `Table::segs` (`len`
+/// operands in all), its outputs (the `outs` tape nodes ending at `head`, values at
+/// `out_start..` in the table).
 #[derive(Clone, Copy, Debug)]
 struct WideNode {
     kind: Kind,
     head: u32,
-    start: u32,
+    segs: u32,
+    nsegs: u32,
     len: u32,
     outs: u32,
     out_start: u32,
 }
 
 impl WideNode {
-    fn operands(&self) -> std::ops::Range<usize> {
-        self.start as usize..(self.start + self.len) as usize
+    fn segs(&self) -> std::ops::Range<usize> {
+        self.segs as usize..(self.segs + self.nsegs) as usize
     }
     fn outputs(&self) -> std::ops::Range<usize> {
         let head = self.head as usize;
@@ -73,10 +95,13 @@ const CONST: u32 = u32::MAX;
 #[derive(Clone, Debug)]
 pub(crate) struct Table {
     nodes: Vec<WideNode>,
-    /// Operand node indices, [`CONST`] for constants.
+    segs: Vec<Seg>,
+    /// Listed operands' node indices, [`CONST`] for constants.
     operands: Vec<u32>,
-    /// The operands' values at the tape's point (constants: their value).
+    /// The listed operands' values at the tape's point (constants: their value).
     vals: Vec<f64>,
+    /// The tape's input values (at its point) once an `Inputs` run refers to them.
+    inputs: Vec<f64>,
     /// The outputs' values at the tape's point.
     out: Vec<f64>,
     mats: Vec<SharedMatrix>,
@@ -86,8 +111,10 @@ impl Table {
     pub(crate) const fn new() -> Table {
         Table {
             nodes: Vec::new(),
+            segs: Vec::new(),
             operands: Vec::new(),
             vals: Vec::new(),
+            inputs: Vec::new(),
             out: Vec::new(),
             mats: Vec::new(),
         }
@@ -95,8 +122,10 @@ impl Table {
 
     pub(crate) fn clear(&mut self) {
         self.nodes.clear();
+        self.segs.clear();
         self.operands.clear();
         self.vals.clear();
+        self.inputs.clear();
         self.out.clear();
         self.mats.clear();
     }
@@ -108,36 +137,98 @@ impl Table {
                 *v = vals[o as usize];
             }
         }
+        let n = self.inputs.len();
+        self.inputs.copy_from_slice(&vals[1..=n]);
         for w in &self.nodes {
             self.out[w.out_vals()].copy_from_slice(&vals[w.outputs()]);
         }
+    }
+
+    /// Calls `f(k, node, value)` for every operand k of `w` (node [`CONST`] for constants).
+    fn for_each(&self, w: &WideNode, mut f: impl FnMut(usize, u32, f64)) {
+        let mut k = 0;
+        for seg in &self.segs[w.segs()] {
+            match *seg {
+                Seg::Listed { at, len } => {
+                    let r = at as usize..(at + len) as usize;
+                    for (&o, &v) in self.operands[r.clone()].iter().zip(&self.vals[r]) {
+                        f(k, o, v);
+                        k += 1;
+                    }
+                }
+                Seg::Inputs { first, len } => {
+                    let vals = &self.inputs[first as usize - 1..(first + len) as usize - 1];
+                    for (j, &v) in vals.iter().enumerate() {
+                        f(k, first + j as u32, v);
+                        k += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The operands' node indices ([`CONST`] for constants).
+    fn operand_nodes(&self, w: &WideNode) -> Vec<u32> {
+        let mut nodes = Vec::with_capacity(w.len as usize);
+        self.for_each(w, |_, o, _| nodes.push(o));
+        nodes
     }
 
     fn node(&self, head: &Node) -> &WideNode {
         &self.nodes[head.c() as usize]
     }
 
-    /// The node's operand values in `S`: from a sweep's `vals`, constants from the table.
-    fn gather<S: Scalar>(&self, w: &WideNode, vals: &[S]) -> Vec<S> {
-        let r = w.operands();
-        self.operands[r.clone()]
-            .iter()
-            .zip(&self.vals[r])
-            .map(|(&o, &c)| {
-                if o == CONST {
-                    S::cst(c)
-                } else {
-                    vals[o as usize]
+    /// The node's operand values in `S`: from a sweep's `vals`, or with `None` (f64 sweeps
+    /// at the tape's point) from the table; constants always from the table.
+    fn gather<S: Scalar>(&self, w: &WideNode, vals: Option<&[S]>) -> Vec<S> {
+        let mut x = Vec::with_capacity(w.len as usize);
+        for seg in &self.segs[w.segs()] {
+            match (*seg, vals) {
+                (Seg::Listed { at, len }, _) => {
+                    let r = at as usize..(at + len) as usize;
+                    x.extend(
+                        self.operands[r.clone()].iter().zip(&self.vals[r]).map(
+                            |(&o, &c)| match vals {
+                                Some(vals) if o != CONST => vals[o as usize],
+                                _ => S::cst(c),
+                            },
+                        ),
+                    );
                 }
-            })
-            .collect()
+                (Seg::Inputs { first, len }, Some(vals)) => {
+                    x.extend_from_slice(&vals[first as usize..(first + len) as usize]);
+                }
+                (Seg::Inputs { first, len }, None) => {
+                    let r = first as usize - 1..(first + len) as usize - 1;
+                    x.extend(self.inputs[r].iter().map(|&v| S::cst(v)));
+                }
+            }
+        }
+        x
     }
 
     /// `adj[operand k] += g[k]` for every non-constant operand.
-    fn scatter<S: Scalar>(&self, w: &WideNode, g: &[S], adj: &mut [S]) {
-        for (&o, &gk) in self.operands[w.operands()].iter().zip(g) {
-            if o != CONST {
-                adj[o as usize] = adj[o as usize] + gk;
+    fn scatter<T: Copy>(&self, w: &WideNode, g: &[T], adj: &mut [T], add: impl Fn(T, T) -> T) {
+        let mut k = 0;
+        for seg in &self.segs[w.segs()] {
+            let len = seg.len();
+            let gs = &g[k..k + len];
+            k += len;
+            match *seg {
+                Seg::Listed { at, .. } => {
+                    let ops = &self.operands[at as usize..at as usize + len];
+                    for (&o, &gk) in ops.iter().zip(gs) {
+                        if o != CONST {
+                            adj[o as usize] = add(adj[o as usize], gk);
+                        }
+                    }
+                }
+                Seg::Inputs { first, .. } => {
+                    let a = &mut adj[first as usize..first as usize + len];
+                    for (ak, &gk) in a.iter_mut().zip(gs) {
+                        *ak = add(*ak, gk);
+                    }
+                }
             }
         }
     }
@@ -160,7 +251,7 @@ fn value<S: Scalar>(kind: Kind, mats: &[SharedMatrix], x: &[S], out: &mut [S]) {
             let a = mats[mat as usize].matrix();
             const_product(a.as_slice(), (a.nrows(), a.ncols()), false, x, out);
         }
-        Kind::Dense { m, n, bias } => {
+        Kind::Dense { m, n, bias, .. } => {
             let (m, n) = (m as usize, n as usize);
             let (w, rest) = x.split_at(m * n);
             let (x, b) = rest.split_at(n);
@@ -191,7 +282,9 @@ fn pullback<S: Scalar>(
             let a = mats[mat as usize].matrix();
             const_product(a.as_slice(), (a.nrows(), a.ncols()), true, w, gx);
         }
-        Kind::Dense { m, n, .. } => dense_pullback(x, (m as usize, n as usize), w, gx),
+        Kind::Dense { m, n, x_vars, .. } => {
+            dense_pullback(x, (m as usize, n as usize), x_vars, w, gx)
+        }
     }
 }
 
@@ -224,17 +317,49 @@ pub(crate) fn record(
         return Vec::new();
     }
     with_current(tape, |t| {
+        let n_inputs = t.n_inputs;
         let table = &mut t.nodes.wide;
-        let start = table.operands.len();
-        for v in parts.iter().flat_map(|p| p.iter()) {
-            table.operands.push(if v.tape == 0 {
-                CONST
-            } else if v.tape == tape {
-                v.idx
-            } else {
-                misuse_two_tapes(tape, v.tape)
+        let segs = table.segs.len();
+        let mut x: Vec<f64> = Vec::with_capacity(parts.iter().map(|p| p.len()).sum());
+        for part in parts.iter().filter(|p| !p.is_empty()) {
+            // A slice of consecutive inputs (a parameter vector passed whole) is stored as a
+            // run: no per-operand index or value.
+            let first = part[0].idx;
+            let run = first >= 1
+                && first as usize + part.len() - 1 <= n_inputs
+                && part
+                    .iter()
+                    .zip(first..)
+                    .fold(true, |ok, (v, idx)| ok & (v.tape == tape) & (v.idx == idx));
+            if run {
+                if table.inputs.len() != n_inputs {
+                    table.inputs.clear();
+                    table.inputs.extend_from_slice(&t.x);
+                }
+                let at = first as usize - 1;
+                x.extend_from_slice(&table.inputs[at..at + part.len()]);
+                table.segs.push(Seg::Inputs {
+                    first,
+                    len: part.len() as u32,
+                });
+                continue;
+            }
+            x.extend(part.iter().map(|v| v.val));
+            let at = table.operands.len() as u32;
+            for v in part.iter() {
+                table.operands.push(if v.tape == 0 {
+                    CONST
+                } else if v.tape == tape {
+                    v.idx
+                } else {
+                    misuse_two_tapes(tape, v.tape)
+                });
+                table.vals.push(v.val);
+            }
+            table.segs.push(Seg::Listed {
+                at,
+                len: part.len() as u32,
             });
-            table.vals.push(v.val);
         }
         let kind = match kind {
             Kind::MatVec { .. } => {
@@ -247,12 +372,7 @@ pub(crate) fn record(
         };
         let out_start = table.out.len();
         table.out.resize(out_start + outs, 0.0);
-        value(
-            kind,
-            &table.mats,
-            &table.vals[start..],
-            &mut table.out[out_start..],
-        );
+        value(kind, &table.mats, &x, &mut table.out[out_start..]);
         let index = table.nodes.len();
         for _ in 1..outs {
             t.nodes.push(Op::WideOut, [0, 0], 0.0, [0.0, 0.0]);
@@ -262,8 +382,9 @@ pub(crate) fn record(
         table.nodes.push(WideNode {
             kind,
             head,
-            start: start as u32,
-            len: (table.operands.len() - start) as u32,
+            segs: segs as u32,
+            nsegs: (table.segs.len() - segs) as u32,
+            len: x.len() as u32,
             outs: outs as u32,
             out_start: out_start as u32,
         });
@@ -287,7 +408,7 @@ pub(crate) fn forward<S: Scalar>(table: &Table, code: &Node, i: usize, vals: &mu
     }
     let w = table.node(code);
     debug_assert_eq!(w.head as usize, i);
-    let x = table.gather(w, vals);
+    let x = table.gather(w, Some(&*vals));
     value(w.kind, &table.mats, &x, &mut vals[w.outputs()]);
 }
 
@@ -313,38 +434,30 @@ pub(crate) fn reverse<S: Scalar, const CLEAR: bool>(
     if CLEAR {
         adj[outs.clone()].fill(S::zero());
     }
-    let (x, y) = match vals {
-        Some(vals) => (table.gather(w, vals), vals[outs].to_vec()),
-        None => (
-            table.vals[w.operands()]
-                .iter()
-                .map(|&v| S::cst(v))
-                .collect(),
-            table.out[w.out_vals()].iter().map(|&v| S::cst(v)).collect(),
-        ),
+    let x = table.gather(w, vals);
+    let y: Vec<S> = match vals {
+        Some(vals) => vals[outs].to_vec(),
+        None => table.out[w.out_vals()].iter().map(|&v| S::cst(v)).collect(),
     };
     let mut g = vec![S::zero(); x.len()];
     pullback(w.kind, &table.mats, &x, &y, &wo, &mut g);
-    table.scatter(w, &g, adj);
+    table.scatter(w, &g, adj, |a, b| a + b);
 }
 
 /// Operand values at the tape's point with tangents `tan` (constants: zero tangent).
 fn dual_operands<E: Tangent<f64>>(table: &Table, w: &WideNode, tan: &[E]) -> Vec<Dual<f64, E>> {
-    let r = w.operands();
-    table.operands[r.clone()]
-        .iter()
-        .zip(&table.vals[r])
-        .map(|(&o, &v)| {
-            Dual::new(
-                v,
-                if o == CONST {
-                    E::zeros()
-                } else {
-                    tan[o as usize]
-                },
-            )
-        })
-        .collect()
+    let mut x = Vec::with_capacity(w.len as usize);
+    table.for_each(w, |_, o, v| {
+        x.push(Dual::new(
+            v,
+            if o == CONST {
+                E::zeros()
+            } else {
+                tan[o as usize]
+            },
+        ));
+    });
+    x
 }
 
 /// Tangent hook (forward mode through the recorded point): the outputs' tangents `J ẋ`, by
@@ -375,6 +488,7 @@ pub(crate) fn cone(table: &Table, code: &Node, i: usize, flags: &mut [u8], marks
     debug_assert_eq!(w.head as usize, i);
     let nonlinear = match w.kind {
         Kind::Sum | Kind::MatVec { .. } => false,
+        Kind::Dense { x_vars, .. } => x_vars,
         _ => true,
     };
     if !nonlinear && !w.outputs().any(|o| flags[o] & tangent != 0) {
@@ -383,11 +497,11 @@ pub(crate) fn cone(table: &Table, code: &Node, i: usize, flags: &mut [u8], marks
     for o in w.outputs() {
         flags[o] |= tangent | reverse;
     }
-    for &o in &table.operands[w.operands()] {
+    table.for_each(w, |_, o, _| {
         if o != CONST {
             flags[o as usize] |= tangent;
         }
-    }
+    });
 }
 
 /// Lane-sweep hook (Hessian columns): with operand tangents ẋ (`tan`), output adjoints w
@@ -423,11 +537,8 @@ pub(crate) fn lanes<const N: usize>(
         .collect();
     let mut g = vec![Dual::constant(0.0); x.len()];
     pullback(w.kind, &table.mats, &x, &y, &wo, &mut g);
-    for (&o, gk) in table.operands[w.operands()].iter().zip(g) {
-        if o != CONST {
-            adj[o as usize] = adj[o as usize].combine(1.0, gk.eps, 1.0);
-        }
-    }
+    let eps: Vec<Lanes<f64, N>> = g.into_iter().map(|gk| gk.eps).collect();
+    table.scatter(w, &eps, adj, |a, b| a.combine(1.0, b, 1.0));
 }
 
 /// Sparsity pass 1 hook (reverse): a head marks its operands live when an output is live,
@@ -450,14 +561,14 @@ pub(crate) fn mark_operands(
     if !any_live {
         return;
     }
-    for (k, &o) in table.operands[w.operands()].iter().enumerate() {
+    table.for_each(w, |k, o, _| {
         if o != CONST {
             live[o as usize] = true;
             if any_needed || w.nonlinear_in(k) {
                 needed[o as usize] = true;
             }
         }
-    }
+    });
 }
 
 /// The index-set state of the sparsity detection that a head reads and extends.
@@ -554,7 +665,7 @@ pub(crate) fn pattern(
     }
     let w = table.node(code);
     debug_assert_eq!(w.head as usize, i);
-    let ops = &table.operands[w.operands()];
+    let ops = &table.operand_nodes(w)[..];
     let n = sets.n;
     let outs = w.outputs();
     if !outs.clone().any(|o| sets.live[o] || sets.needed[o]) {
@@ -609,7 +720,9 @@ pub(crate) fn pattern(
             continue;
         }
         let s = match w.kind {
-            Kind::Dense { m, n: cols, bias } => {
+            Kind::Dense {
+                m, n: cols, bias, ..
+            } => {
                 let (m, cols) = (m as usize, cols as usize);
                 let row = &ops[k * cols..(k + 1) * cols];
                 let x = &ops[m * cols..m * cols + cols];

@@ -114,6 +114,7 @@ impl VectorOps for Var {
             m: m as u32,
             n: x.len() as u32,
             bias: b.is_some(),
+            x_vars: x.iter().any(|v| !v.is_constant()),
         };
         match b {
             Some(b) => record(kind, &[w, x, b], None, m),
