@@ -347,4 +347,5 @@ fn main() {
             tfd / tfull
         );
     }
+    common::primitives::run(quick);
 }

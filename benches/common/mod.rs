@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod memory;
+pub mod primitives;
 pub mod problems;
 
 use std::hint::black_box;

@@ -1,0 +1,186 @@
+//! The vector primitives (`curvature::vector`) beside the scalar tape: log-sum-exp of A·x with
+//! a dense 1000 × 1000 matrix, and an epoch of Adam on the digits MLP (issue 10, parts 3–5).
+
+use super::{fmt_time, time};
+use curvature::optim::train::{Adam, Clip, CosineAnnealing, Ema, StepEvery, Trainer};
+use curvature::prelude::*;
+use curvature::vector::{logsumexp, matvec, SharedMatrix};
+use std::time::Instant;
+
+#[path = "../../examples/common/mod.rs"]
+mod examples;
+
+use examples::mlp::{scale_pixels, Activation, Mlp};
+use examples::{load_digits, train_test_split, Rng};
+
+/// JAX (jit, CPU) on the same log-sum-exp gradient, n = 1000, as recorded in issue 10.
+const JAX_LSE_GRADIENT: f64 = 0.2e-3;
+/// The scalar tape's gradient before the primitives (issue 10).
+const BEFORE_LSE_GRADIENT: f64 = 32.9e-3;
+/// 40 Adam epochs of the 64-32-10 digits MLP before the primitives (issue 10).
+const BEFORE_MLP_40_EPOCHS: f64 = 1.45;
+
+/// log Σᵢ exp((A x)ᵢ) with scalar loops (row-major m×n `a`): the scalar-tape spelling.
+fn lse_loops<T: Float>(a: &[f64], m: usize, x: &[T]) -> T {
+    let n = x.len();
+    let z: Vec<T> = (0..m)
+        .map(|i| (0..n).fold(T::zero(), |s, j| s + x[j] * T::from(a[i * n + j]).unwrap()))
+        .collect();
+    let zmax = z.iter().fold(T::neg_infinity(), |u, &v| u.max(v));
+    zmax + z.iter().fold(T::zero(), |s, &v| s + (v - zmax).exp()).ln()
+}
+
+/// log Σᵢ exp((A x)ᵢ) with the primitives: one `matvec` node and one `logsumexp` node.
+fn lse_primitives<T: VectorOps>(a: &SharedMatrix, x: &[T]) -> T {
+    logsumexp(&matvec(a, x))
+}
+
+/// Runs the primitives' rows of `cargo bench --bench autodiff`.
+pub fn run(quick: bool) {
+    println!("\n## Vector primitives (wide tape nodes)\n");
+    let n = 1000;
+    let mut rng = Rng::new(10);
+    let a = Matrix::from_fn(n, n, |_, _| rng.normal() / (n as f64).sqrt());
+    let x: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+    let v: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+    let shared = SharedMatrix::new(a.clone());
+    let a = a.as_slice();
+
+    let f_loops = time(|| lse_loops(a, n, &x));
+    let f_faer = time(|| lse_primitives(&shared, &x));
+    let f = f_loops.min(f_faer);
+    let g = time(|| gradient(|x: &[Var]| lse_primitives(&shared, x), &x));
+    let h = time(|| hvp(|x: &[Var]| lse_primitives(&shared, x), &x, &v));
+    let mut tape = Tape::record(|x: &[Var]| lse_primitives(&shared, x), &x);
+    let g_tape = time(|| tape.gradient());
+    let h_tape = time(|| tape.hvp(&v));
+    let g_scalar = time(|| gradient(|x: &[Var]| lse_loops(a, n, x), &x));
+    let h_scalar = time(|| hvp(|x: &[Var]| lse_loops(a, n, x), &x, &v));
+    // The two paths agree (a check, not a timing).
+    let (_, gp) = gradient(|x: &[Var]| lse_primitives(&shared, x), &x);
+    let (_, gs) = gradient(|x: &[Var]| lse_loops(a, n, x), &x);
+    let diff = gp.iter().zip(&gs).fold(0.0f64, |m, (p, s)| m.max((p - s).abs()));
+
+    println!("Log-sum-exp of A·x, A dense {n} × {n}: f = log Σᵢ exp((A x)ᵢ).\n");
+    println!("| quantity | time | ratio |");
+    println!("|---|---:|---:|");
+    println!("| f, plain f64 loops | {} | |", fmt_time(f_loops));
+    println!("| f, f64 with the primitives (faer gemv) | {} | |", fmt_time(f_faer));
+    println!(
+        "| gradient of the closure, primitives (record + sweep) | {} | {:.1}× f |",
+        fmt_time(g),
+        g / f
+    );
+    println!(
+        "| HVP of the closure, primitives (record + Dual sweep) | {} | {:.1}× gradient |",
+        fmt_time(h),
+        h / g
+    );
+    println!(
+        "| gradient of a recorded tape, primitives | {} | {:.1}× f |",
+        fmt_time(g_tape),
+        g_tape / f
+    );
+    println!(
+        "| HVP of a recorded tape, primitives | {} | {:.1}× its gradient |",
+        fmt_time(h_tape),
+        h_tape / g_tape
+    );
+    println!(
+        "| gradient of the closure, scalar tape | {} | {:.0}× f; primitives {:.0}× faster |",
+        fmt_time(g_scalar),
+        g_scalar / f,
+        g_scalar / g
+    );
+    println!(
+        "| HVP of the closure, scalar tape | {} | {:.1}× its gradient |",
+        fmt_time(h_scalar),
+        h_scalar / g_scalar
+    );
+    println!(
+        "| anchors: JAX jit gradient / scalar tape before (issue 10) | {} / {} | primitives {:.1}× JAX |",
+        fmt_time(JAX_LSE_GRADIENT),
+        fmt_time(BEFORE_LSE_GRADIENT),
+        g / JAX_LSE_GRADIENT
+    );
+    println!(
+        "\nf is the faster of the two f64 spellings. Targets: gradient ≤ 3× f, HVP ≤ 3× gradient. \
+         Largest gradient difference primitives vs scalar tape: {diff:.1e}."
+    );
+    mlp_epochs(quick);
+}
+
+/// Adam epochs of the digits MLPs with and without the primitives.
+fn mlp_epochs(quick: bool) {
+    let mut data = load_digits().expect("examples/data/digits.csv.gz");
+    scale_pixels(&mut data);
+    let (train, test) = train_test_split(&data, 0.2, &mut Rng::new(7));
+    let epochs = if quick { 2 } else { 5 };
+    println!(
+        "\nDigits MLP (tanh), Adam (cosine, clipping, EMA) with batches of 32, chunks of 16, \
+         {epochs} epochs per row; the 40-epoch column extrapolates.\n"
+    );
+    println!("| model | tape | per epoch | 40 epochs | speed-up | test accuracy after {epochs} epochs |");
+    println!("|---|---|---:|---:|---:|---:|");
+    for hidden in [32, 256] {
+        let model = Mlp {
+            inputs: 64,
+            hidden,
+            classes: 10,
+            activation: Activation::Tanh,
+            lambda: 1e-4,
+        };
+        let w0 = model.init(&mut Rng::new(8));
+        let run = |wide: bool| {
+            let batches = train.len().div_ceil(32) as u64;
+            let mut trainer = Trainer::new(Adam::new(1e-2))
+                .epochs(epochs)
+                .batch_size(32)
+                .chunk_size(16)
+                .seed(7)
+                .scheduler(
+                    CosineAnnealing::new(1e-2, 40 * batches).eta_min(1e-5),
+                    StepEvery::Iteration,
+                )
+                .clip(Clip::Norm(5.0))
+                .ema(Ema::new(0.99).warmup(batches))
+                .progress(false);
+            let mut w = w0.clone();
+            let start = Instant::now();
+            if wide {
+                trainer = trainer.penalty(|v: &[Var]| model.penalty(v));
+                trainer.fit(&mut w, train.len(), |v, i| {
+                    model.example_loss(v, train.row(i), train.y[i])
+                })
+            } else {
+                trainer = trainer.penalty(|v: &[Var]| model.penalty_scalar(v));
+                trainer.fit(&mut w, train.len(), |v, i| {
+                    model.example_loss_scalar(v, train.row(i), train.y[i])
+                })
+            }
+            .expect("finite losses");
+            let per_epoch = start.elapsed().as_secs_f64() / epochs as f64;
+            (per_epoch, model.accuracy(trainer.eval_weights(&w), &test))
+        };
+        let (wide, wide_acc) = run(true);
+        let (scalar, scalar_acc) = run(false);
+        let name = format!("64-{hidden}-10");
+        println!(
+            "| {name} | primitives | {} | {:.2} s | {:.1}× | {:.2} % |",
+            fmt_time(wide),
+            40.0 * wide,
+            scalar / wide,
+            100.0 * wide_acc
+        );
+        println!(
+            "| {name} | scalar nodes | {} | {:.2} s | | {:.2} % |",
+            fmt_time(scalar),
+            40.0 * scalar,
+            100.0 * scalar_acc
+        );
+    }
+    println!(
+        "\nAnchor: 40 epochs of the 64-32-10 model took {BEFORE_MLP_40_EPOCHS} s before the \
+         primitives (issue 10; target ≥ 3× faster per epoch)."
+    );
+}
