@@ -59,6 +59,33 @@ fn example_gradient_matches_central_differences() {
 }
 
 #[test]
+fn primitives_and_scalar_nodes_give_the_same_loss_and_gradient() {
+    // The model with wide tape nodes (vector primitives) against its scalar spelling, whose
+    // tape has one node per multiply-add.
+    let mut data = load_digits().unwrap();
+    scale_pixels(&mut data);
+    for activation in [Activation::Tanh, Activation::Relu] {
+        let m = model(activation);
+        let w = m.init(&mut Rng::new(4));
+        for i in [0, 17, 900] {
+            let (x, y) = (data.row(i), data.y[i]);
+            let (f, g) = gradient(|v: &[Var]| m.example_loss(v, x, y) + m.penalty(v), &w);
+            let (fs, gs) = gradient(
+                |v: &[Var]| m.example_loss_scalar(v, x, y) + m.penalty_scalar(v),
+                &w,
+            );
+            assert!((f - fs).abs() < 1e-13 * (1.0 + fs.abs()), "{f} vs {fs}");
+            for (j, (a, b)) in g.iter().zip(&gs).enumerate() {
+                assert!(
+                    (a - b).abs() < 1e-13,
+                    "{activation:?}, example {i}, parameter {j}: {a} vs {b}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn training_loss_falls_over_a_few_epochs() {
     let mut data = load_digits().unwrap();
     scale_pixels(&mut data);

@@ -59,13 +59,19 @@ pub fn run(quick: bool) {
     // The two paths agree (a check, not a timing).
     let (_, gp) = gradient(|x: &[Var]| lse_primitives(&shared, x), &x);
     let (_, gs) = gradient(|x: &[Var]| lse_loops(a, n, x), &x);
-    let diff = gp.iter().zip(&gs).fold(0.0f64, |m, (p, s)| m.max((p - s).abs()));
+    let diff = gp
+        .iter()
+        .zip(&gs)
+        .fold(0.0f64, |m, (p, s)| m.max((p - s).abs()));
 
     println!("Log-sum-exp of A·x, A dense {n} × {n}: f = log Σᵢ exp((A x)ᵢ).\n");
     println!("| quantity | time | ratio |");
     println!("|---|---:|---:|");
     println!("| f, plain f64 loops | {} | |", fmt_time(f_loops));
-    println!("| f, f64 with the primitives (faer gemv) | {} | |", fmt_time(f_faer));
+    println!(
+        "| f, f64 with the primitives (faer gemv) | {} | |",
+        fmt_time(f_faer)
+    );
     println!(
         "| gradient of the closure, primitives (record + sweep) | {} | {:.1}× f |",
         fmt_time(g),
@@ -120,7 +126,9 @@ fn mlp_epochs(quick: bool) {
         "\nDigits MLP (tanh), Adam (cosine, clipping, EMA) with batches of 32, chunks of 16, \
          {epochs} epochs per row; the 40-epoch column extrapolates.\n"
     );
-    println!("| model | tape | per epoch | 40 epochs | speed-up | test accuracy after {epochs} epochs |");
+    println!(
+        "| model | tape | per epoch | 40 epochs | speed-up | test accuracy after {epochs} epochs |"
+    );
     println!("|---|---|---:|---:|---:|---:|");
     for hidden in [32, 256] {
         let model = Mlp {

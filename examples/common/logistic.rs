@@ -43,13 +43,17 @@ impl<'a> Logistic<'a> {
     /// The model of `data` with penalty `lambda`.
     pub fn new(data: &'a Dataset, lambda: f64) -> Self {
         let d = data.n_features;
-        let design = Matrix::from_fn(data.len(), d + 1, |i, j| {
-            if j < d {
-                data.row(i)[j]
-            } else {
-                1.0
-            }
-        });
+        let design = Matrix::from_fn(
+            data.len(),
+            d + 1,
+            |i, j| {
+                if j < d {
+                    data.row(i)[j]
+                } else {
+                    1.0
+                }
+            },
+        );
         Logistic {
             data,
             lambda,
