@@ -315,6 +315,7 @@ pub(crate) fn record<R>(
             tape: id,
         })
         .collect();
+    data.nodes.wide.input_vars(&vars);
     let outer = CURRENT.with(|c| c.replace(&mut data as *mut TapeData));
     let outer_id = if outer.is_null() {
         0

@@ -9,6 +9,7 @@ use crate::recording::{misuse_two_tapes, with_current, Node};
 use crate::scalar::Scalar;
 use crate::tangent::{Lanes, Tangent};
 use crate::var::Var;
+use std::ops::Range;
 
 /// What a wide node computes. Operand layouts: `Dot` `[x; y]`, `Dense` `[W (m·n, row-major);
 /// x (n); b (m, if bias)]`, the others just `x`.
@@ -102,6 +103,9 @@ pub(crate) struct Table {
     vals: Vec<f64>,
     /// The tape's input values (at its point) once an `Inputs` run refers to them.
     inputs: Vec<f64>,
+    /// The address range of the input `Var`s handed to the closure being recorded: a slice
+    /// inside it is a run of inputs, known without reading its elements.
+    vars: (usize, usize),
     /// The outputs' values at the tape's point.
     out: Vec<f64>,
     mats: Vec<SharedMatrix>,
@@ -115,6 +119,7 @@ impl Table {
             operands: Vec::new(),
             vals: Vec::new(),
             inputs: Vec::new(),
+            vars: (0, 0),
             out: Vec::new(),
             mats: Vec::new(),
         }
@@ -126,8 +131,25 @@ impl Table {
         self.operands.clear();
         self.vals.clear();
         self.inputs.clear();
+        self.vars = (0, 0);
         self.out.clear();
         self.mats.clear();
+    }
+
+    /// Notes where the recording's input `Var`s live (they stay put and unchanged while the
+    /// closure runs: `record` owns them and lends them out immutably).
+    pub(crate) fn input_vars(&mut self, vars: &[Var]) {
+        let start = vars.as_ptr() as usize;
+        self.vars = (start, start + std::mem::size_of_val(vars));
+    }
+
+    /// The first input node of `part` if it is a sub-slice of the recording's input `Var`s.
+    fn input_run(&self, part: &[Var]) -> Option<u32> {
+        let (lo, hi) = self.vars;
+        let at = part.as_ptr() as usize;
+        let size = std::mem::size_of::<Var>();
+        (at >= lo && at + std::mem::size_of_val(part) <= hi && (at - lo) % size == 0)
+            .then(|| ((at - lo) / size) as u32 + 1)
     }
 
     /// After a replay: the f64 copies of operand and output values from the node values.
@@ -205,6 +227,82 @@ impl Table {
             }
         }
         x
+    }
+
+    /// The values of operands `range` (positions in the node's layout) in `S`, as
+    /// [`Table::gather`] reads them.
+    fn gather_range<S: Scalar>(
+        &self,
+        w: &WideNode,
+        range: Range<usize>,
+        vals: Option<&[S]>,
+    ) -> Vec<S> {
+        let mut x = Vec::with_capacity(range.len());
+        let mut pos = 0;
+        for seg in &self.segs[w.segs()] {
+            let (lo, hi) = (range.start.max(pos), range.end.min(pos + seg.len()));
+            if lo < hi {
+                let r = lo - pos..hi - pos;
+                match (*seg, vals) {
+                    (Seg::Listed { at, .. }, _) => {
+                        let r = at as usize + r.start..at as usize + r.end;
+                        let ops = self.operands[r.clone()].iter().zip(&self.vals[r]);
+                        x.extend(ops.map(|(&o, &c)| match vals {
+                            Some(vals) if o != CONST => vals[o as usize],
+                            _ => S::cst(c),
+                        }));
+                    }
+                    (Seg::Inputs { first, .. }, Some(vals)) => {
+                        let f = first as usize;
+                        x.extend_from_slice(&vals[f + r.start..f + r.end]);
+                    }
+                    (Seg::Inputs { first, .. }, None) => {
+                        let f = first as usize - 1;
+                        x.extend(
+                            self.inputs[f + r.start..f + r.end]
+                                .iter()
+                                .map(|&v| S::cst(v)),
+                        );
+                    }
+                }
+            }
+            pos += seg.len();
+        }
+        x
+    }
+
+    /// `adj[operand k] += g(k − range.start)` for the non-constant operands k in `range`,
+    /// without a gradient buffer (runs of inputs are one contiguous loop).
+    fn accumulate<S: Scalar>(
+        &self,
+        w: &WideNode,
+        range: Range<usize>,
+        adj: &mut [S],
+        g: impl Fn(usize) -> S,
+    ) {
+        let mut pos = 0;
+        for seg in &self.segs[w.segs()] {
+            let (lo, hi) = (range.start.max(pos), range.end.min(pos + seg.len()));
+            if lo < hi {
+                match *seg {
+                    Seg::Listed { at, .. } => {
+                        for k in lo..hi {
+                            let o = self.operands[at as usize + k - pos];
+                            if o != CONST {
+                                adj[o as usize] = adj[o as usize] + g(k - range.start);
+                            }
+                        }
+                    }
+                    Seg::Inputs { first, .. } => {
+                        let f = first as usize + lo - pos;
+                        for (k, a) in (lo..hi).zip(&mut adj[f..f + hi - lo]) {
+                            *a = *a + g(k - range.start);
+                        }
+                    }
+                }
+            }
+            pos += seg.len();
+        }
     }
 
     /// `adj[operand k] += g[k]` for every non-constant operand.
@@ -324,13 +422,16 @@ pub(crate) fn record(
         for part in parts.iter().filter(|p| !p.is_empty()) {
             // A slice of consecutive inputs (a parameter vector passed whole) is stored as a
             // run: no per-operand index or value.
+            // Either a sub-slice of the closure's input slice (found by address), or, checked
+            // element by element, some other slice of consecutive inputs.
             let first = part[0].idx;
-            let run = first >= 1
-                && first as usize + part.len() - 1 <= n_inputs
-                && part
-                    .iter()
-                    .zip(first..)
-                    .fold(true, |ok, (v, idx)| ok & (v.tape == tape) & (v.idx == idx));
+            let run = table.input_run(part).is_some()
+                || (first >= 1
+                    && first as usize + part.len() - 1 <= n_inputs
+                    && part
+                        .iter()
+                        .zip(first..)
+                        .all(|(v, idx)| v.tape == tape && v.idx == idx));
             if run {
                 if table.inputs.len() != n_inputs {
                     table.inputs.clear();
@@ -433,6 +534,26 @@ pub(crate) fn reverse<S: Scalar, const CLEAR: bool>(
     }
     if CLEAR {
         adj[outs.clone()].fill(S::zero());
+    }
+    if let Kind::Dense {
+        m,
+        n,
+        bias,
+        x_vars: false,
+    } = w.kind
+    {
+        // The dense pullback (ḡW_ij = w_i x_j, ḡb_i = w_i) with a constant x, added into the
+        // adjoints in place: W's values are not needed and no gradient buffer is built (the
+        // first layer of a network on data).
+        let (m, n) = (m as usize, n as usize);
+        let x: Vec<S> = table.gather_range(w, m * n..m * n + n, vals);
+        for (r, &wr) in wo.iter().enumerate() {
+            table.accumulate(w, r * n..(r + 1) * n, adj, |j| x[j] * wr);
+        }
+        if bias {
+            table.accumulate(w, m * n + n..m * n + n + m, adj, |r| wo[r]);
+        }
+        return;
     }
     let x = table.gather(w, vals);
     let y: Vec<S> = match vals {
