@@ -10,7 +10,7 @@ use num_traits::Float;
 use std::any::TypeId;
 use std::sync::Arc;
 
-/// A constant dense matrix shared by reference count, the matrix of [`matvec`](super::matvec).
+/// A constant dense matrix shared by reference count, the matrix of [`matvec`](crate::vector::matvec()).
 ///
 /// A tape node of `A·x` keeps a clone (one pointer) instead of copying A's m·n entries, so
 /// recording `A·x` costs O(m + n) besides the product itself.
