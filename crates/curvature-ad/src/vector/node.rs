@@ -125,6 +125,12 @@ impl Table {
         }
     }
 
+    /// Whether the tape has no wide nodes (the sweeps then skip their test).
+    #[inline(always)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
     pub(crate) fn clear(&mut self) {
         self.nodes.clear();
         self.segs.clear();
