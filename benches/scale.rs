@@ -17,7 +17,8 @@
 //!
 //! Run: `cargo bench --bench scale`. `CURVATURE_SCALE_N=100000` (comma-separated) chooses the
 //! sizes; the default is 100 000 and 1 000 000. Above 200 000 variables only exact Newton
-//! and the Moré–Sorensen trust region run, unless `CURVATURE_SCALE_ALL=1`.
+//! and the Moré–Sorensen trust region run, unless `CURVATURE_SCALE_ALL=1`;
+//! `CURVATURE_SCALE_ITERATION_ONLY=1` prints only the cost of one Newton iteration.
 
 mod common;
 
@@ -125,7 +126,9 @@ fn main() {
             "IPOPT solve",
             "peak RSS"
         );
-        for p in Scalable::ALL {
+        // `CURVATURE_SCALE_ITERATION_ONLY=1`: only the Newton-iteration cost line.
+        let table = std::env::var_os("CURVATURE_SCALE_ITERATION_ONLY").is_none();
+        for p in Scalable::ALL.into_iter().filter(|_| table) {
             if matches!(
                 p,
                 Scalable::ChainedRosenbrock | Scalable::ChainedRosenbrockClassic

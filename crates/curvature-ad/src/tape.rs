@@ -334,17 +334,20 @@ impl Tape {
 
     /// The gradient and H·s for every seed class, in lanes of 2, 4 or 8.
     ///
-    /// Lane buffers cost 16·N bytes per node: a tape of over two million nodes runs at most 4
-    /// lanes per sweep and one of over six million (a 10⁶-variable objective) at most 2, its
-    /// batches one after the other, so the second-order sweep stays within about the tape's
-    /// own memory (peak resident memory ≤ 2 GiB for 10⁷-node tapes).
+    /// Lane buffers cost 16·N bytes per node, and several batches also share 32 bytes a
+    /// node of precomputed local curvature (one batch computes it as it goes): up to 4
+    /// colours run as one 4-lane batch at any size; beyond that a tape of over two million
+    /// nodes runs at most 4 lanes per sweep and one of over six million (a 10⁶-variable
+    /// objective) at most 2, its batches one after the other, so the second-order sweep
+    /// stays within about the tape's own memory (peak resident memory ≤ 2 GiB for 10⁷-node
+    /// tapes).
     fn class_products(&self, coloring: Option<&Coloring>) -> (Vec<f64>, ClassProducts) {
         let seeds = coloring.map_or(self.num_inputs(), |c| c.num_colors);
         let len = self.data.nodes.len();
         match seeds {
             0..=2 => self.class_products_in::<2>(coloring),
-            _ if len > 3 * LARGE_TAPE => self.class_products_in::<2>(coloring),
             3..=4 => self.class_products_in::<4>(coloring),
+            _ if len > 3 * LARGE_TAPE => self.class_products_in::<2>(coloring),
             _ if len > LARGE_TAPE => self.class_products_in::<4>(coloring),
             _ => self.class_products_in::<8>(coloring),
         }
