@@ -59,6 +59,9 @@ pub struct Tape {
 struct Spare {
     local: Option<crate::second_order::LocalCurvature>,
     lanes: Option<Box<dyn Any + Send>>,
+    /// The class products of a single-batch Hessian (n·N values, 32 MB at n = 10⁶): a
+    /// fresh buffer each time cost its page faults on every Hessian.
+    block: Vec<f64>,
 }
 
 impl Tape {
@@ -293,6 +296,7 @@ impl Tape {
                 }
             }
         }
+        self.keep(products);
         (grad, h)
     }
 
@@ -329,6 +333,7 @@ impl Tape {
         let coloring = self.coloring();
         let (grad, products) = self.class_products(coloring);
         let h = assemble(coloring, self.num_inputs(), |c, row| products.get(c, row));
+        self.keep(products);
         (grad, h)
     }
 
@@ -350,6 +355,14 @@ impl Tape {
             _ if len > 3 * LARGE_TAPE => self.class_products_in::<2>(coloring),
             _ if len > LARGE_TAPE => self.class_products_in::<4>(coloring),
             _ => self.class_products_in::<8>(coloring),
+        }
+    }
+
+    /// Keeps a single batch's product buffer for the next Hessian.
+    fn keep(&self, products: ClassProducts) {
+        let mut blocks = products.blocks;
+        if blocks.len() == 1 {
+            self.spare.lock().unwrap_or_else(|e| e.into_inner()).block = blocks.swap_remove(0);
         }
     }
 
@@ -408,11 +421,13 @@ impl Tape {
             .map_or_else(LaneBuffers::new, |b| *b);
         if batches == 1 {
             // The common sparse case: adjoints and local curvature inside the lane sweep.
-            let block: Vec<f64> = kept
-                .products(data, cone, Fused::new(&mut local, data, out), seeds(0))
-                .iter()
-                .flat_map(|l| l.0)
-                .collect();
+            let mut block = std::mem::take(&mut spare.block);
+            block.clear();
+            block.extend(
+                kept.products(data, cone, Fused::new(&mut local, data, out), seeds(0))
+                    .iter()
+                    .flat_map(|l| l.0),
+            );
             spare.lanes = Some(Box::new(kept));
             let grad = local.adjoints[1..=n].to_vec();
             spare.local = Some(local);
