@@ -141,6 +141,8 @@ pub(crate) trait Curvatures {
     fn at(&mut self, i: usize, node: &Node) -> (f64, [f64; 3]);
     /// Node i's f64 adjoint (final once the sweep has reached the node's consumers).
     fn adjoint(&self, i: usize) -> f64;
+    /// Called once after the sweep has passed node `first`.
+    fn finish(&mut self, _first: usize) {}
 }
 
 /// Read from a [`LocalCurvature::precompute`], shared by parallel batches.
@@ -164,6 +166,8 @@ pub(crate) struct Fused<'a> {
     adjoints: &'a mut [f64],
     vals: &'a [f64],
     wide: &'a crate::vector::Table,
+    /// Pending contributions to the adjoint of the node before the one last visited.
+    carry: f64,
 }
 
 impl<'a> Fused<'a> {
@@ -173,6 +177,7 @@ impl<'a> Fused<'a> {
             adjoints: &mut local.adjoints,
             vals: node_values(data, &mut local.vals),
             wide: &data.nodes.wide,
+            carry: 0.0,
         }
     }
 }
@@ -183,9 +188,13 @@ impl Curvatures for Fused<'_> {
         self.adjoints[i]
     }
 
+    /// Visited for every node, in reverse order; the adjoint of node i − 1 is carried in a
+    /// register, as in `sweep::reverse`.
     #[inline(always)]
     fn at(&mut self, i: usize, node: &Node) -> (f64, [f64; 3]) {
-        let w = self.adjoints[i];
+        let w = self.adjoints[i] + self.carry;
+        self.carry = 0.0;
+        self.adjoints[i] = w;
         if node.op.is_wide() {
             crate::vector::reverse::<f64, false>(self.wide, node, i, None, self.adjoints);
             return (w, [0.0; 3]);
@@ -195,11 +204,25 @@ impl Curvatures for Fused<'_> {
         }
         let [a, b] = node.args;
         let [pa, pb] = node.p;
-        self.adjoints[a as usize] += pa * w;
+        let prev = (i - 1) as u32;
+        if a == prev {
+            self.carry += pa * w;
+        } else {
+            self.adjoints[a as usize] += pa * w;
+        }
         if b != 0 {
-            self.adjoints[b as usize] += pb * w;
+            if b == prev {
+                self.carry += pb * w;
+            } else {
+                self.adjoints[b as usize] += pb * w;
+            }
         }
         (w, local_hessian(node, self.vals))
+    }
+
+    fn finish(&mut self, first: usize) {
+        self.adjoints[first - 1] += self.carry;
+        self.carry = 0.0;
     }
 }
 
@@ -340,6 +363,7 @@ impl<const N: usize> LaneBuffers<N> {
             }
         }
         adj[first - 1] = adj[first - 1].combine(1.0, carry, 1.0);
+        local.finish(first);
         &self.adj[1..first]
     }
 }
