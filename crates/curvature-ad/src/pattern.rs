@@ -1,8 +1,9 @@
 //! Declared Hessian sparsity patterns and their column colourings, for objectives whose
 //! structure is known without recording a tape.
 
-use crate::sparse::SparseMatrix;
+use crate::sparse::{Csc, SparseMatrix};
 use crate::sparsity::{color, Coloring, Pattern};
+use std::sync::Arc;
 
 /// Which entries of a symmetric n × n Hessian can be nonzero.
 ///
@@ -167,8 +168,7 @@ impl HessianColoring {
 /// locates every entry, which cost more than the lane sweeps' own bookkeeping).
 #[derive(Clone, Debug)]
 pub(crate) struct Assembly {
-    col_ptr: Vec<usize>,
-    row_idx: Vec<usize>,
+    pattern: Arc<Csc>,
     src: Vec<[(u32, u32); 2]>,
 }
 
@@ -193,8 +193,7 @@ impl Assembly {
             col_ptr.push(row_idx.len());
         }
         Assembly {
-            col_ptr,
-            row_idx,
+            pattern: Arc::new(Csc { col_ptr, row_idx }),
             src,
         }
     }
@@ -208,7 +207,7 @@ impl Assembly {
             .iter()
             .map(|&[ij, ji]| 0.5 * (get(ij) + get(ji)))
             .collect();
-        SparseMatrix::from_csc_trusted(n, self.col_ptr.clone(), self.row_idx.clone(), values)
+        SparseMatrix::from_pattern(n, self.pattern.clone(), values)
     }
 }
 
@@ -238,7 +237,7 @@ pub(crate) fn assemble(
         }
         col_ptr.push(row_idx.len());
     }
-    SparseMatrix::from_csc_trusted(n, col_ptr, row_idx, values)
+    SparseMatrix::from_pattern(n, Arc::new(Csc { col_ptr, row_idx }), values)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use crate::error::ShapeError;
 use crate::matrix::Matrix;
+use std::sync::Arc;
 
 /// A square sparse matrix in compressed sparse column (CSC) form: column j's entries are
 /// `values[col_ptr[j]..col_ptr[j + 1]]` at rows `row_indices[...]` (sorted). Returned by
@@ -19,13 +20,24 @@ use crate::matrix::Matrix;
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "crate::interop::serde::SparseData")
+    serde(
+        try_from = "crate::interop::serde::SparseData",
+        into = "crate::interop::serde::SparseData"
+    )
 )]
 pub struct SparseMatrix {
     n: usize,
-    col_ptr: Vec<usize>,
-    row_idx: Vec<usize>,
+    /// Shared by every matrix of one pattern (all Hessians of a tape), so that a new Hessian
+    /// allocates and writes only its values; cloning a matrix shares it too.
+    pattern: Arc<Csc>,
     values: Vec<f64>,
+}
+
+/// The pattern half of a CSC matrix.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Csc {
+    pub(crate) col_ptr: Vec<usize>,
+    pub(crate) row_idx: Vec<usize>,
 }
 
 impl SparseMatrix {
@@ -91,34 +103,31 @@ impl SparseMatrix {
         }
         Ok(SparseMatrix {
             n,
-            col_ptr,
-            row_idx: row_indices,
+            pattern: Arc::new(Csc {
+                col_ptr,
+                row_idx: row_indices,
+            }),
             values,
         })
     }
 
-    /// Wraps CSC arrays built by this crate, which satisfy the invariants by construction
-    /// (checked in debug builds only: validating costs a pass over every entry, per Hessian).
-    pub(crate) fn from_csc_trusted(
-        n: usize,
-        col_ptr: Vec<usize>,
-        row_idx: Vec<usize>,
-        values: Vec<f64>,
-    ) -> SparseMatrix {
+    /// Values on a pattern built by this crate, which satisfies the invariants by
+    /// construction (checked in debug builds only: validating costs a pass over every entry,
+    /// per Hessian).
+    pub(crate) fn from_pattern(n: usize, pattern: Arc<Csc>, values: Vec<f64>) -> SparseMatrix {
         if cfg!(debug_assertions) {
-            return Self::from_csc(n, col_ptr, row_idx, values);
+            let Csc { col_ptr, row_idx } = pattern.as_ref().clone();
+            Self::from_csc(n, col_ptr, row_idx, values.clone());
         }
-        SparseMatrix {
-            n,
-            col_ptr,
-            row_idx,
-            values,
-        }
+        SparseMatrix { n, pattern, values }
     }
 
-    /// The CSC arrays `(n, col_ptr, row_indices, values)`, moved out without copying.
+    /// The CSC arrays `(n, col_ptr, row_indices, values)`, moved out without copying (the
+    /// pattern is copied when another matrix shares it).
     pub fn into_csc(self) -> (usize, Vec<usize>, Vec<usize>, Vec<f64>) {
-        (self.n, self.col_ptr, self.row_idx, self.values)
+        let Csc { col_ptr, row_idx } =
+            Arc::try_unwrap(self.pattern).unwrap_or_else(|shared| shared.as_ref().clone());
+        (self.n, col_ptr, row_idx, self.values)
     }
 
     /// Every entry of a square dense matrix, zeros included (so the pattern does not depend
@@ -141,8 +150,10 @@ impl SparseMatrix {
         );
         SparseMatrix {
             n,
-            col_ptr: (0..=n).map(|j| j * n).collect(),
-            row_idx: (0..n * n).map(|k| k % n).collect(),
+            pattern: Arc::new(Csc {
+                col_ptr: (0..=n).map(|j| j * n).collect(),
+                row_idx: (0..n * n).map(|k| k % n).collect(),
+            }),
             values: (0..n * n).map(|k| m[(k % n, k / n)]).collect(),
         }
     }
@@ -159,12 +170,12 @@ impl SparseMatrix {
 
     /// Column pointers (length n + 1).
     pub fn col_ptr(&self) -> &[usize] {
-        &self.col_ptr
+        &self.pattern.col_ptr
     }
 
     /// Row index of each stored entry.
     pub fn row_indices(&self) -> &[usize] {
-        &self.row_idx
+        &self.pattern.row_idx
     }
 
     /// The stored values, column by column.
@@ -182,8 +193,8 @@ impl SparseMatrix {
             "SparseMatrix index ({i}, {j}) out of bounds for {}",
             self.n
         );
-        let range = self.col_ptr[j]..self.col_ptr[j + 1];
-        match self.row_idx[range.clone()].binary_search(&i) {
+        let range = self.pattern.col_ptr[j]..self.pattern.col_ptr[j + 1];
+        match self.pattern.row_idx[range.clone()].binary_search(&i) {
             Ok(k) => self.values[range.start + k],
             Err(_) => 0.0,
         }
@@ -192,8 +203,8 @@ impl SparseMatrix {
     /// The stored entries as (row, column, value).
     pub fn triplets(&self) -> impl Iterator<Item = (usize, usize, f64)> + '_ {
         (0..self.n).flat_map(move |j| {
-            (self.col_ptr[j]..self.col_ptr[j + 1])
-                .map(move |k| (self.row_idx[k], j, self.values[k]))
+            (self.pattern.col_ptr[j]..self.pattern.col_ptr[j + 1])
+                .map(move |k| (self.pattern.row_idx[k], j, self.values[k]))
         })
     }
 

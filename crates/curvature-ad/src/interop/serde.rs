@@ -1,7 +1,7 @@
 //! The serialized forms of `Matrix` and `SparseMatrix`, checked on the way in: a matrix read
 //! from a file passes the same invariants as one built in code.
 
-use ::serde::Deserialize;
+use ::serde::{Deserialize, Serialize};
 
 use crate::{Matrix, ShapeError, SparseMatrix};
 
@@ -21,12 +21,24 @@ impl TryFrom<MatrixData> for Matrix {
 }
 
 /// A `SparseMatrix` as written: `{"n": n, "col_ptr": [...], "row_idx": [...], "values": [...]}`.
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
 pub(crate) struct SparseData {
     n: usize,
     col_ptr: Vec<usize>,
     row_idx: Vec<usize>,
     values: Vec<f64>,
+}
+
+impl From<SparseMatrix> for SparseData {
+    fn from(m: SparseMatrix) -> SparseData {
+        let (n, col_ptr, row_idx, values) = m.into_csc();
+        SparseData {
+            n,
+            col_ptr,
+            row_idx,
+            values,
+        }
+    }
 }
 
 impl TryFrom<SparseData> for SparseMatrix {
