@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::problems::{rosenbrock, rosenbrock_nd, start};
+use common::problems::{logsumexp, rosenbrock, rosenbrock_nd, start};
 use common::{fmt_time, machine, time};
 use curvature::prelude::*;
 use nalgebra::DVector;
@@ -18,16 +18,6 @@ fn transcendental<T: Float>(x: &[T]) -> T {
         s = s + x[i].sin() * x[i + 1].exp() + (x[i] * x[i]).ln_1p();
     }
     s
-}
-
-/// log Σ_i exp((A x)_i) with a fixed m×n matrix (row-major `a`).
-fn logsumexp<T: Float>(a: &[f64], m: usize, x: &[T]) -> T {
-    let n = x.len();
-    let z: Vec<T> = (0..m)
-        .map(|i| (0..n).fold(T::zero(), |s, j| s + x[j] * T::from(a[i * n + j]).unwrap()))
-        .collect();
-    let zmax = z.iter().fold(T::neg_infinity(), |u, &v| u.max(v));
-    zmax + z.iter().fold(T::zero(), |s, &v| s + (v - zmax).exp()).ln()
 }
 
 // ---- the same functions for num-dual (its types implement DualNum, not Float) ----

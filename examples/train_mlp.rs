@@ -21,12 +21,9 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::mlp::{scale_pixels, Activation, Mlp};
+use common::mlp::{digits_adam, digits_mlp, scale_pixels, Mlp};
 use common::{load_digits, train_test_split, Dataset, Rng};
-use curvature::optim::train::{
-    mean_loss_and_gradient, Adam, Clip, CosineAnnealing, Ema, Sgd, StepEvery, Trainer,
-    DEFAULT_CHUNK_SIZE,
-};
+use curvature::optim::train::{mean_loss_and_gradient, Sgd, Trainer, DEFAULT_CHUNK_SIZE};
 use curvature::optim::{Iteration, Lbfgs, Objective};
 use curvature::prelude::*;
 use plotters::prelude::*;
@@ -86,13 +83,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut data = load_digits()?;
     scale_pixels(&mut data);
     let (train, test) = train_test_split(&data, 0.2, &mut Rng::new(SEED));
-    let model = Mlp {
-        inputs: 64,
-        hidden: 32,
-        classes: 10,
-        activation: Activation::Tanh,
-        lambda: 1e-4,
-    };
+    let model = digits_mlp(32);
     let w0 = model.init(&mut Rng::new(SEED + 1));
     println!(
         "Digits: {} training and {} test samples; MLP 64-32-10 (tanh), {} parameters, λ = {:e}; \
@@ -242,19 +233,7 @@ fn adam(
     loss: impl Fn(&[Var], usize) -> Var + Sync,
     penalty: impl Fn(&[Var]) -> Var + Send,
 ) -> Run {
-    let batches_per_epoch = train.len().div_ceil(BATCH);
-    let iterations = (EPOCHS * batches_per_epoch) as u64;
-    let mut trainer = Trainer::new(Adam::new(1e-2))
-        .epochs(EPOCHS)
-        .batch_size(BATCH)
-        .chunk_size(CHUNK)
-        .seed(SEED)
-        .scheduler(
-            CosineAnnealing::new(1e-2, iterations).eta_min(1e-5),
-            StepEvery::Iteration,
-        )
-        .clip(Clip::Norm(5.0))
-        .ema(Ema::new(0.99).warmup(batches_per_epoch as u64))
+    let mut trainer = digits_adam(train.len(), EPOCHS, EPOCHS, SEED)
         .penalty(penalty)
         .metric("test acc (EMA)", |w: &[f64]| model.accuracy(w, test))
         .label("Adam");

@@ -13,15 +13,13 @@ mod common;
 use std::error::Error;
 use std::time::Instant;
 
-use common::mlp::{scale_pixels, Activation, Mlp};
+use common::mlp::{digits_adam, digits_mlp, scale_pixels, Mlp};
 use common::{load_digits, train_test_split, Dataset, Rng};
-use curvature::optim::train::{Adam, Clip, CosineAnnealing, Ema, StepEvery, Trainer};
 use curvature::prelude::*;
 
 const SEED: u64 = 7;
 const EPOCHS: usize = 40;
 const BATCH: usize = 32;
-const CHUNK: usize = 16;
 
 /// Time per epoch, final training objective and test accuracy (EMA weights) of `epochs`
 /// Adam epochs from `w0`.
@@ -33,19 +31,7 @@ fn adam(
     loss: impl Fn(&[Var], usize) -> Var + Sync,
     penalty: impl Fn(&[Var]) -> Var + Send,
 ) -> (f64, f64, f64) {
-    let batches_per_epoch = train.len().div_ceil(BATCH);
-    let iterations = (EPOCHS * batches_per_epoch) as u64;
-    let mut trainer = Trainer::new(Adam::new(1e-2))
-        .epochs(epochs)
-        .batch_size(BATCH)
-        .chunk_size(CHUNK)
-        .seed(SEED)
-        .scheduler(
-            CosineAnnealing::new(1e-2, iterations).eta_min(1e-5),
-            StepEvery::Iteration,
-        )
-        .clip(Clip::Norm(5.0))
-        .ema(Ema::new(0.99).warmup(batches_per_epoch as u64))
+    let mut trainer = digits_adam(train.len(), epochs, EPOCHS, SEED)
         .penalty(penalty)
         .progress(false);
     let mut w = w0.to_vec();
@@ -77,13 +63,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("| model | parameters | tape | epochs | time per epoch | time for {EPOCHS} epochs | training objective | test accuracy |");
     println!("|---|---:|---|---:|---:|---:|---:|---:|");
     for hidden in [32, 256] {
-        let model = Mlp {
-            inputs: 64,
-            hidden,
-            classes: 10,
-            activation: Activation::Tanh,
-            lambda: 1e-4,
-        };
+        let model = digits_mlp(hidden);
         let w0 = model.init(&mut Rng::new(SEED + 1));
         let data = (&train, &test);
         let wide = adam(

@@ -1,8 +1,8 @@
 //! The vector primitives (`curvature::vector`) beside the scalar tape: log-sum-exp of A·x with
 //! a dense 1000 × 1000 matrix, and an epoch of Adam on the digits MLP (issue 10, parts 3–5).
 
+use super::problems::logsumexp as lse_loops_scalar;
 use super::{fmt_time, time};
-use curvature::optim::train::{Adam, Clip, CosineAnnealing, Ema, StepEvery, Trainer};
 use curvature::prelude::*;
 use curvature::vector::{logsumexp, matvec, SharedMatrix};
 use std::time::Instant;
@@ -10,7 +10,7 @@ use std::time::Instant;
 #[path = "../../examples/common/mod.rs"]
 mod examples;
 
-use examples::mlp::{scale_pixels, Activation, Mlp};
+use examples::mlp::{digits_adam, digits_mlp, scale_pixels};
 use examples::{load_digits, train_test_split, Rng};
 
 /// JAX (jit, CPU) on the same log-sum-exp gradient, n = 1000, as recorded in issue 10.
@@ -19,16 +19,6 @@ const JAX_LSE_GRADIENT: f64 = 0.2e-3;
 const BEFORE_LSE_GRADIENT: f64 = 32.9e-3;
 /// 40 Adam epochs of the 64-32-10 digits MLP before the primitives (issue 10).
 const BEFORE_MLP_40_EPOCHS: f64 = 1.45;
-
-/// log Σᵢ exp((A x)ᵢ) with scalar loops (row-major m×n `a`): the scalar-tape spelling.
-fn lse_loops<T: Float>(a: &[f64], m: usize, x: &[T]) -> T {
-    let n = x.len();
-    let z: Vec<T> = (0..m)
-        .map(|i| (0..n).fold(T::zero(), |s, j| s + x[j] * T::from(a[i * n + j]).unwrap()))
-        .collect();
-    let zmax = z.iter().fold(T::neg_infinity(), |u, &v| u.max(v));
-    zmax + z.iter().fold(T::zero(), |s, &v| s + (v - zmax).exp()).ln()
-}
 
 /// log Σᵢ exp((A x)ᵢ) with the primitives: one `matvec` node and one `logsumexp` node.
 fn lse_primitives<T: VectorOps>(a: &SharedMatrix, x: &[T]) -> T {
@@ -46,7 +36,7 @@ pub fn run(quick: bool) {
     let shared = SharedMatrix::new(a.clone());
     let a = a.as_slice();
 
-    let f_loops = time(|| lse_loops(a, n, &x));
+    let f_loops = time(|| lse_loops_scalar(a, n, &x));
     let f_faer = time(|| lse_primitives(&shared, &x));
     let f = f_loops.min(f_faer);
     let g = time(|| gradient(|x: &[Var]| lse_primitives(&shared, x), &x));
@@ -54,11 +44,11 @@ pub fn run(quick: bool) {
     let mut tape = Tape::record(|x: &[Var]| lse_primitives(&shared, x), &x);
     let g_tape = time(|| tape.gradient());
     let h_tape = time(|| tape.hvp(&v));
-    let g_scalar = time(|| gradient(|x: &[Var]| lse_loops(a, n, x), &x));
-    let h_scalar = time(|| hvp(|x: &[Var]| lse_loops(a, n, x), &x, &v));
+    let g_scalar = time(|| gradient(|x: &[Var]| lse_loops_scalar(a, n, x), &x));
+    let h_scalar = time(|| hvp(|x: &[Var]| lse_loops_scalar(a, n, x), &x, &v));
     // The two paths agree (a check, not a timing).
     let (_, gp) = gradient(|x: &[Var]| lse_primitives(&shared, x), &x);
-    let (_, gs) = gradient(|x: &[Var]| lse_loops(a, n, x), &x);
+    let (_, gs) = gradient(|x: &[Var]| lse_loops_scalar(a, n, x), &x);
     let diff = gp
         .iter()
         .zip(&gs)
@@ -131,28 +121,10 @@ fn mlp_epochs(quick: bool) {
     );
     println!("|---|---|---:|---:|---:|---:|");
     for hidden in [32, 256] {
-        let model = Mlp {
-            inputs: 64,
-            hidden,
-            classes: 10,
-            activation: Activation::Tanh,
-            lambda: 1e-4,
-        };
+        let model = digits_mlp(hidden);
         let w0 = model.init(&mut Rng::new(8));
         let run = |wide: bool| {
-            let batches = train.len().div_ceil(32) as u64;
-            let mut trainer = Trainer::new(Adam::new(1e-2))
-                .epochs(epochs)
-                .batch_size(32)
-                .chunk_size(16)
-                .seed(7)
-                .scheduler(
-                    CosineAnnealing::new(1e-2, 40 * batches).eta_min(1e-5),
-                    StepEvery::Iteration,
-                )
-                .clip(Clip::Norm(5.0))
-                .ema(Ema::new(0.99).warmup(batches))
-                .progress(false);
+            let mut trainer = digits_adam(train.len(), epochs, 40, 7).progress(false);
             let mut w = w0.clone();
             let start = Instant::now();
             if wide {

@@ -27,6 +27,16 @@ pub fn rosenbrock_nd<T: DualNum<Primitive = f64>>(x: &DVector<T>) -> T {
     s
 }
 
+/// log Σᵢ exp((A x)ᵢ) with a fixed m×n matrix (row-major `a`), written with scalar loops.
+pub fn logsumexp<T: Float>(a: &[f64], m: usize, x: &[T]) -> T {
+    let n = x.len();
+    let z: Vec<T> = (0..m)
+        .map(|i| (0..n).fold(T::zero(), |s, j| s + x[j] * T::from(a[i * n + j]).unwrap()))
+        .collect();
+    let zmax = z.iter().fold(T::neg_infinity(), |u, &v| u.max(v));
+    zmax + z.iter().fold(T::zero(), |s, &v| s + (v - zmax).exp()).ln()
+}
+
 /// The classical start: `xᵢ = −1.2` for even i, `1` for odd i.
 pub fn start(n: usize) -> Vec<f64> {
     (0..n)

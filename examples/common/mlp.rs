@@ -3,6 +3,7 @@
 //! Written with the vector primitives of `curvature::vector` (each layer one wide tape
 //! node); the scalar spelling of before is kept beside it (`*_scalar`) for comparison.
 
+use curvature::optim::train::{Adam, Clip, CosineAnnealing, Ema, StepEvery, Trainer};
 use curvature::prelude::*;
 use curvature::vector;
 
@@ -46,6 +47,41 @@ pub struct Mlp {
 
 /// Scales the digits' pixel intensities 0..16 to [0, 1] (blank pixels stay exactly 0, which
 /// the forward pass skips).
+/// The digits models of the examples and benchmarks: 64 inputs, one tanh hidden layer of
+/// `hidden` units, 10 classes, λ = 1e-4.
+pub fn digits_mlp(hidden: usize) -> Mlp {
+    Mlp {
+        inputs: 64,
+        hidden,
+        classes: 10,
+        activation: Activation::Tanh,
+        lambda: 1e-4,
+    }
+}
+
+/// The Adam schedule the digits examples train with: batches of 32 (gradients in chunks of
+/// 16), learning rate 1e-2 annealed per iteration by a cosine to 1e-5 over `schedule_epochs`,
+/// clipping at norm 5, and an EMA of the weights (β = 0.99) after one epoch of warm-up.
+pub fn digits_adam<'a>(
+    train_len: usize,
+    epochs: usize,
+    schedule_epochs: usize,
+    seed: u64,
+) -> Trainer<'a, Adam> {
+    let batches_per_epoch = train_len.div_ceil(32) as u64;
+    Trainer::new(Adam::new(1e-2))
+        .epochs(epochs)
+        .batch_size(32)
+        .chunk_size(16)
+        .seed(seed)
+        .scheduler(
+            CosineAnnealing::new(1e-2, schedule_epochs as u64 * batches_per_epoch).eta_min(1e-5),
+            StepEvery::Iteration,
+        )
+        .clip(Clip::Norm(5.0))
+        .ema(Ema::new(0.99).warmup(batches_per_epoch))
+}
+
 pub fn scale_pixels(data: &mut Dataset) {
     for v in &mut data.x {
         *v /= 16.0;
