@@ -207,6 +207,17 @@ proptest! {
                 prop_assert!(close(h[(i, j)], col[i], 1e-12), "H[{i},{j}] {} vs HVP {}", h[(i, j)], col[i]);
             }
         }
+        // The gradient that comes with the Hessian (adjoints carried inside the lane sweep)
+        // is the plain reverse sweep's, and so is the one after a replay at another point.
+        let (g, _) = tape.gradient_and_sparse_hessian();
+        prop_assert_eq!(&g, &tape.gradient());
+        let y: Vec<f64> = x.iter().map(|v| 0.9 * v + 0.05).collect();
+        if tape.replay(&y).is_ok() {
+            let (g, h2) = tape.gradient_and_sparse_hessian();
+            prop_assert_eq!(&g, &tape.gradient());
+            let fresh = Tape::record(|v: &[Var]| eval(&p, v), &y);
+            prop_assert_eq!(h2.to_dense(), fresh.hessian());
+        }
     }
 }
 
@@ -316,4 +327,20 @@ fn a_branch_flip_is_reported_and_the_tape_refuses_derivatives() {
     let g = tape.gradient();
     let t = 1f64.tanh();
     assert!((g[0] - t).abs() < 1e-15 && (g[1] + (1.0 - t * t)).abs() < 1e-15);
+}
+
+/// `x^1`, `x^0`, `x + 0`, `x · 1` record no node, and their values and derivatives are the
+/// f64 ones (x^0 = 1 also at NaN, as `f64::powi`).
+#[test]
+fn identity_powers_fold_at_recording() {
+    let f = |x: &[Var]| {
+        x[0].powi(1) * x[1].powf(Var::constant(1.0)) + x[0].powi(0) + x[1].powf(Var::constant(0.0))
+    };
+    let tape = Tape::record(f, &[3.0, 5.0]);
+    // Inputs, x0·x1, + 1, + 1: three operation nodes.
+    assert_eq!(tape.len(), 2 + 3);
+    let (v, g) = gradient(f, &[3.0, 5.0]);
+    assert_eq!((v, g), (17.0, vec![5.0, 3.0]));
+    assert_eq!(gradient(|x: &[Var]| x[0].powi(0), &[f64::NAN]).0, 1.0);
+    assert_eq!(hessian(f, &[3.0, 5.0]).2.as_slice(), &[0.0, 1.0, 1.0, 0.0]);
 }
