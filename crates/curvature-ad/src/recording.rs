@@ -194,9 +194,14 @@ impl TapeData {
         self.guards.clear();
         self.n_inputs = x.len();
         self.nodes.push(Op::Const, [0, 0], 0.0, [0.0, 0.0]);
-        for _ in 0..x.len() {
-            self.nodes.push(Op::Input, [0, 0], 0.0, [0.0, 0.0]);
-        }
+        // One bulk fill rather than a push per input (a few percent of a small gradient).
+        let input = Node {
+            p: [0.0; 2],
+            args: [0, 0],
+            op: Op::Input,
+        };
+        // (`record` has checked that the inputs' indices fit in u32.)
+        self.nodes.list.resize(x.len() + 1, input);
     }
 
     /// Index of the first operation node (after the dummy and the inputs).
