@@ -10,10 +10,12 @@
 //!   for b), where w_i is node i's f64 adjoint and h its local second derivatives;
 //! - `ȧ_j` of input j is then (H s_k)_j in lane k.
 //!
-//! The local second derivatives are computed once per point, not per batch, by running each
-//! node's first-order rule in `Dual<f64>` — the recursion, never a hand-written second
-//! derivative — and linear nodes (most of a matrix-vector product) cost one multiply-add per
-//! lane instead of a lane-dual product.
+//! The local second derivatives come from running each node's first-order rule in
+//! `Dual<f64>` — the recursion, never a hand-written second derivative — and linear nodes
+//! (most of a matrix-vector product) cost one multiply-add per lane instead of a lane-dual
+//! product. A single batch (up to 8 colours: every sparse Hessian in practice) computes w and
+//! h inside its reverse pass ([`Fused`]); several batches share them, computed once per point
+//! ([`LocalCurvature::precompute`]). Either way only the nodes of the [`Cone`] carry lanes.
 
 use crate::dual::Dual;
 use crate::elementary::{binary, unary};

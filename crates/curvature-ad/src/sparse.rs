@@ -9,6 +9,9 @@ use std::sync::Arc;
 /// [`Tape::sparse_hessian`](crate::Tape::sparse_hessian) with both triangles of the
 /// symmetric Hessian stored, so it hands directly to sparse factorizations that take CSC.
 ///
+/// Matrices of one pattern share it: every Hessian of a tape, and every clone, holds the same
+/// `col_ptr` and `row_indices` and owns only its values.
+///
 /// ```
 /// use curvature_ad::SparseMatrix;
 /// // [[2, 1], [1, 3]]
