@@ -39,6 +39,7 @@ pub fn run() {
     println!("  cargo run --release --example curve_fit            Thurber with standard errors and an SVG");
     println!("  cargo run --release --example logistic_regression  Newton vs L-BFGS vs GD vs Adam on real data");
     println!("  cargo run --release --example train_mlp            an MLP on digits: Adam + schedule + EMA");
+    println!("  cargo run --release --example train_mlp_large      a 64-256-10 MLP: vector primitives vs scalar nodes");
     println!("  cargo run --release --example large_scale          exact Newton at n = 10⁶ (sparse Hessian, sparse Cholesky)");
     println!(
         "  cargo run --release --example bounded_fit          a fit with a physical bound (B ≥ 0)"
