@@ -21,7 +21,7 @@ use crate::dual::Dual;
 use crate::elementary::{binary, unary};
 use crate::recording::{Node, Nodes, TapeData};
 use crate::sparsity::{curvature, Curvature};
-use crate::sweep::{forward, reverse_f64, tangents, Beside};
+use crate::sweep::{forward, reverse_f64, tangents, ValuesOnly};
 use crate::tangent::{Lanes, Tangent};
 use std::any::Any;
 use std::cell::RefCell;
@@ -129,12 +129,7 @@ fn node_values<'a>(data: &'a TapeData, buf: &'a mut Vec<f64>) -> &'a [f64] {
     buf.clear();
     buf.resize(len, 0.0);
     buf[1..first].copy_from_slice(&data.x);
-    let mut partials = vec![[0.0; 2]; len];
-    let mut beside = Beside {
-        nodes: code,
-        partials: &mut partials,
-    };
-    forward(&mut beside, &data.nodes.wide, first, buf);
+    forward(&mut ValuesOnly(code), &data.nodes.wide, first, buf);
     buf
 }
 

@@ -39,6 +39,23 @@ impl Partials<f64> for [Node] {
     }
 }
 
+/// The tape's nodes read, and the partials a pass computes dropped: a forward pass for the
+/// node values alone (the recorded partials are those of the recorded point already).
+pub(crate) struct ValuesOnly<'a>(pub(crate) &'a [Node]);
+
+impl Partials<f64> for ValuesOnly<'_> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    #[inline(always)]
+    fn node(&self, i: usize) -> &Node {
+        &self.0[i]
+    }
+    #[inline(always)]
+    fn set(&mut self, _: usize, _: [f64; 2]) {}
+}
+
 /// The tape's nodes, and partials in `S` written beside them.
 pub(crate) struct Beside<'a, S> {
     pub(crate) nodes: &'a [Node],

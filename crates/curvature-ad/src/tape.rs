@@ -422,7 +422,7 @@ impl Tape {
             .take()
             .and_then(|b| b.downcast::<LaneBuffers<N>>().ok())
             .map_or_else(LaneBuffers::new, |b| *b);
-        if batches == 1 {
+        let blocks: Vec<Vec<f64>> = if batches == 1 {
             // The common sparse case: adjoints and local curvature inside the lane sweep.
             let mut block = std::mem::take(&mut spare.block);
             block.clear();
@@ -431,38 +431,36 @@ impl Tape {
                     .iter()
                     .flat_map(|l| l.0),
             );
-            spare.lanes = Some(Box::new(kept));
-            let grad = local.adjoints[1..=n].to_vec();
-            spare.local = Some(local);
-            let blocks = vec![block];
-            return (grad, ClassProducts { lanes: N, blocks });
-        }
-        local.precompute(data, out);
-        let shared = &local;
-        // One batch: H·s for the seed classes c0..c0+N, as an n×N block (row i, lane k).
-        let batch = |buffers: &mut LaneBuffers<N>, b: usize| -> Vec<f64> {
-            buffers
-                .products(data, cone, shared, seeds(b))
-                .iter()
-                .flat_map(|l| l.0)
-                .collect()
-        };
-        // Parallel batches pay off once a sweep is long enough to amortize rayon's overhead.
-        let work = data.nodes.len() * batches;
-        let large = data.nodes.len() > LARGE_TAPE;
-        let blocks: Vec<Vec<f64>> = if work > 20_000 && !large {
-            // One contiguous run of batches per thread, so each thread sets up (and zeroes)
-            // its buffers once rather than once per split.
-            // (rayon splits a range only while both halves keep `min_len` items, so the
-            // floor, not the ceiling, of batches / threads.)
-            let per_thread = (batches / rayon::current_num_threads()).max(1);
-            (0..batches)
-                .into_par_iter()
-                .with_min_len(per_thread)
-                .map_init(LaneBuffers::new, batch)
-                .collect()
+            vec![block]
         } else {
-            (0..batches).map(|b| batch(&mut kept, b)).collect()
+            local.precompute(data, out);
+            let shared = &local;
+            // One batch: H·s for the seed classes c0..c0+N, as an n×N block (row i, lane k).
+            let batch = |buffers: &mut LaneBuffers<N>, b: usize| -> Vec<f64> {
+                buffers
+                    .products(data, cone, shared, seeds(b))
+                    .iter()
+                    .flat_map(|l| l.0)
+                    .collect()
+            };
+            // Parallel batches pay off once a sweep is long enough to amortize rayon's
+            // overhead.
+            let work = data.nodes.len() * batches;
+            let large = data.nodes.len() > LARGE_TAPE;
+            if work > 20_000 && !large {
+                // One contiguous run of batches per thread, so each thread sets up (and
+                // zeroes) its buffers once rather than once per split.
+                // (rayon splits a range only while both halves keep `min_len` items, so the
+                // floor, not the ceiling, of batches / threads.)
+                let per_thread = (batches / rayon::current_num_threads()).max(1);
+                (0..batches)
+                    .into_par_iter()
+                    .with_min_len(per_thread)
+                    .map_init(LaneBuffers::new, batch)
+                    .collect()
+            } else {
+                (0..batches).map(|b| batch(&mut kept, b)).collect()
+            }
         };
         spare.lanes = Some(Box::new(kept));
         let grad = local.adjoints[1..=n].to_vec();
