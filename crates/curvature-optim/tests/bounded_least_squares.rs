@@ -7,14 +7,9 @@ use curvature_nist::{lre, problems};
 use curvature_optim::{Bounds, Error, LeastSquares};
 use num_traits::Float;
 
-fn solver() -> LeastSquares {
-    LeastSquares::new()
-        .ftol(1e-15)
-        .xtol(1e-15)
-        .gtol(1e-15)
-        .max_evaluations(10_000)
-        .max_iterations(5_000)
-}
+mod common;
+
+use common::certified::solver;
 
 /// Bounded fits from NIST's far Start 1 that end at a different KKT point of the *bounded*
 /// problem, on a face of the box: a bound cuts the path the unbounded fit takes to the

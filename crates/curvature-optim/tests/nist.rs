@@ -4,17 +4,11 @@
 
 use curvature_ad::Var;
 use curvature_nist::{lre, problems, Problem};
-use curvature_optim::{Fit, GaussNewton, LeastSquares};
+use curvature_optim::{Fit, GaussNewton};
 
-/// The solver configuration certified here: tolerances at round-off level.
-fn solver() -> LeastSquares {
-    LeastSquares::new()
-        .ftol(1e-15)
-        .xtol(1e-15)
-        .gtol(1e-15)
-        .max_evaluations(10_000)
-        .max_iterations(5_000)
-}
+mod common;
+
+use common::certified::solver;
 
 fn fit(p: &Problem, start: &[f64]) -> Fit {
     solver()

@@ -1,6 +1,8 @@
 //! Hand-written objectives with analytic derivatives (the "implementable by hand" path).
 #![allow(dead_code)]
 
+pub mod certified;
+
 use curvature_optim::{Matrix, Objective};
 
 /// Rosenbrock f = (1 − x)² + 100(y − x²)², minimum f(1, 1) = 0.
