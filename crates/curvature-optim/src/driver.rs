@@ -454,6 +454,20 @@ pub(crate) fn line_step<O: Objective>(
     line_step_to(problem, at, p, search, alpha0, need, |a| moved(&at.x, a, p))
 }
 
+/// φ(α) and φ'(α) = ∇f(x)ᵀp at the trial x = x(α), keeping its gradient for the caller.
+fn value_and_slope<O: Objective>(
+    problem: &mut Problem<O>,
+    x: &[f64],
+    p: &[f64],
+    alpha: f64,
+    last: &mut Option<(f64, f64, Vec<f64>)>,
+) -> Result<(f64, f64), Halt> {
+    let (f, g) = problem.gradient(x)?;
+    let slope = dot(&g, p);
+    *last = Some((alpha, f, g));
+    Ok((f, slope))
+}
+
 /// As [`line_step`], with the trial point for step α given by `place(α)` (`x + αp` above;
 /// the bounded methods snap it onto the box, so round-off at the boundary cannot leave it).
 pub(crate) fn line_step_to<O: Objective>(
@@ -466,6 +480,7 @@ pub(crate) fn line_step_to<O: Objective>(
     place: impl Fn(f64) -> Vec<f64>,
 ) -> Result<Outcome, Halt> {
     let dphi0 = dot(&at.g, p);
+    let min_width = f64::EPSILON * max_norm(&at.x) / max_norm(p);
     // The Wolfe and exact searches evaluate gradients at their trials; keep the last one so
     // the accepted point is not evaluated twice.
     let mut last: Option<(f64, f64, Vec<f64>)> = None;
@@ -478,16 +493,18 @@ pub(crate) fn line_step_to<O: Objective>(
             b.try_search(|a| problem.value(&place(a)), at.f, dphi0, alpha0)?
         }
         LineSearch::StrongWolfe(w) => w.try_search(
-            |a| {
-                let (f, g) = problem.gradient(&place(a))?;
-                let slope = dot(&g, p);
-                last = Some((a, f, g));
-                Ok::<_, Halt>((f, slope))
-            },
+            |a| value_and_slope(problem, &place(a), p, a, &mut last),
             at.f,
             dphi0,
             alpha0,
-            f64::EPSILON * max_norm(&at.x) / max_norm(p),
+            min_width,
+        )?,
+        LineSearch::MoreThuente(m) => m.try_search(
+            |a| value_and_slope(problem, &place(a), p, a, &mut last),
+            at.f,
+            dphi0,
+            alpha0,
+            min_width,
         )?,
         LineSearch::Exact(e) => e.try_search(|a| {
             let (f, g, hp) = problem.hvp(&place(a), p)?;

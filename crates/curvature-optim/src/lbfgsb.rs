@@ -7,7 +7,7 @@ use crate::bounds::{Bounds, BoundsReport, Feasible};
 use crate::driver::{line_step_to, minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::linalg::lu_solve;
-use crate::line_search::{LineSearch, StrongWolfe};
+use crate::line_search::{LineSearch, MoreThuente};
 use crate::objective::{dot, moved, Halt, Need, Objective, Point, Problem};
 use crate::solution::Termination;
 
@@ -31,8 +31,9 @@ use crate::solution::Termination;
 ///    B⁻¹ (direct primal method). Following Morales & Nocedal, x̂ is projected onto the box,
 ///    x̄ = P(x̂), and kept if `gᵀ(x̄ − x) < 0`; otherwise the step from x_c towards x̂ is
 ///    truncated at the first bound.
-/// 3. **Line search** along `d = x̄ − x`: strong Wolfe (c₁ = 1e-3, c₂ = 0.9, at most 20
-///    trials, α growing by 4 while bracketing, as in the reference code) with the maximum step `α_max` the box allows, from
+/// 3. **Line search** along `d = x̄ − x`: Moré–Thuente ([`MoreThuente`], c₁ = 1e-3,
+///    c₂ = 0.9, xtol = 0.1, at most 20 trials: the reference code's `dcsrch`) up to the
+///    maximum step `α_max` the box allows, from
 ///    α = min(1, α_max) — on the first iteration from min(1/‖d‖₂, α_max), a unit move, since
 ///    the first direction is the raw −g. Reaching `α_max` with sufficient decrease is
 ///    accepted.
@@ -464,12 +465,9 @@ impl Method for LbfgsBStep {
         } else {
             (1.0 / dot(&d, &d).sqrt()).min(alpha_max)
         };
-        let search = LineSearch::StrongWolfe(StrongWolfe {
-            c1: 1e-3,
-            c2: 0.9,
-            max_trials: 20,
+        let search = LineSearch::MoreThuente(MoreThuente {
             alpha_max,
-            expansion: 4.0,
+            ..MoreThuente::new()
         });
         let mut outcome = line_step_to(problem, at, &d, &search, alpha0, Need::Gradient, |a| {
             let mut x = moved(&at.x, a, &d);

@@ -274,7 +274,9 @@ fn hessian_free_projected_newton_solves_all_but_hs25() {
 /// x* = (1.2243707, 1.5), f* = 0.0504261879, and (−1.2210262, 1.5), f = 4.9412293. From the
 /// published start (−2, 1) (projected to (−2, 1.5)) descent methods go to the second:
 /// scipy 1.17's L-BFGS-B (17 evaluations, the same count as ours), TNC and trust-constr all
-/// end at f = 4.941229317989. So do L-BFGS-B and the dense projected Newton here; the
+/// end at f = 4.941229317989, and test sets derived from the collection record it as this
+/// start's local solution (APMonitor's HS set: 4.9412294 at (−1.22103, 1.5)). So do
+/// L-BFGS-B and the dense projected Newton here; the
 /// Hessian-free variant's first CG step happens to cross to the published basin. From the
 /// mirrored start (2, 1), every method finds the published solution.
 #[test]

@@ -4,6 +4,8 @@
 //!   `φ(α) ≤ φ(0) + c₁ α φ'(0)`, shrinking α by quadratic then cubic interpolation.
 //! * [`StrongWolfe`] also enforces the strong curvature condition `|φ'(α)| ≤ c₂ |φ'(0)|`
 //!   (Nocedal–Wright Algorithms 3.5 and 3.6: bracketing, then zoom with cubic interpolation).
+//! * [`MoreThuente`] enforces the same two conditions by the safeguarded interpolation of
+//!   Moré and Thuente (MINPACK-2 `dcsrch`), the search of the reference L-BFGS-B.
 //! * [`Exact`] minimizes φ by one-dimensional Newton steps on φ' using Hessian-vector products;
 //!   on a quadratic the first step `α = −φ'(0)/φ''(0) = −gᵀp / pᵀHp` is exact.
 //!
@@ -12,10 +14,12 @@
 mod armijo;
 mod exact;
 mod interpolation;
+mod more_thuente;
 mod wolfe;
 
 pub use armijo::Backtracking;
 pub use exact::Exact;
+pub use more_thuente::MoreThuente;
 pub use wolfe::StrongWolfe;
 
 /// The step-length rule a solver uses along its search direction.
@@ -37,6 +41,8 @@ pub enum LineSearch {
     Backtracking(Backtracking),
     /// Strong-Wolfe search.
     StrongWolfe(StrongWolfe),
+    /// Moré–Thuente search (strong Wolfe conditions by safeguarded interpolation).
+    MoreThuente(MoreThuente),
     /// Exact minimization of φ with Hessian-vector products (quadratics, teaching, tests).
     Exact(Exact),
 }
