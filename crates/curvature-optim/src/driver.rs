@@ -480,7 +480,8 @@ pub(crate) fn line_step_to<O: Objective>(
     place: impl Fn(f64) -> Vec<f64>,
 ) -> Result<Outcome, Halt> {
     let dphi0 = dot(&at.g, p);
-    let min_width = f64::EPSILON * max_norm(&at.x) / max_norm(p);
+    // The smallest step that still moves x (computed only by the searches that use it).
+    let min_width = || f64::EPSILON * max_norm(&at.x) / max_norm(p);
     // The Wolfe and exact searches evaluate gradients at their trials; keep the last one so
     // the accepted point is not evaluated twice.
     let mut last: Option<(f64, f64, Vec<f64>)> = None;
@@ -497,14 +498,14 @@ pub(crate) fn line_step_to<O: Objective>(
             at.f,
             dphi0,
             alpha0,
-            min_width,
+            min_width(),
         )?,
         LineSearch::MoreThuente(m) => m.try_search(
             |a| value_and_slope(problem, &place(a), p, a, &mut last),
             at.f,
             dphi0,
             alpha0,
-            min_width,
+            min_width(),
         )?,
         LineSearch::Exact(e) => e.try_search(|a| {
             let (f, g, hp) = problem.hvp(&place(a), p)?;
