@@ -200,6 +200,8 @@ pub(crate) struct Direction {
     pub p: Vec<f64>,
     pub r: Vec<f64>,
     pub iterations: usize,
+    /// p is −g because the first product already showed nonpositive curvature.
+    pub steepest_descent: bool,
 }
 
 /// Conjugate gradients on `H p = −g` from p = 0, stopped at `‖r‖₂ ≤ tolerance`, at negative
@@ -234,6 +236,7 @@ pub(crate) fn truncated_cg(
                     p: d,
                     r,
                     iterations: 1,
+                    steepest_descent: true,
                 });
             }
             let dd = dot(&d, &d);
@@ -250,6 +253,7 @@ pub(crate) fn truncated_cg(
                 p: z,
                 r,
                 iterations: j + 1,
+                steepest_descent: false,
             });
         }
         for i in 0..n {
@@ -262,6 +266,7 @@ pub(crate) fn truncated_cg(
                 p: z,
                 r,
                 iterations: j + 1,
+                steepest_descent: false,
             });
         }
         let beta = rr_next / rr;
@@ -274,6 +279,7 @@ pub(crate) fn truncated_cg(
         p: z,
         r,
         iterations: max_iterations,
+        steepest_descent: false,
     })
 }
 

@@ -35,7 +35,9 @@ pub enum NewtonSystem {
     Cholesky,
     /// Hessian-vector products only: truncated conjugate gradients on `H_FF p_F = −g_F`
     /// (stopped at `‖r‖ ≤ min(0.5, √‖g_F‖)‖g_F‖` or negative curvature, as in
-    /// [`NewtonCg`](crate::NewtonCg)), so no n × n matrix is ever formed.
+    /// [`NewtonCg`](crate::NewtonCg)), so no n × n matrix is ever formed. When CG meets
+    /// nonpositive curvature at its first product, the direction −g_F is stretched to unit
+    /// length if it is shorter (its length carries no scale of x).
     ConjugateGradient,
 }
 
@@ -277,7 +279,16 @@ impl Method for ProjectedNewtonStep {
                         Ok(())
                     })?;
                     inner_iterations = Some(direction.iterations);
-                    direction.p
+                    let mut p = direction.p;
+                    // Nonpositive curvature along −g at once: −g is all CG gives, and its
+                    // length says nothing about the scale of x; a shorter-than-unit one is
+                    // stretched to a unit move (as L-BFGS-B's first step), so that a plateau
+                    // where ‖g‖ ≈ 1e-8 is left rather than stepped on by 1e-8.
+                    let length = dot(&p, &p).sqrt();
+                    if direction.steepest_descent && length > 0.0 && length < 1.0 {
+                        p.iter_mut().for_each(|v| *v /= length);
+                    }
+                    p
                 }
             };
             for (&i, pi) in free.iter().zip(p_free) {
