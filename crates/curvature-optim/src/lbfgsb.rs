@@ -33,10 +33,12 @@ use crate::solution::Termination;
 ///    truncated at the first bound.
 /// 3. **Line search** along `d = x̄ − x`: Moré–Thuente ([`MoreThuente`], c₁ = 1e-3,
 ///    c₂ = 0.9, xtol = 0.1, at most 20 trials: the reference code's `dcsrch`) up to the
-///    maximum step `α_max` the box allows, from
-///    α = min(1, α_max) — on the first iteration from min(1/‖d‖₂, α_max), a unit move, since
-///    the first direction is the raw −g. Reaching `α_max` with sufficient decrease is
-///    accepted.
+///    maximum step `α_max` the box allows, from α = min(1, α_max). The first iteration
+///    starts as the reference does — a unit move α = 1/‖d‖₂ without bounds; with bounds at
+///    most d (α ≤ 1), and α = 1 when every variable has both bounds — except that a d
+///    shorter than a unit move is stretched to one (the first direction is −g projected,
+///    whose length says nothing about the scale of x: on HS25's plateau ‖d‖ ≈ 2e-8). Reaching
+///    `α_max` with sufficient decrease is accepted.
 /// 4. The pair (s, y) is stored if `sᵀy > ε · (−gᵀs)`, else skipped (and counted).
 ///
 /// The run stops when the projected gradient `‖P(x − ∇f) − x‖∞` is at most the gradient
@@ -456,14 +458,34 @@ impl Method for LbfgsBStep {
     ) -> Result<Outcome, Halt> {
         let d = self.direction(at);
         let bounds = &self.feasible.bounds;
-        let alpha_max = bounds.max_step(&at.x, &d, 1e10);
-        // The first direction is −g (θ = 1) up to the box, whose length says nothing about
-        // the scale of x: the first trial moves a unit distance instead (on HS25's plateau,
-        // ‖g‖ ≈ 2e-8 and a unit-α trial changes f by less than its round-off).
+        let mut alpha_max = bounds.max_step(&at.x, &d, 1e10);
         let alpha0 = if self.moved {
             alpha_max.min(1.0)
         } else {
-            (1.0 / dot(&d, &d).sqrt()).min(alpha_max)
+            // The first direction comes from the model with B = I, so its length says little
+            // about the scale of x. The reference code tries a unit move without bounds, and
+            // with bounds a step of at most d, d itself when every variable is boxed, and
+            // searches no further than d. We do the same except where d is shorter than a
+            // unit move: then a unit move (on HS25's plateau ‖d‖ ≈ 2e-8, and the reference's
+            // step changes f by less than its round-off).
+            let length = dot(&d, &d).sqrt();
+            let (lower, upper) = (bounds.lower(), bounds.upper());
+            let bounded = lower.iter().chain(upper).any(|b| b.is_finite());
+            let boxed = lower.iter().chain(upper).all(|b| b.is_finite());
+            let first = if !bounded {
+                1.0 / length
+            } else if length >= 1.0 {
+                alpha_max = alpha_max.min(1.0);
+                if boxed {
+                    1.0
+                } else {
+                    1.0 / length
+                }
+            } else {
+                alpha_max = alpha_max.min(1.0 / length);
+                1.0 / length
+            };
+            first.min(alpha_max)
         };
         let search = LineSearch::MoreThuente(MoreThuente {
             alpha_max,
