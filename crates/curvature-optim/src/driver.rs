@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use crate::bounds::BoundsReport;
 use crate::error::Error;
-use crate::line_search::LineSearch;
+use crate::line_search::{LineSearch, LineSearchResult, WolfeSearch};
 use crate::non_finite::{locate_in_derivatives, NonFiniteEntry};
 use crate::objective::{dot, moved, Halt, Need, Objective, Point, Problem};
 use crate::precision::{at_precision_limit, RELATIVE_F_TOLERANCE, RELATIVE_GRADIENT_TOLERANCE};
@@ -454,18 +454,31 @@ pub(crate) fn line_step<O: Objective>(
     line_step_to(problem, at, p, search, alpha0, need, |a| moved(&at.x, a, p))
 }
 
-/// φ(α) and φ'(α) = ∇f(x)ᵀp at the trial x = x(α), keeping its gradient for the caller.
-fn value_and_slope<O: Objective>(
+/// A strong-Wolfe-type search along p from `at`, evaluating f and ∇f at each trial
+/// `place(α)` and keeping the last trial's gradient in `last` for the caller.
+fn wolfe<O: Objective>(
+    search: &impl WolfeSearch,
     problem: &mut Problem<O>,
-    x: &[f64],
+    at: &Point,
     p: &[f64],
-    alpha: f64,
+    alpha0: f64,
+    place: &impl Fn(f64) -> Vec<f64>,
     last: &mut Option<(f64, f64, Vec<f64>)>,
-) -> Result<(f64, f64), Halt> {
-    let (f, g) = problem.gradient(x)?;
-    let slope = dot(&g, p);
-    *last = Some((alpha, f, g));
-    Ok((f, slope))
+) -> Result<LineSearchResult, Halt> {
+    // Steps below this give the same point x + αp in floating point.
+    let min_width = f64::EPSILON * max_norm(&at.x) / max_norm(p);
+    search.try_search(
+        |a| {
+            let (f, g) = problem.gradient(&place(a))?;
+            let slope = dot(&g, p);
+            *last = Some((a, f, g));
+            Ok((f, slope))
+        },
+        at.f,
+        dot(&at.g, p),
+        alpha0,
+        min_width,
+    )
 }
 
 /// As [`line_step`], with the trial point for step α given by `place(α)` (`x + αp` above;
@@ -480,8 +493,6 @@ pub(crate) fn line_step_to<O: Objective>(
     place: impl Fn(f64) -> Vec<f64>,
 ) -> Result<Outcome, Halt> {
     let dphi0 = dot(&at.g, p);
-    // The smallest step that still moves x (computed only by the searches that use it).
-    let min_width = || f64::EPSILON * max_norm(&at.x) / max_norm(p);
     // The Wolfe and exact searches evaluate gradients at their trials; keep the last one so
     // the accepted point is not evaluated twice.
     let mut last: Option<(f64, f64, Vec<f64>)> = None;
@@ -493,20 +504,8 @@ pub(crate) fn line_step_to<O: Objective>(
         LineSearch::Backtracking(b) => {
             b.try_search(|a| problem.value(&place(a)), at.f, dphi0, alpha0)?
         }
-        LineSearch::StrongWolfe(w) => w.try_search(
-            |a| value_and_slope(problem, &place(a), p, a, &mut last),
-            at.f,
-            dphi0,
-            alpha0,
-            min_width(),
-        )?,
-        LineSearch::MoreThuente(m) => m.try_search(
-            |a| value_and_slope(problem, &place(a), p, a, &mut last),
-            at.f,
-            dphi0,
-            alpha0,
-            min_width(),
-        )?,
+        LineSearch::StrongWolfe(w) => wolfe(w, problem, at, p, alpha0, &place, &mut last)?,
+        LineSearch::MoreThuente(m) => wolfe(m, problem, at, p, alpha0, &place, &mut last)?,
         LineSearch::Exact(e) => e.try_search(|a| {
             let (f, g, hp) = problem.hvp(&place(a), p)?;
             let (slope, curvature) = (dot(&g, p), dot(p, &hp));

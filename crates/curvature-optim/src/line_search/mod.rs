@@ -106,6 +106,20 @@ impl LineSearchResult {
     }
 }
 
+/// The searches that evaluate φ and φ' at every trial and enforce the strong Wolfe
+/// conditions, as the solvers call them.
+pub(crate) trait WolfeSearch {
+    /// Searches `phi` from `alpha0`; `min_width` is the smallest step that still moves x.
+    fn try_search<E>(
+        &self,
+        phi: impl FnMut(f64) -> Result<(f64, f64), E>,
+        phi0: f64,
+        dphi0: f64,
+        alpha0: f64,
+        min_width: f64,
+    ) -> Result<LineSearchResult, E>;
+}
+
 /// Unwraps the result of a search whose trial function cannot fail.
 fn infallible(result: Result<LineSearchResult, std::convert::Infallible>) -> LineSearchResult {
     match result {

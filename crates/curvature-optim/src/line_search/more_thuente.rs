@@ -3,7 +3,7 @@
 
 use std::convert::Infallible;
 
-use super::{infallible, LineSearchFailure, LineSearchResult};
+use super::{infallible, LineSearchFailure, LineSearchResult, WolfeSearch};
 
 /// Moré–Thuente search (Moré & Thuente, "Line search algorithms with guaranteed sufficient
 /// decrease", ACM TOMS 20, 1994; MINPACK-2 `dcsrch`).
@@ -249,13 +249,15 @@ impl MoreThuente {
     ) -> LineSearchResult {
         infallible(self.try_search(|a| Ok::<_, Infallible>(phi(a)), phi0, dphi0, alpha0, 0.0))
     }
+}
 
+impl WolfeSearch for MoreThuente {
     /// As [`search`](Self::search), for a `phi` that may be interrupted (evaluation budget).
     ///
     /// `min_width` is the smallest step that still moves x (`ε ‖x‖∞ / ‖p‖∞` inside a
     /// solver): once the bracket or the next trial is below it, the trials would only
     /// re-evaluate x, so the search stops (0 disables the test).
-    pub(crate) fn try_search<E>(
+    fn try_search<E>(
         &self,
         mut phi: impl FnMut(f64) -> Result<(f64, f64), E>,
         phi0: f64,

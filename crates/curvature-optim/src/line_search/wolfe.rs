@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 
 use super::interpolation::cubic_minimizer;
-use super::{infallible, LineSearchFailure, LineSearchResult};
+use super::{infallible, LineSearchFailure, LineSearchResult, WolfeSearch};
 
 /// Strong-Wolfe search (Nocedal–Wright Algorithms 3.5 and 3.6).
 ///
@@ -106,13 +106,15 @@ impl StrongWolfe {
     fn curvature(&self, t: Trial, dphi0: f64) -> bool {
         t.slope.abs() <= -self.c2 * dphi0
     }
+}
 
+impl WolfeSearch for StrongWolfe {
     /// As [`search`](Self::search), for a `phi` that may be interrupted (evaluation budget).
     ///
     /// `min_width` is the smallest bracket width that still moves x: with
     /// `min_width = ε ‖x‖∞ / ‖p‖∞`, steps closer together than that give the same point
     /// `x + αp` in f64, so zooming further only repeats evaluations (0 disables the test).
-    pub(crate) fn try_search<E>(
+    fn try_search<E>(
         &self,
         mut phi: impl FnMut(f64) -> Result<(f64, f64), E>,
         phi0: f64,
