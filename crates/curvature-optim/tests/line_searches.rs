@@ -3,7 +3,9 @@
 mod common;
 
 use common::Rosenbrock;
-use curvature_optim::line_search::{Backtracking, Exact, LineSearchFailure, StrongWolfe};
+use curvature_optim::line_search::{
+    Backtracking, Exact, LineSearchFailure, MoreThuente, StrongWolfe,
+};
 use curvature_optim::Objective;
 use proptest::prelude::*;
 
@@ -58,6 +60,61 @@ proptest! {
             }
             Err(_) => prop_assert!(r.value <= phi0),
         }
+    }
+
+    #[test]
+    fn more_thuente_result_satisfies_both_conditions(
+        x0 in -2.0..2.0f64, x1 in -1.0..3.0f64, scale in 1e-4..10.0f64, turn in -1.2..1.2f64,
+        c2 in prop_oneof![Just(0.9), Just(0.1)],
+    ) {
+        let (phi0, _) = phi([x0, x1], [0.0, 0.0], 0.0);
+        let (_, g) = Rosenbrock.gradient(&[x0, x1]);
+        let (c, s) = (turn.cos(), turn.sin());
+        let p = [-scale * (c * g[0] - s * g[1]), -scale * (s * g[0] + c * g[1])];
+        let dphi0 = g[0] * p[0] + g[1] * p[1];
+        prop_assume!(dphi0 < 0.0);
+        let ls = MoreThuente::new().c1(1e-4).c2(c2).max_trials(40);
+        let r = ls.search(|a| phi([x0, x1], p, a), phi0, dphi0, 1.0);
+        match r.status {
+            Ok(()) => {
+                let (value, slope) = phi([x0, x1], p, r.alpha);
+                prop_assert_eq!(Some(slope), r.slope);
+                prop_assert!(value <= phi0 + ls.c1 * r.alpha * dphi0);
+                prop_assert!(slope.abs() <= ls.c2 * dphi0.abs());
+            }
+            Err(_) => prop_assert!(r.value <= phi0),
+        }
+    }
+}
+
+/// Any line-search solver can use Moré–Thuente: L-BFGS and BFGS with it solve Rosenbrock
+/// from the classic start to the minimizer (1, 1) (by hand: f = 0 there, ∇f = 0).
+#[test]
+fn solvers_converge_with_more_thuente() {
+    use curvature_optim::{Bfgs, Lbfgs, LineSearch, Termination};
+    let search = LineSearch::MoreThuente(MoreThuente::new().c1(1e-4));
+    for s in [
+        Lbfgs::new()
+            .line_search(search)
+            .minimize(Rosenbrock, &[-1.2, 1.0]),
+        Bfgs::new()
+            .line_search(search)
+            .minimize(Rosenbrock, &[-1.2, 1.0]),
+    ] {
+        let s = s.unwrap();
+        assert!(
+            matches!(
+                s.termination,
+                Termination::GradientTolerance | Termination::PrecisionLimit
+            ),
+            "{:?}",
+            s.termination
+        );
+        assert!(
+            (s.x[0] - 1.0).abs() < 1e-6 && (s.x[1] - 1.0).abs() < 1e-6,
+            "{:?}",
+            s.x
+        );
     }
 }
 

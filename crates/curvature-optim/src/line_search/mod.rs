@@ -25,13 +25,14 @@ pub use wolfe::StrongWolfe;
 /// The step-length rule a solver uses along its search direction.
 ///
 /// ```
-/// use curvature_optim::line_search::{Backtracking, Exact, StrongWolfe};
-/// use curvature_optim::{Bfgs, GradientDescent, LineSearch, Newton};
+/// use curvature_optim::line_search::{Backtracking, Exact, MoreThuente, StrongWolfe};
+/// use curvature_optim::{Bfgs, GradientDescent, Lbfgs, LineSearch, Newton};
 /// let gd = GradientDescent::new().line_search(LineSearch::Fixed(1e-3));
 /// let newton = Newton::new().line_search(LineSearch::Backtracking(Backtracking::new().c1(1e-4)));
 /// let bfgs = Bfgs::new().line_search(LineSearch::StrongWolfe(StrongWolfe::new().c2(0.9)));
+/// let lbfgs = Lbfgs::new().line_search(LineSearch::MoreThuente(MoreThuente::new().c1(1e-4)));
 /// let exact = Bfgs::new().line_search(LineSearch::Exact(Exact::new()));
-/// # let _ = (gd, newton, bfgs, exact);
+/// # let _ = (gd, newton, bfgs, lbfgs, exact);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LineSearch {
