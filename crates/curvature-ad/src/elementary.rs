@@ -82,6 +82,15 @@ pub(crate) enum Op {
     Max,
     Min,
     Rem,
+    /// (a − b)², fused from `Sub` then `PowI` 2 by [`crate::fusion`].
+    SqDiff,
+    /// c·a + b, fused from `MulC` then `Add` by [`crate::fusion`]: a binary operation with a
+    /// constant, which sits in its first partial slot (∂/∂a = c, ∂/∂b = 1 at every point).
+    AddMulC,
+    /// (x + c)², fused from `AddC` then `PowI` 2.
+    SqAddC,
+    /// (c − x)², fused from `RSubC` then `PowI` 2.
+    SqRSubC,
     /// The last output of a wide vector node (`crate::vector`); the constant is the node's
     /// index in the side table `Nodes::wide`.
     Wide,
@@ -111,6 +120,8 @@ impl Op {
                 | Op::Max
                 | Op::Min
                 | Op::Rem
+                | Op::SqDiff
+                | Op::AddMulC
         )
     }
 }
@@ -184,6 +195,16 @@ pub(crate) fn unary<S: Scalar>(op: Op, x: S, c: f64) -> (S, S) {
         Op::MulC => (x.mul_cst(c), S::cst(c)),
         // c − x computed as (−x) + c: the same IEEE result.
         Op::RSubC => ((-x).add_cst(c), -one),
+        // The fused squares: the same operations, in the same order, as the unfused pair.
+        Op::SqAddC => {
+            let d = x.add_cst(c);
+            (d * d, d + d)
+        }
+        Op::SqRSubC => {
+            let d = (-x).add_cst(c);
+            let two_d = d + d;
+            (d * d, -two_d)
+        }
         Op::DivC => (x / S::cst(c), S::cst(1.0 / c)),
         Op::RDivC => {
             let r = S::cst(c) / x;
@@ -264,6 +285,11 @@ pub(crate) fn binary<S: Scalar>(op: Op, a: S, b: S) -> (S, S, S) {
             }
         }
         Op::Rem => (a % b, one, -(a / b).trunc()),
+        Op::SqDiff => {
+            let d = a - b;
+            let two_d = d + d;
+            (d * d, two_d, -two_d)
+        }
         _ => unreachable!("{op:?} is not a binary operation"),
     }
 }
@@ -271,7 +297,9 @@ pub(crate) fn binary<S: Scalar>(op: Op, a: S, b: S) -> (S, S, S) {
 /// Value and partials of any operation: the tape interpreter's entry point.
 #[inline(always)]
 pub(crate) fn eval<S: Scalar>(op: Op, a: S, b: S, c: f64) -> (S, S, S) {
-    if op.is_binary() {
+    if op == Op::AddMulC {
+        (a.mul_cst(c) + b, S::cst(c), S::one())
+    } else if op.is_binary() {
         binary(op, a, b)
     } else {
         let (v, d) = unary(op, a, c);

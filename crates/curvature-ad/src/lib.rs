@@ -48,6 +48,7 @@ mod drivers;
 mod dual;
 mod elementary;
 mod error;
+mod fusion;
 pub mod interop;
 mod matrix;
 mod pattern;

@@ -36,10 +36,11 @@ impl Node {
     /// The op's constant (0 when it has none).
     #[inline(always)]
     pub(crate) fn c(&self) -> f64 {
-        if self.op.is_binary() {
-            0.0
-        } else {
-            self.p[1]
+        match self.op {
+            // Its partials are constant (c, 1), so the first slot holds c at every point.
+            Op::AddMulC => self.p[0],
+            op if op.is_binary() => 0.0,
+            _ => self.p[1],
         }
     }
 }

@@ -70,7 +70,8 @@ pub(crate) fn curvature(op: Op) -> Curvature {
         | Op::Min
         | Op::Rem
         | Op::Wide
-        | Op::WideOut => Curvature::None,
+        | Op::WideOut
+        | Op::AddMulC => Curvature::None,
         Op::Mul => Curvature::Cross,
         _ => Curvature::Full,
     }

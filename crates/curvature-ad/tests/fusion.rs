@@ -1,0 +1,175 @@
+//! The first replay of a tape fuses its single-use chains (`(a − b)²`, `(x + c)²`,
+//! `(c − x)²`, `c·t + u`) into single nodes. Everything the tape computes afterwards must be
+//! what an unfused recording at the same point computes (values bit for bit, derivatives to
+//! rounding) and what the formulas worked out by hand say.
+
+#![allow(clippy::needless_range_loop)]
+
+use curvature_ad::{Tape, Var};
+use num_traits::Float;
+
+/// Chained Rosenbrock as users write it: per term `x_i·x_i`, `x_{i+1} − ·`, `·²`, `100·`,
+/// `1 − x_i`, `·²`, `+`, `+` — 8 nodes, of which the pass fuses 3 pairs.
+fn rosenbrock<T: Float>(x: &[T]) -> T {
+    let (one, hundred) = (T::one(), T::from(100.0).unwrap());
+    let mut s = T::zero();
+    for i in 0..x.len() - 1 {
+        s = s + hundred * (x[i + 1] - x[i] * x[i]).powi(2) + (one - x[i]).powi(2);
+    }
+    s
+}
+
+/// Its gradient and Hessian by hand: with a_i = x_{i+1} − x_i²,
+/// ∂f/∂x_i = −400 x_i a_i − 2(1 − x_i) + 200 a_{i−1},
+/// H_ii = 1200 x_i² − 400 x_{i+1} + 2 + 200 [i > 0], H_{i,i+1} = −400 x_i.
+fn by_hand(x: &[f64]) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let n = x.len();
+    let mut g = vec![0.0; n];
+    let mut h = vec![vec![0.0; n]; n];
+    for i in 0..n - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        g[i] += -400.0 * x[i] * a - 2.0 * (1.0 - x[i]);
+        g[i + 1] += 200.0 * a;
+        h[i][i] += 1200.0 * x[i] * x[i] - 400.0 * x[i + 1] + 2.0;
+        h[i + 1][i + 1] += 200.0;
+        h[i][i + 1] -= 400.0 * x[i];
+        h[i + 1][i] -= 400.0 * x[i];
+    }
+    (g, h)
+}
+
+fn point(n: usize, shift: f64) -> Vec<f64> {
+    (0..n).map(|i| (0.3 * i as f64).sin() + shift).collect()
+}
+
+#[test]
+fn a_replayed_rosenbrock_tape_is_fused_and_exact() {
+    let n = 40;
+    let (x, y) = (point(n, 0.0), point(n, 0.2));
+    let mut tape = Tape::record(rosenbrock::<Var>, &x);
+    let recorded = tape.len();
+    let f = tape.replay(&y).unwrap();
+    // Three pairs a term became single nodes: 8 → 5 per term.
+    assert_eq!(recorded - tape.len(), 3 * (n - 1));
+    let fresh = Tape::record(rosenbrock::<Var>, &y);
+    assert_eq!(f, fresh.value());
+    assert_eq!(f, rosenbrock(&y));
+    let (g_hand, h_hand) = by_hand(&y);
+    let g = tape.gradient();
+    let mut fresh = fresh;
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-13 * (1.0 + a.abs().max(b.abs()));
+    for (i, gi) in fresh.gradient().into_iter().enumerate() {
+        assert!(close(g[i], gi), "{} vs unfused {gi}", g[i]);
+        assert!((g[i] - g_hand[i]).abs() <= 1e-12 * (1.0 + g_hand[i].abs()));
+    }
+    let v: Vec<f64> = (0..n).map(|i| 1.0 - 0.05 * i as f64).collect();
+    for (a, b) in tape.hvp(&v).into_iter().zip(fresh.hvp(&v)) {
+        assert!(close(a, b), "{a} vs unfused {b}");
+    }
+    // Dense and sparse Hessians of the fused tape: the hand-written ones.
+    let h = tape.hessian();
+    let sparse = tape.sparse_hessian().to_dense();
+    for i in 0..n {
+        for j in 0..n {
+            let e = h_hand[i][j];
+            assert!(
+                (h[(i, j)] - e).abs() <= 1e-12 * (1.0 + e.abs()),
+                "H[{i},{j}]"
+            );
+            assert_eq!(sparse[(i, j)], h[(i, j)], "sparse H[{i},{j}]");
+        }
+    }
+    // And once more at a third point, now with the Hessian caches in place.
+    let z = point(n, -0.1);
+    tape.replay(&z).unwrap();
+    let (g, h) = tape.gradient_and_sparse_hessian();
+    let (g_hand, h_hand) = by_hand(&z);
+    for i in 0..n {
+        assert!((g[i] - g_hand[i]).abs() <= 1e-12 * (1.0 + g_hand[i].abs()));
+        for j in 0..n {
+            let e = h_hand[i][j];
+            assert!((h.to_dense()[(i, j)] - e).abs() <= 1e-12 * (1.0 + e.abs()));
+        }
+    }
+}
+
+/// `(x + c)²`, `u + c·t` (the scaled term on the right) and `(c − x)²`:
+/// f = Σ_i [(x_i + 0.5)² + 3·x_i + (2 − x_i)²], so by hand
+/// ∂f/∂x_i = 2(x_i + 0.5) + 3 − 2(2 − x_i) and H = 4I.
+#[test]
+fn the_other_fused_forms_are_exact() {
+    let f = |x: &[Var]| {
+        x.iter().fold(Var::constant(0.0), |s, &xi| {
+            let u = s + (xi + 0.5).powi(2);
+            let u = u + 3.0 * xi;
+            u + (2.0 - xi).powi(2)
+        })
+    };
+    let n = 5;
+    let (x, y) = (point(n, 0.0), point(n, 0.7));
+    let mut tape = Tape::record(f, &x);
+    let recorded = tape.len();
+    tape.replay(&y).unwrap();
+    assert_eq!(recorded - tape.len(), 3 * n);
+    let g = tape.gradient();
+    for i in 0..n {
+        let e = 2.0 * (y[i] + 0.5) + 3.0 - 2.0 * (2.0 - y[i]);
+        assert!((g[i] - e).abs() < 1e-14, "{} vs {e}", g[i]);
+    }
+    let h = tape.hessian();
+    for i in 0..n {
+        for j in 0..n {
+            assert_eq!(h[(i, j)], if i == j { 4.0 } else { 0.0 });
+        }
+    }
+}
+
+/// A node used twice, a node that is an output, and a node a branch compares are not
+/// fused away; the replayed tape still matches a fresh recording and detects the branch.
+#[test]
+fn shared_nodes_outputs_and_guards_stay() {
+    // d = x₀ − x₁ is used twice; e = x₁ − x₂ is an output of its own; s = x₂ − x₀ is compared.
+    let r = |x: &[Var]| {
+        let d = x[0] - x[1];
+        let e = x[1] - x[2];
+        let s = x[2] - x[0];
+        let branch = if s > Var::constant(0.0) {
+            s.powi(2)
+        } else {
+            -s
+        };
+        vec![d.powi(2) + d, e, e.powi(2) + branch]
+    };
+    let (x, y) = ([1.0, 2.0, 4.0], [0.5, 1.5, 3.0]);
+    let mut tape = Tape::record_vector(r, &x);
+    let recorded = tape.len();
+    tape.replay(&y).unwrap();
+    assert_eq!(tape.len(), recorded, "nothing here may be fused");
+    let mut fresh = Tape::record_vector(r, &y);
+    assert_eq!(tape.values(), fresh.values());
+    assert_eq!(tape.jacobian(), fresh.jacobian());
+    // Across the branch (s = x₂ − x₀ < 0), the replay reports it.
+    assert!(tape.replay(&[3.0, 1.0, 1.0]).is_err());
+}
+
+/// A tape whose second-order structure was computed before its first replay is not
+/// renumbered (the caches hold node numbers), and stays exact.
+#[test]
+fn a_tape_with_a_hessian_before_its_first_replay_is_not_fused() {
+    let n = 30;
+    let (x, y) = (point(n, 0.0), point(n, 0.2));
+    let mut tape = Tape::record(rosenbrock::<Var>, &x);
+    let recorded = tape.len();
+    let _ = tape.sparse_hessian();
+    tape.replay(&y).unwrap();
+    assert_eq!(tape.len(), recorded);
+    let (g_hand, h_hand) = by_hand(&y);
+    let (g, h) = tape.gradient_and_sparse_hessian();
+    for i in 0..n {
+        assert!((g[i] - g_hand[i]).abs() <= 1e-12 * (1.0 + g_hand[i].abs()));
+        for j in 0..n {
+            let e = h_hand[i][j];
+            assert!((h.to_dense()[(i, j)] - e).abs() <= 1e-12 * (1.0 + e.abs()));
+        }
+    }
+}
