@@ -31,28 +31,35 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
     let first = data.first_op();
     let list = &mut data.nodes.list;
     let len = list.len();
-    // Uses of each node; outputs and guards count as two, so they are never fused away.
-    let mut uses = vec![0u32; len];
+    // Uses of each node, saturating at 2 (only "exactly one" matters); outputs and guards
+    // count as two, so they are never fused away. Bytes, not words: at 10⁷ nodes the
+    // pass's buffers are what it costs (page faults), not its loops.
+    let mut uses = vec![0u8; len];
+    let mut use_node = |k: u32| {
+        let u = &mut uses[k as usize];
+        *u = (*u + 1).min(2);
+    };
     for node in &list[first..] {
-        uses[node.args[0] as usize] += 1;
+        use_node(node.args[0]);
         if node.op.is_binary() {
-            uses[node.args[1] as usize] += 1;
+            use_node(node.args[1]);
         }
     }
     for &o in &data.outputs {
-        uses[o as usize] += 2;
+        uses[o as usize] = 2;
     }
     for guard in &data.guards {
         for operand in [guard.lhs, guard.rhs] {
             if let Operand::Node(k) = operand {
-                uses[k as usize] += 2;
+                uses[k as usize] = 2;
             }
         }
     }
-    let mut dead = vec![false; len];
+    // A fused-away node is marked by a use count no node can have.
+    const DEAD: u8 = u8::MAX;
     let mut removed = 0;
     // `single(k)`: an operation node whose only use is the node being rewritten.
-    let single = |k: u32, uses: &[u32]| k as usize >= first && uses[k as usize] == 1;
+    let single = |k: u32, uses: &[u8]| k as usize >= first && uses[k as usize] == 1;
     for i in first..len {
         let node = list[i];
         let fused = match node.op {
@@ -105,7 +112,7 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
         };
         if let Some((inner, node)) = fused {
             list[i] = node;
-            dead[inner as usize] = true;
+            uses[inner as usize] = DEAD;
             removed += 1;
         }
     }
@@ -115,8 +122,10 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
     // Compact, renumbering operands, outputs and guards.
     let mut index = vec![0u32; len];
     let mut kept = 0usize;
+    let vals = &mut data.nodes.vals;
+    let with_vals = vals.len() == len;
     for i in 0..len {
-        if dead[i] {
+        if uses[i] == DEAD {
             continue;
         }
         let mut node = list[i];
@@ -127,22 +136,17 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
             }
         }
         list[kept] = node;
+        if with_vals {
+            vals[kept] = vals[i];
+        }
         index[i] = kept as u32;
         kept += 1;
     }
     list.truncate(kept);
-    if data.nodes.vals.len() == len {
-        let vals = &mut data.nodes.vals;
-        let mut k = 0;
-        for i in 0..len {
-            if !dead[i] {
-                vals[k] = vals[i];
-                k += 1;
-            }
-        }
+    if with_vals {
         vals.truncate(kept);
     } else {
-        data.nodes.vals.clear();
+        vals.clear();
     }
     for o in &mut data.outputs {
         *o = index[*o as usize];

@@ -163,15 +163,8 @@ impl Tape {
     /// If `x.len()` differs from the number of inputs.
     pub fn replay(&mut self, x: &[f64]) -> Result<f64, BranchChanged> {
         self.check_len("replay", x.len());
-        if !self.fused {
-            // A replayed tape is swept many times: fuse its single-use chains once
-            // (`crate::fusion`), which pays after a few sweeps. Fusing renumbers the nodes,
-            // so only while nothing keyed by node numbers (cone, colouring) exists yet.
-            self.fused = true;
-            if self.cone.get().is_none() && self.coloring.get().is_none() {
-                crate::fusion::fuse(&mut self.data);
-            }
-        }
+        // A replayed tape is swept many times: fuse it once (see `Tape::fuse`).
+        self.fuse();
         let first = self.data.first_op();
         let data = &mut self.data;
         let nodes = &mut data.nodes;
@@ -194,6 +187,41 @@ impl Tape {
                 Err(e)
             }
         }
+    }
+
+    /// Fuses the recording's single-use chains — `(a − b)²`, `(x + c)²`, `(c − x)²` and
+    /// `c·t + u` whose inner node has no other use — into single nodes; returns how many
+    /// nodes that removed. The fused nodes compute the same values by the same
+    /// floating-point operations, and the same derivatives up to rounding (adjoint sums meet
+    /// in another order), in fewer nodes: chained Rosenbrock goes from 8 to 5 a term, and
+    /// its replay + gradient and sparse Hessian get about a third faster.
+    ///
+    /// The pass costs about two replays, once. [`Tape::replay`] runs it on a tape's first
+    /// replay, so a tape that is replayed is fused; call it yourself right after recording
+    /// when the tape's first use is a Hessian that later replays will repeat. It does
+    /// nothing on a second call, on tapes with wide vector nodes, or once a Hessian has been
+    /// computed (its structure is kept by node number).
+    ///
+    /// ```
+    /// use curvature_ad::{Tape, Var};
+    /// use num_traits::Float;
+    /// // (x₀ − x₁)² + 3·x₁: a Sub and a PowI become one node, a MulC and an Add another.
+    /// let mut tape = Tape::record(|x: &[Var]| (x[0] - x[1]).powi(2) + 3.0 * x[1], &[2.0, 1.0]);
+    /// assert_eq!(tape.len(), 6); // 2 inputs, 4 operations
+    /// assert_eq!(tape.fuse(), 2);
+    /// assert_eq!(tape.len(), 4);
+    /// assert_eq!(tape.gradient(), vec![2.0, 1.0]); // (2(x₀ − x₁), −2(x₀ − x₁) + 3)
+    /// ```
+    pub fn fuse(&mut self) -> usize {
+        if self.fused {
+            return 0;
+        }
+        self.fused = true;
+        // Fusing renumbers the nodes: only while nothing keyed by node numbers exists.
+        if self.cone.get().is_some() || self.coloring.get().is_some() {
+            return 0;
+        }
+        crate::fusion::fuse(&mut self.data)
     }
 
     /// The gradient ∇f at the current point: one reverse sweep over the recorded partials.

@@ -1,4 +1,4 @@
-//! The first replay of a tape fuses its single-use chains (`(a − b)²`, `(x + c)²`,
+//! `Tape::fuse`, which the first replay of a tape runs, fuses its single-use chains (`(a − b)²`, `(x + c)²`,
 //! `(c − x)²`, `c·t + u`) into single nodes. Everything the tape computes afterwards must be
 //! what an unfused recording at the same point computes (values bit for bit, derivatives to
 //! rounding) and what the formulas worked out by hand say.

@@ -333,7 +333,10 @@ impl<O: Objective> Problem<O> {
             None => true,
         };
         if fresh {
-            self.tape = Some(Tape::record(f, x));
+            let mut tape = Tape::record(f, x);
+            // A run replays its recording at every iterate: fuse it before its first use.
+            tape.fuse();
+            self.tape = Some(tape);
             self.evaluations.recordings += 1;
         }
         self.tape.as_mut()
