@@ -34,7 +34,8 @@ use std::cell::RefCell;
 /// through the operands of such an operand. So the forward tangent pass needs only the
 /// *cone* — the transitive operands of nonlinear nodes — and the lane reverse pass only the
 /// cone and the nonlinear nodes. In a sum of squares of affine terms most nodes are in
-/// neither (chained Rosenbrock: 3 of its 8 nodes a term need tangents, 5 the reverse).
+/// neither (chained Rosenbrock: 3 of its 8 recorded nodes a term need tangents, 5 the
+/// reverse; of its 5 fused nodes, 1 and 3).
 #[derive(Clone)]
 pub(crate) struct Cone {
     flags: Vec<u8>,
