@@ -15,10 +15,10 @@
 //!
 //! | problem | Newton, Cholesky: iterations, Hessians, time | Newton, CG: iterations, HVPs, gradients, time | L-BFGS-B: iterations, gradients, time |
 //! |---|---:|---:|---:|
-//! | TRIDIA, x ≥ 1e-3 | 2, 3, 0.15 s | 21, 77, 43, 0.78 s | 39, 44, 0.65 s |
-//! | DQDRTIC, x ≥ 0.5 for even i | 1, 2, 0.08 s | 6, 10, 13, 0.13 s | 12, 18, 0.22 s |
-//! | extended Wood, x ≤ 0.9 | 8, 9, 0.17 s | 16, 20, 33, 0.24 s | 30, 45, 0.59 s |
-//! | Broyden tridiagonal, x ≤ −0.71 | 5, 6, 0.52 s | 10, 19, 21, 0.27 s | 23, 26, 0.38 s |
+//! | TRIDIA, x ≥ 1e-3 | 2, 3, 0.12 s | 21, 77, 43, 0.27 s | 39, 44, 0.55 s |
+//! | DQDRTIC, x ≥ 0.5 for even i | 1, 2, 0.08 s | 6, 10, 13, 0.11 s | 12, 18, 0.20 s |
+//! | extended Wood, x ≤ 0.9 | 8, 9, 0.15 s | 16, 20, 33, 0.17 s | 30, 45, 0.53 s |
+//! | Broyden tridiagonal, x ≤ −0.71 | 5, 6, 0.45 s | 10, 19, 21, 0.23 s | 23, 26, 0.38 s |
 //!
 //! (Wood's bounded local minimizer, f = 1.9930987570e5 with x₂ = x₄ = 0.9 in every block, is
 //! found by all three here; with scipy's default relative-reduction stop, L-BFGS-B halts
