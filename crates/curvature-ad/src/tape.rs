@@ -196,9 +196,10 @@ impl Tape {
     /// in another order), in fewer nodes: chained Rosenbrock goes from 8 to 5 a term, and
     /// its replay + gradient and sparse Hessian get about a third faster.
     ///
-    /// The pass costs about two replays, once. [`Tape::replay`] runs it on a tape's first
-    /// replay, so a tape that is replayed is fused; call it yourself right after recording
-    /// when the tape's first use is a Hessian that later replays will repeat. It does
+    /// The pass costs 4–11 ns a node (two replays on small tapes, about seven at 10⁷ nodes),
+    /// once. [`Tape::replay`] runs it on a tape's first replay, so a tape that is replayed
+    /// is fused; call it yourself right after recording when the tape's first use is a
+    /// Hessian that later replays will repeat. It does
     /// nothing on a second call, on tapes with wide vector nodes, or once a Hessian has been
     /// computed (its structure is kept by node number).
     ///
