@@ -284,9 +284,9 @@ impl Method for ProjectedNewtonStep {
                     // length says nothing about the scale of x; a shorter-than-unit one is
                     // stretched to a unit move (as L-BFGS-B's first step), so that a plateau
                     // where ‖g‖ ≈ 1e-8 is left rather than stepped on by 1e-8.
-                    let length = dot(&p, &p).sqrt();
-                    if direction.steepest_descent && length > 0.0 && length < 1.0 {
-                        p.iter_mut().for_each(|v| *v /= length);
+                    // (p = −g_F there, so its length is ‖g_F‖, at hand.)
+                    if direction.steepest_descent && g_norm > 0.0 && g_norm < 1.0 {
+                        p.iter_mut().for_each(|v| *v /= g_norm);
                     }
                     p
                 }
