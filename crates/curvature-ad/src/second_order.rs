@@ -21,7 +21,7 @@ use crate::dual::Dual;
 use crate::elementary::{binary, unary};
 use crate::recording::{Node, Nodes, TapeData};
 use crate::sparsity::{curvature, Curvature};
-use crate::sweep::{forward, reverse_f64, tangents, ValuesOnly};
+use crate::sweep::{forward, reverse_f64, seed_adjoints, tangents, ValuesOnly};
 use crate::tangent::{Lanes, Tangent};
 use std::any::Any;
 use std::cell::RefCell;
@@ -88,6 +88,10 @@ pub(crate) struct LocalCurvature {
     hess: Vec<[f64; 3]>,
     /// Node values, when the tape holds none (after a recording, before any replay).
     vals: Vec<f64>,
+    /// `adjoints[clean_from..]` is all zero: a [`Fused`] sweep clears what it reads, so the
+    /// next one zeroes only the inputs' slots instead of the whole buffer (see
+    /// `sweep::seed_adjoints`).
+    clean_from: usize,
 }
 
 impl LocalCurvature {
@@ -99,6 +103,8 @@ impl LocalCurvature {
         self.seed(data, out);
         reverse_f64::<false>(&data.nodes, first, &mut self.adjoints);
         let vals = node_values(data, &mut self.vals);
+        // The sweep kept every node's adjoint: nothing above the seed is known to be zero.
+        self.clean_from = self.adjoints.len();
         let adjoints = &self.adjoints;
         self.hess.clear();
         self.hess.extend(code.iter().enumerate().map(|(i, node)| {
@@ -137,7 +143,8 @@ fn node_values<'a>(data: &'a TapeData, buf: &'a mut Vec<f64>) -> &'a [f64] {
 /// Node i's adjoint w and local second derivatives, as the lane reverse sweep reaches it.
 pub(crate) trait Curvatures {
     fn at(&mut self, i: usize, node: &Node) -> (f64, [f64; 3]);
-    /// Node i's f64 adjoint (final once the sweep has reached the node's consumers).
+    /// Node i's f64 adjoint (final once the sweep has reached the node's consumers; read
+    /// only for the outputs of a wide node, before the sweep visits them).
     fn adjoint(&self, i: usize) -> f64;
     /// Called once after the sweep has passed node `first`.
     fn finish(&mut self, _first: usize) {}
@@ -162,6 +169,10 @@ impl Curvatures for &LocalCurvature {
 /// separate reverse pass and writing and re-reading 32 bytes a node.
 pub(crate) struct Fused<'a> {
     adjoints: &'a mut [f64],
+    clean_from: &'a mut usize,
+    /// Whether a visited node's adjoint is cleared rather than kept: always, except on tapes
+    /// with wide nodes, whose lane rule reads the adjoints of their outputs after the visit.
+    clear: bool,
     vals: &'a [f64],
     wide: &'a crate::vector::Table,
     /// Pending contributions to the adjoint of the node before the one last visited.
@@ -170,9 +181,12 @@ pub(crate) struct Fused<'a> {
 
 impl<'a> Fused<'a> {
     pub(crate) fn new(local: &'a mut LocalCurvature, data: &'a TapeData, out: usize) -> Self {
-        local.seed(data, out);
+        let (len, first) = (data.nodes.len(), data.first_op());
+        seed_adjoints(&mut local.adjoints, &mut local.clean_from, len, first, out);
         Fused {
             adjoints: &mut local.adjoints,
+            clean_from: &mut local.clean_from,
+            clear: data.nodes.wide.is_empty(),
             vals: node_values(data, &mut local.vals),
             wide: &data.nodes.wide,
             carry: 0.0,
@@ -192,7 +206,7 @@ impl Curvatures for Fused<'_> {
     fn at(&mut self, i: usize, node: &Node) -> (f64, [f64; 3]) {
         let w = self.adjoints[i] + self.carry;
         self.carry = 0.0;
-        self.adjoints[i] = w;
+        self.adjoints[i] = if self.clear { 0.0 } else { w };
         if node.op.is_wide() {
             crate::vector::reverse::<f64, false>(self.wide, node, i, None, self.adjoints);
             return (w, [0.0; 3]);
@@ -221,6 +235,9 @@ impl Curvatures for Fused<'_> {
     fn finish(&mut self, first: usize) {
         self.adjoints[first - 1] += self.carry;
         self.carry = 0.0;
+        if !self.clear {
+            *self.clean_from = self.adjoints.len();
+        }
     }
 }
 
