@@ -8,9 +8,9 @@
 //!
 //! | recorded | fused |
 //! |---|---|
-//! | `Sub(a, b)` → `PowI 2` | `SqDiff(a, b)` = (a − b)² |
-//! | `AddC c (x)` → `PowI 2` | `SqAddC c (x)` = (x + c)² |
-//! | `RSubC c (x)` → `PowI 2` | `SqRSubC c (x)` = (c − x)² |
+//! | `Sub(a, b)` → `Sq` | `SqDiff(a, b)` = (a − b)² |
+//! | `AddC c (x)` → `Sq` | `SqAddC c (x)` = (x + c)² |
+//! | `RSubC c (x)` → `Sq` | `SqRSubC c (x)` = (c − x)² |
 //! | `MulC c (t)` → `Add(·, u)` (either side) | `AddMulC c (t, u)` = c·t + u |
 //!
 //! A fused node computes its value by the same floating-point operations, in the same order,
@@ -63,7 +63,7 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
     for i in first..len {
         let node = list[i];
         let fused = match node.op {
-            Op::PowI if node.c() == 2.0 && single(node.args[0], &uses) => {
+            Op::Sq if single(node.args[0], &uses) => {
                 let inner = list[node.args[0] as usize];
                 // ∂(u²)/∂u at the point, times the inner node's partials.
                 let outer = node.p[0];

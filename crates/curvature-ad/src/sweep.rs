@@ -9,7 +9,7 @@
 //! - [`tangents`] pushes tangent vectors forward through the recorded f64 partials
 //!   (forward-mode Jacobian columns, N at a time with [`Lanes`](crate::Lanes)).
 
-use crate::elementary::eval;
+use crate::elementary::{eval, eval_f64, Op};
 use crate::error::BranchChanged;
 use crate::recording::{check_guards, Guard, Node, Nodes};
 use crate::scalar::Scalar;
@@ -22,6 +22,14 @@ pub(crate) trait Partials<S> {
     fn len(&self) -> usize;
     fn node(&self, i: usize) -> &Node;
     fn set(&mut self, i: usize, p: [S; 2]);
+    /// Value and partials of node `op` (see [`eval`]); the f64 passes use [`eval_f64`].
+    #[inline(always)]
+    fn eval(op: Op, a: S, b: S, c: f64) -> (S, S, S)
+    where
+        S: Scalar,
+    {
+        eval(op, a, b, c)
+    }
 }
 
 impl Partials<f64> for [Node] {
@@ -36,6 +44,10 @@ impl Partials<f64> for [Node] {
     #[inline(always)]
     fn set(&mut self, i: usize, p: [f64; 2]) {
         self[i].p = p;
+    }
+    #[inline(always)]
+    fn eval(op: Op, a: f64, b: f64, c: f64) -> (f64, f64, f64) {
+        eval_f64(op, a, b, c)
     }
 }
 
@@ -54,6 +66,10 @@ impl Partials<f64> for ValuesOnly<'_> {
     }
     #[inline(always)]
     fn set(&mut self, _: usize, _: [f64; 2]) {}
+    #[inline(always)]
+    fn eval(op: Op, a: f64, b: f64, c: f64) -> (f64, f64, f64) {
+        eval_f64(op, a, b, c)
+    }
 }
 
 /// The tape's nodes, and partials in `S` written beside them.
@@ -132,7 +148,7 @@ fn forward_in<S: Scalar, P: Partials<S> + ?Sized, const WIDE: bool>(
             )
         };
         let c = node.c();
-        let (v, pa, pb) = eval(node.op, va, vb, c);
+        let (v, pa, pb) = P::eval(node.op, va, vb, c);
         let pb = if node.op.is_binary() { pb } else { S::cst(c) };
         vals[i] = v;
         nodes.set(i, [pa, pb]);

@@ -92,6 +92,12 @@ impl Var {
             Op::PowI | Op::PowFC if c == 0.0 => return Var::constant(1.0),
             _ => {}
         }
+        // x² gets its own op (the same value, x·x, and derivative, x + x, as `PowI` 2).
+        let (op, c) = if op == Op::PowI && c == 2.0 {
+            (Op::Sq, 0.0)
+        } else {
+            (op, c)
+        };
         let (v, d) = unary::<f64>(op, self.val, c);
         record_node(self.tape, op, [self.idx, 0], c, v, [d, 0.0])
     }
@@ -128,6 +134,11 @@ impl Var {
         // The tape check in `record_node` covers `self`; `other` must be on the same tape.
         if other.tape != self.tape {
             crate::recording::misuse_two_tapes(self.tape, other.tape);
+        }
+        // x·x is recorded as x², one operand instead of two: the same value, and the same
+        // adjoint, 2x·w (exact either way), with one scatter less in every reverse sweep.
+        if op == Op::Mul && other.idx == self.idx {
+            return self.un(Op::Sq, 0.0);
         }
         record_node(self.tape, op, [self.idx, other.idx], 0.0, v, [da, db])
     }

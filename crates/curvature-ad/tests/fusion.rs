@@ -173,3 +173,24 @@ fn a_tape_with_a_hessian_before_its_first_replay_is_not_fused() {
         }
     }
 }
+
+#[test]
+fn a_variable_times_itself_is_recorded_as_one_square_node() {
+    // f = x·x + y·x: the square is one node with one operand (inputs 2, then x², y·x, +).
+    let f = |v: &[Var]| v[0] * v[0] + v[1] * v[0];
+    let (x, y) = (3.0_f64, 2.0_f64);
+    let mut tape = Tape::record(f, &[x, y]);
+    assert_eq!(tape.len(), 5);
+    // ∇f = (2x + y, x), H = [[2, 1], [1, 0]], by hand.
+    assert_eq!(tape.value(), x * x + y * x);
+    assert_eq!(tape.gradient(), vec![2.0 * x + y, x]);
+    assert_eq!(tape.hessian().as_slice(), &[2.0, 1.0, 1.0, 0.0]);
+    // `powi(2)` records the same node: both spellings give one tape length and value.
+    let g = |v: &[Var]| v[0].powi(2) + v[1] * v[0];
+    let mut other = Tape::record(g, &[x, y]);
+    assert_eq!(other.len(), 5);
+    let z = [-1.5, 0.25];
+    assert_eq!(tape.replay(&z).unwrap(), other.replay(&z).unwrap());
+    assert_eq!(tape.replay(&z).unwrap(), z[0] * z[0] + z[1] * z[0]);
+    assert_eq!(tape.gradient(), vec![2.0 * z[0] + z[1], z[0]]);
+}
