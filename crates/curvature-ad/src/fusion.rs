@@ -18,12 +18,17 @@
 //! products of the pair's recorded partials; the elementary rules of the fused ops live with
 //! the others in `elementary`. Chained Rosenbrock drops from 8 nodes a term to 5.
 //!
+//! The same pass drops dead nodes: values no output or guard depends on (a quantity
+//! computed for a log line, the unused half of a branch-free select). Their adjoints are
+//! zero, so every sweep would only have skipped them.
+//!
 //! Tapes with wide vector nodes are left as they are (their side table holds node indices).
 
 use crate::elementary::Op;
 use crate::recording::{Node, Operand, TapeData};
 
-/// Fuses the recording in place; returns how many nodes it removed.
+/// Drops the recording's dead nodes and fuses its single-use chains, in place; returns how
+/// many nodes that removed.
 pub(crate) fn fuse(data: &mut TapeData) -> usize {
     if !data.nodes.wide.is_empty() {
         return 0;
@@ -31,20 +36,13 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
     let first = data.first_op();
     let list = &mut data.nodes.list;
     let len = list.len();
-    // Uses of each node, saturating at 2 (only "exactly one" matters); outputs and guards
-    // count as two, so they are never fused away. Bytes, not words: at 10⁷ nodes the
-    // pass's buffers are what it costs (page faults), not its loops.
+    // Uses of each node by live nodes, saturating at 2 (only "exactly one" matters); outputs
+    // and guards count as two, so they are never fused away. Counted backwards, a node's
+    // count is final when the pass reaches it (its consumers come after it), and a node
+    // still at 0 then is dead: no output or guard depends on it, and it is dropped. Bytes,
+    // not words: at 10⁷ nodes the pass's buffers are what it costs (page faults), not its
+    // loops.
     let mut uses = vec![0u8; len];
-    let mut use_node = |k: u32| {
-        let u = &mut uses[k as usize];
-        *u = (*u + 1).min(2);
-    };
-    for node in &list[first..] {
-        use_node(node.args[0]);
-        if node.op.is_binary() {
-            use_node(node.args[1]);
-        }
-    }
     for &o in &data.outputs {
         uses[o as usize] = 2;
     }
@@ -55,12 +53,32 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
             }
         }
     }
-    // A fused-away node is marked by a use count no node can have.
+    for i in (first..len).rev() {
+        if uses[i] == 0 {
+            continue;
+        }
+        let node = list[i];
+        let mut use_node = |k: u32| {
+            let u = &mut uses[k as usize];
+            *u = (*u + 1).min(2);
+        };
+        use_node(node.args[0]);
+        if node.op.is_binary() {
+            use_node(node.args[1]);
+        }
+    }
+    // A dropped node (dead, or fused into its consumer) is marked by a use count no live
+    // node can have.
     const DEAD: u8 = u8::MAX;
     let mut removed = 0;
     // `single(k)`: an operation node whose only use is the node being rewritten.
     let single = |k: u32, uses: &[u8]| k as usize >= first && uses[k as usize] == 1;
     for i in first..len {
+        if uses[i] == 0 {
+            uses[i] = DEAD;
+            removed += 1;
+            continue;
+        }
         let node = list[i];
         let fused = match node.op {
             Op::Sq if single(node.args[0], &uses) => {

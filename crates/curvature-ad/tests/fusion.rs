@@ -1,5 +1,5 @@
 //! `Tape::fuse`, which the first replay of a tape runs, fuses its single-use chains (`(a − b)²`, `(x + c)²`,
-//! `(c − x)²`, `c·t + u`) into single nodes. Everything the tape computes afterwards must be
+//! `(c − x)²`, `c·t + u`) into single nodes, and drops dead ones. Everything the tape computes afterwards must be
 //! what an unfused recording at the same point computes (values bit for bit, derivatives to
 //! rounding) and what the formulas worked out by hand say.
 
@@ -193,4 +193,33 @@ fn a_variable_times_itself_is_recorded_as_one_square_node() {
     assert_eq!(tape.replay(&z).unwrap(), other.replay(&z).unwrap());
     assert_eq!(tape.replay(&z).unwrap(), z[0] * z[0] + z[1] * z[0]);
     assert_eq!(tape.gradient(), vec![2.0 * z[0] + z[1], z[0]]);
+}
+
+#[test]
+fn dead_nodes_are_dropped_and_guards_keep_theirs() {
+    // f = x·y; the closure also computes exp(x) + y (never used) and sin(y), compared
+    // with 0 (a guard: kept, with its operand).
+    let f = |v: &[Var]| {
+        let unused = v[0].exp() + v[1];
+        let _ = unused;
+        let s = v[1].sin();
+        let branch = s > Var::constant(0.0);
+        let out = v[0] * v[1];
+        if branch {
+            out
+        } else {
+            -out
+        }
+    };
+    let (x, y) = (0.5, 1.0);
+    let mut tape = Tape::record(f, &[x, y]);
+    // inputs 2, exp, +, sin, x·y: 6 nodes before the pass.
+    assert_eq!(tape.len(), 6);
+    assert_eq!(tape.fuse(), 2);
+    assert_eq!(tape.len(), 4);
+    assert_eq!(tape.gradient(), vec![y, x]);
+    // The guard still reads sin(y): sin(4) < 0 takes the other branch.
+    assert!(tape.replay(&[0.5, 4.0]).is_err());
+    assert_eq!(tape.replay(&[2.0, 3.0]).unwrap(), 6.0);
+    assert_eq!(tape.gradient(), vec![3.0, 2.0]);
 }
