@@ -1,7 +1,8 @@
-//! `Tape::fuse`, which the first replay of a tape runs, fuses its single-use chains (`(a − b)²`, `(x + c)²`,
-//! `(c − x)²`, `c·t + u`) into single nodes, and drops dead ones. Everything the tape computes afterwards must be
-//! what an unfused recording at the same point computes (values bit for bit, derivatives to
-//! rounding) and what the formulas worked out by hand say.
+//! `Tape::fuse`, which the first replay of a tape runs, fuses its single-use chains
+//! (`(a − b)²`, `(x + c)²`, `(c − x)²`, `c·t + u`) into single nodes, and drops dead ones.
+//! Everything the tape computes afterwards must be what an unfused recording at the same
+//! point computes (values bit for bit, derivatives to rounding) and what the formulas worked
+//! out by hand say.
 
 #![allow(clippy::needless_range_loop)]
 
