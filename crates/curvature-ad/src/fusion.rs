@@ -12,11 +12,15 @@
 //! | `AddC c (x)` → `Sq` | `SqAddC c (x)` = (x + c)² |
 //! | `RSubC c (x)` → `Sq` | `SqRSubC c (x)` = (c − x)² |
 //! | `MulC c (t)` → `Add(·, u)` (either side) | `AddMulC c (t, u)` = c·t + u |
+//! | any t → `Add(·, u)` (either side) | t's node with summand u (`Node::acc`) = t + u |
 //!
 //! A fused node computes its value by the same floating-point operations, in the same order,
 //! as the pair it replaces, and its partials at the recorded point are the chain rule's
 //! products of the pair's recorded partials; the elementary rules of the fused ops live with
-//! the others in `elementary`. Chained Rosenbrock drops from 8 nodes a term to 5.
+//! the others in `elementary`. The last form is what makes a sum of terms, the shape of most
+//! losses, cost no node for its additions: the summand rides in the term's node as a third
+//! operand with partial 1, which every sweep adds (the forward pass branch-free). Chained
+//! Rosenbrock drops from 8 nodes a term to 4.
 //!
 //! The same pass drops dead nodes: values no output or guard depends on (a quantity
 //! computed for a log line, the unused half of a branch-free select). Their adjoints are
@@ -66,6 +70,9 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
         if node.op.is_binary() {
             use_node(node.args[1]);
         }
+        if node.acc != 0 {
+            use_node(node.acc);
+        }
     }
     // A dropped node (dead, or fused into its consumer) is marked by a use count no live
     // node can have.
@@ -73,6 +80,8 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
     let mut removed = 0;
     // `single(k)`: an operation node whose only use is the node being rewritten.
     let single = |k: u32, uses: &[u8]| k as usize >= first && uses[k as usize] == 1;
+    // ... and that carries no folded-in summand, which the fused op would drop.
+    let plain = |k: u32, uses: &[u8], list: &[Node]| single(k, uses) && list[k as usize].acc == 0;
     for i in first..len {
         if uses[i] == 0 {
             uses[i] = DEAD;
@@ -81,7 +90,7 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
         }
         let node = list[i];
         let fused = match node.op {
-            Op::Sq if single(node.args[0], &uses) => {
+            Op::Sq if plain(node.args[0], &uses, list) => {
                 let inner = list[node.args[0] as usize];
                 // ∂(u²)/∂u at the point, times the inner node's partials.
                 let outer = node.p[0];
@@ -91,6 +100,7 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                         Node {
                             p: [outer * inner.p[0], outer * inner.p[1]],
                             args: inner.args,
+                            acc: 0,
                             op: Op::SqDiff,
                         },
                     )),
@@ -99,6 +109,7 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                         Node {
                             p: [outer * inner.p[0], inner.c()],
                             args: inner.args,
+                            acc: 0,
                             op: if inner.op == Op::AddC {
                                 Op::SqAddC
                             } else {
@@ -109,26 +120,47 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                     _ => None,
                 }
             }
-            Op::Add => [0, 1].into_iter().find_map(|side| {
-                let m = node.args[side];
-                let inner = list[m as usize];
-                (single(m, &uses) && inner.op == Op::MulC).then(|| {
-                    let c = inner.c();
-                    (
-                        m,
-                        Node {
-                            // ∂/∂t = 1·c and ∂/∂u = 1: c itself in the first slot, as the
-                            // op's constant.
-                            p: [c, node.p[1 - side]],
-                            args: [inner.args[0], node.args[1 - side]],
-                            op: Op::AddMulC,
-                        },
-                    )
+            Op::Add => [0, 1]
+                .into_iter()
+                .find_map(|side| {
+                    let m = node.args[side];
+                    let inner = list[m as usize];
+                    (plain(m, &uses, list) && inner.op == Op::MulC).then(|| {
+                        let c = inner.c();
+                        (
+                            m,
+                            Node {
+                                // ∂/∂t = 1·c and ∂/∂u = 1: c itself in the first slot, as the
+                                // op's constant.
+                                p: [c, node.p[1 - side]],
+                                args: [inner.args[0], node.args[1 - side]],
+                                acc: 0,
+                                op: Op::AddMulC,
+                            },
+                        )
+                    })
                 })
-            }),
+                .or_else(|| {
+                    // Otherwise u + t folds into t's node as its summand (the later operand
+                    // first: usually the term just computed). Add's partials are exactly 1, so
+                    // t's recorded partials stay as they are.
+                    [1, 0].into_iter().find_map(|side| {
+                        let m = node.args[side];
+                        let inner = list[m as usize];
+                        let foldable = !matches!(inner.op, Op::Const) && !inner.op.is_wide();
+                        (plain(m, &uses, list) && foldable).then_some((
+                            m,
+                            Node {
+                                acc: node.args[1 - side],
+                                ..inner
+                            },
+                        ))
+                    })
+                }),
             _ => None,
         };
         if let Some((inner, node)) = fused {
+            data.nodes.summands |= node.acc != 0;
             list[i] = node;
             uses[inner as usize] = DEAD;
             removed += 1;
@@ -152,6 +184,7 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
             if node.op.is_binary() {
                 node.args[1] = index[node.args[1] as usize];
             }
+            node.acc = index[node.acc as usize];
         }
         list[kept] = node;
         if with_vals {

@@ -29,6 +29,11 @@ pub(crate) struct Node {
     /// ops (`b != 0`), since a unary op's second operand is the dummy node 0.
     pub(crate) p: [f64; 2],
     pub(crate) args: [u32; 2],
+    /// A third operand added to the op's result with partial 1 (0: none), set by the
+    /// fusion pass when it folds a sum `u + t` into t's node: sums of terms, the shape of
+    /// most losses, then take no node of their own. It fits the layout's padding, so the
+    /// node stays 32 bytes.
+    pub(crate) acc: u32,
     pub(crate) op: Op,
 }
 
@@ -60,6 +65,9 @@ pub(crate) struct Nodes {
     pub(crate) vals: Vec<f64>,
     /// Operands and data of the wide vector nodes (`crate::vector`).
     pub(crate) wide: crate::vector::Table,
+    /// Whether some node carries a folded-in summand (`Node::acc`): the sweeps of tapes
+    /// without one run loops without its test.
+    pub(crate) summands: bool,
 }
 
 impl Nodes {
@@ -68,6 +76,7 @@ impl Nodes {
             list: Vec::new(),
             vals: Vec::new(),
             wide: crate::vector::Table::new(),
+            summands: false,
         }
     }
 
@@ -75,6 +84,7 @@ impl Nodes {
         self.list.clear();
         self.vals.clear();
         self.wide.clear();
+        self.summands = false;
     }
 
     #[inline(always)]
@@ -84,7 +94,12 @@ impl Nodes {
             too_many_nodes();
         }
         let p = if op.is_binary() { p } else { [p[0], c] };
-        self.list.push(Node { p, args, op });
+        self.list.push(Node {
+            p,
+            args,
+            acc: 0,
+            op,
+        });
         idx as u32
     }
 
@@ -203,6 +218,7 @@ impl TapeData {
         let input = Node {
             p: [0.0; 2],
             args: [0, 0],
+            acc: 0,
             op: Op::Input,
         };
         // (`record` has checked that the inputs' indices fit in u32.)

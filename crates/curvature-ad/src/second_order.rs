@@ -64,6 +64,10 @@ impl Cone {
                     flags[b as usize] |= Self::TANGENT;
                 }
             }
+            // A folded-in summand is linear: its tangent is read only through this node's.
+            if flags[i] & Self::TANGENT != 0 && node.acc != 0 {
+                flags[node.acc as usize] |= Self::TANGENT;
+            }
         }
         Cone { flags }
     }
@@ -229,6 +233,14 @@ impl Curvatures for Fused<'_> {
                 self.adjoints[b as usize] += pb * w;
             }
         }
+        let u = node.acc;
+        if u != 0 {
+            if u == prev {
+                self.carry += w;
+            } else {
+                self.adjoints[u as usize] += w;
+            }
+        }
         (w, local_hessian(node, self.vals))
     }
 
@@ -374,6 +386,17 @@ impl<const N: usize> LaneBuffers<N> {
                     carry = carry.combine(1.0, db, 1.0);
                 } else {
                     adj[b as usize] = adj[b as usize].combine(1.0, db, 1.0);
+                }
+            }
+            // A folded-in summand: partial 1, no curvature. (Only a node in the cone has a
+            // nonzero adjoint tangent to pass on; the summand of one outside it may be
+            // outside too, with no lane slot in use.)
+            let u = node.acc;
+            if u != 0 && cone.tangent(i) {
+                if u == prev {
+                    carry = carry.combine(1.0, ai, 1.0);
+                } else {
+                    adj[u as usize] = adj[u as usize].combine(1.0, ai, 1.0);
                 }
             }
         }

@@ -98,7 +98,10 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
         }
         let [a, b] = code[i].args;
         let binary = code[i].op.is_binary();
+        // A folded-in summand (`Node::acc`) is linear: live and needed like the node.
+        let acc = code[i].acc as usize;
         live[a as usize] = true;
+        live[acc] = true;
         if binary {
             live[b as usize] = true;
         }
@@ -110,6 +113,7 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
         }
         if needed[i] {
             needed[a as usize] = true;
+            needed[acc] = true;
             if binary {
                 needed[b as usize] = true;
             }
@@ -129,6 +133,7 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
     let mut rows: Vec<Vec<u32>> = vec![Vec::new(); n];
     let mut pairs = 0usize;
     let mut scratch: Vec<u32> = Vec::new();
+    let mut summand: Vec<u32> = Vec::new();
     for i in first..len {
         if code[i].op.is_wide() {
             let sets = crate::vector::Sets {
@@ -200,6 +205,13 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
         if needed[i] {
             union(&mut scratch, &store);
             start[i] = store.len();
+            let acc = node.acc as usize;
+            if acc != 0 {
+                // The node's dependencies include its folded-in summand's.
+                merge(&scratch, &store[start[acc]..end[acc]], &mut summand);
+                std::mem::swap(&mut scratch, &mut summand);
+                summand.clear();
+            }
             store.extend_from_slice(&scratch);
             end[i] = store.len();
             if store.len() > budget {
