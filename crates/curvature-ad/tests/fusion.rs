@@ -231,3 +231,31 @@ fn dead_nodes_are_dropped_and_guards_keep_theirs() {
     assert_eq!(tape.replay(&[2.0, 3.0]).unwrap(), 6.0);
     assert_eq!(tape.gradient(), vec![3.0, 2.0]);
 }
+
+#[test]
+fn folded_sums_carry_tangents_in_a_tall_jacobian() {
+    // m = 4 outputs of n = 2 inputs (the Jacobian runs forward tangents), each a sum whose
+    // additions fold into its terms: r_k = sin(x) + k·x·y + (y − k)², by hand
+    // ∂r_k/∂x = cos(x) + k·y, ∂r_k/∂y = k·x + 2(y − k).
+    let r = |v: &[Var]| -> Vec<Var> {
+        (1..=4)
+            .map(|k| {
+                let k = k as f64;
+                v[0].sin() + k * v[0] * v[1] + (v[1] - k).powi(2)
+            })
+            .collect()
+    };
+    let mut tape = Tape::record_vector(r, &[0.3, -0.2]);
+    let recorded = tape.len();
+    let (x, y) = (1.1, 0.4);
+    tape.replay(&[x, y]).unwrap();
+    assert!(tape.len() < recorded, "the sums fold");
+    let jac = tape.jacobian();
+    for k in 1..=4 {
+        let kf = k as f64;
+        let (dx, dy) = (x.cos() + kf * y, kf * x + 2.0 * (y - kf));
+        assert!((jac[(k - 1, 0)] - dx).abs() < 1e-14, "dr{k}/dx");
+        assert!((jac[(k - 1, 1)] - dy).abs() < 1e-14, "dr{k}/dy");
+    }
+    assert_eq!(tape.values(), Tape::record_vector(r, &[x, y]).values());
+}
