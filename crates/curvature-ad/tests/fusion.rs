@@ -259,3 +259,33 @@ fn folded_sums_carry_tangents_in_a_tall_jacobian() {
     }
     assert_eq!(tape.values(), Tape::record_vector(r, &[x, y]).values());
 }
+
+#[test]
+fn folded_sums_in_a_dense_hessian_of_many_batches() {
+    // f = (Σ x_i)² + Σ x_i³: H = 2·11ᵀ + diag(6 x_i), dense, so 20 seed classes run in
+    // several lane batches (the shared-curvature path), through folded sums.
+    let n = 20;
+    let f = |x: &[Var]| {
+        let s = x.iter().fold(Var::constant(0.0), |s, &xi| s + xi);
+        x.iter().fold(s.powi(2), |acc, &xi| acc + xi.powi(3))
+    };
+    let (x, y) = (point(n, 0.0), point(n, 0.3));
+    let mut tape = Tape::record(f, &x);
+    let recorded = tape.len();
+    tape.replay(&y).unwrap();
+    assert!(tape.len() < recorded, "the sums of cubes fold");
+    let h = tape.hessian();
+    let total: f64 = y.iter().sum();
+    let g = tape.gradient();
+    for i in 0..n {
+        let gi = 2.0 * total + 3.0 * y[i] * y[i];
+        assert!((g[i] - gi).abs() <= 1e-13 * (1.0 + gi.abs()), "g[{i}]");
+        for j in 0..n {
+            let e = 2.0 + if i == j { 6.0 * y[i] } else { 0.0 };
+            assert!(
+                (h[(i, j)] - e).abs() <= 1e-13 * (1.0 + e.abs()),
+                "H[{i},{j}]"
+            );
+        }
+    }
+}
