@@ -130,7 +130,7 @@ impl Tape {
 
     /// The point the tape currently holds (recorded or last replayed).
     pub fn point(&self) -> &[f64] {
-        &self.data.x
+        self.data.point()
     }
 
     /// The value of the (first) output at the current point.
@@ -173,7 +173,6 @@ impl Tape {
         nodes.vals[1..first].copy_from_slice(x);
         forward(&mut nodes.list[..], &nodes.wide, first, &mut nodes.vals);
         nodes.wide.refresh(&nodes.vals);
-        data.x.copy_from_slice(x);
         for (v, &o) in data.out_vals.iter_mut().zip(&data.outputs) {
             *v = nodes.vals[o as usize];
         }
@@ -279,7 +278,7 @@ impl Tape {
         }
         let out = self.scalar_output();
         let data = &mut self.data;
-        let (x, ws) = (&data.x, &mut data.hvp);
+        let (x, ws) = (data.nodes.point(data.n_inputs, &data.x), &mut data.hvp);
         ws.sweep(
             &data.nodes,
             &data.guards,

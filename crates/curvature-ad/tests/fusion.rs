@@ -221,6 +221,7 @@ fn dead_nodes_are_dropped_and_guards_keep_theirs() {
     };
     let (x, y) = (0.5, 1.0);
     let mut tape = Tape::record(f, &[x, y]);
+    assert_eq!(tape.point(), &[x, y]);
     // inputs 2, exp, +, sin, x·y: 6 nodes before the pass.
     assert_eq!(tape.len(), 6);
     assert_eq!(tape.fuse(), 2);
@@ -228,7 +229,9 @@ fn dead_nodes_are_dropped_and_guards_keep_theirs() {
     assert_eq!(tape.gradient(), vec![y, x]);
     // The guard still reads sin(y): sin(4) < 0 takes the other branch.
     assert!(tape.replay(&[0.5, 4.0]).is_err());
+    assert_eq!(tape.point(), &[0.5, 4.0], "a failed replay's point is held");
     assert_eq!(tape.replay(&[2.0, 3.0]).unwrap(), 6.0);
+    assert_eq!(tape.point(), &[2.0, 3.0]);
     assert_eq!(tape.gradient(), vec![3.0, 2.0]);
 }
 
