@@ -37,6 +37,9 @@ pub(crate) struct Node {
     pub(crate) op: Op,
 }
 
+// The layout the sweeps' memory traffic is sized by.
+const _: () = assert!(std::mem::size_of::<Node>() == 32);
+
 impl Node {
     /// The op's constant (0 when it has none).
     ///
