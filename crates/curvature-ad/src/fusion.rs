@@ -78,10 +78,12 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
     // node can have.
     const DEAD: u8 = u8::MAX;
     let mut removed = 0;
-    // `single(k)`: an operation node whose only use is the node being rewritten.
-    let single = |k: u32, uses: &[u8]| k as usize >= first && uses[k as usize] == 1;
-    // ... and that carries no folded-in summand, which the fused op would drop.
-    let plain = |k: u32, uses: &[u8], list: &[Node]| single(k, uses) && list[k as usize].acc == 0;
+    // `plain(k)`: an operation node whose only use is the node being rewritten, and that
+    // carries no folded-in summand (a fused op would drop it).
+    let plain = |k: u32, uses: &[u8], list: &[Node]| {
+        let k = k as usize;
+        k >= first && uses[k] == 1 && list[k].acc == 0
+    };
     for i in first..len {
         if uses[i] == 0 {
             uses[i] = DEAD;
