@@ -49,6 +49,7 @@ mod dual;
 mod elementary;
 mod error;
 mod fusion;
+mod huge;
 pub mod interop;
 mod matrix;
 mod pattern;

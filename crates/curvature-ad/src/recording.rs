@@ -97,6 +97,7 @@ impl Nodes {
             too_many_nodes();
         }
         let p = if op.is_binary() { p } else { [p[0], c] };
+        crate::huge::reserve(&mut self.list, 1);
         self.list.push(Node {
             p,
             args,

@@ -123,7 +123,7 @@ impl LocalCurvature {
     /// Seeds the adjoints for output `out`: all zero but `adjoints[out] = 1`.
     fn seed(&mut self, data: &TapeData, out: usize) {
         self.adjoints.clear();
-        self.adjoints.resize(data.nodes.len(), 0.0);
+        crate::huge::resize(&mut self.adjoints, data.nodes.len(), 0.0);
         self.adjoints[out] = 1.0;
     }
 }
@@ -138,7 +138,7 @@ fn node_values<'a>(data: &'a TapeData, buf: &'a mut Vec<f64>) -> &'a [f64] {
     }
     let first = data.first_op();
     buf.clear();
-    buf.resize(len, 0.0);
+    crate::huge::resize(buf, len, 0.0);
     buf[1..first].copy_from_slice(&data.x);
     forward(&mut ValuesOnly(code), &data.nodes.wide, first, buf);
     buf
@@ -321,7 +321,7 @@ impl<const N: usize> LaneBuffers<N> {
         let len = nodes.len();
         let first = data.first_op();
         let zero = Lanes::<f64, N>::zeros();
-        self.tan.resize(len, zero);
+        crate::huge::resize(&mut self.tan, len, zero);
         self.tan[0] = zero;
         for j in 0..data.n_inputs {
             // Written in place: a seed built on the stack and copied in was a store-forwarding
@@ -338,7 +338,7 @@ impl<const N: usize> LaneBuffers<N> {
             self.adj[..first].fill(zero);
         } else {
             self.adj.clear();
-            self.adj.resize(len, zero);
+            crate::huge::resize(&mut self.adj, len, zero);
         }
         let (tan, adj) = (&self.tan, &mut self.adj);
         // The adjoint of node i - 1 carried in registers, as in `sweep::reverse`.

@@ -335,7 +335,7 @@ pub(crate) fn seed_adjoints<S: Scalar>(
         adj[..dirty].fill(S::zero());
     } else {
         adj.clear();
-        adj.resize(len, S::zero());
+        crate::huge::resize(adj, len, S::zero());
     }
     *clean_from = first;
     adj[out] = S::one();
@@ -378,8 +378,8 @@ impl<S: Scalar> Workspace<S> {
         // Values and partials of every operation node are overwritten by the forward pass
         // (the reverse pass reads no partial below `first`), so only new slots are zeroed;
         // with lane scalars, clearing them each sweep was most of a dense Hessian's time.
-        self.vals.resize(len, S::zero());
-        self.partials.resize(len, [S::zero(); 2]);
+        crate::huge::resize(&mut self.vals, len, S::zero());
+        crate::huge::resize(&mut self.partials, len, [S::zero(); 2]);
         self.vals[0] = S::zero();
         for j in 0..n {
             self.vals[1 + j] = x(j);

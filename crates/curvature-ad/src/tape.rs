@@ -169,7 +169,7 @@ impl Tape {
         let first = self.data.first_op();
         let data = &mut self.data;
         let nodes = &mut data.nodes;
-        nodes.vals.resize(nodes.list.len(), 0.0);
+        crate::huge::resize(&mut nodes.vals, nodes.list.len(), 0.0);
         nodes.vals[1..first].copy_from_slice(x);
         forward(&mut nodes.list[..], &nodes.wide, first, &mut nodes.vals);
         nodes.wide.refresh(&nodes.vals);
