@@ -39,6 +39,9 @@ use std::cell::RefCell;
 #[derive(Clone)]
 pub(crate) struct Cone {
     flags: Vec<u8>,
+    /// The operation nodes that need a tangent, ascending: the forward pass visits only
+    /// these (chained Rosenbrock: 1 node of 4), not every node to test its flag.
+    tangent: Vec<u32>,
 }
 
 impl Cone {
@@ -69,7 +72,15 @@ impl Cone {
                 flags[node.acc as usize] |= Self::TANGENT;
             }
         }
-        Cone { flags }
+        let tangent = (first..nodes.len())
+            .filter(|&i| flags[i] & Self::TANGENT != 0)
+            .map(|i| i as u32)
+            .collect();
+        Cone { flags, tangent }
+    }
+
+    fn tangent_list(&self) -> impl Iterator<Item = usize> + '_ {
+        self.tangent.iter().map(|&i| i as usize)
     }
 
     #[inline(always)]
@@ -309,14 +320,16 @@ impl<const N: usize> LaneBuffers<N> {
     }
 
     /// H·s_k for N seed directions of zeros and ones (`seed(j)`: the one direction with
-    /// s_k[j] = 1, if any): returns, for each input j, the lanes ((H s_1)_j, ..., (H s_N)_j).
+    /// s_k[j] = 1, if any): appends to `out`, for each input j, the lanes
+    /// (H s_1)_j, ..., (H s_N)_j.
     pub(crate) fn products(
         &mut self,
         data: &TapeData,
         cone: &Cone,
         mut local: impl Curvatures,
         seed: impl Fn(usize) -> Option<usize>,
-    ) -> &[Lanes<f64, N>] {
+        out: &mut Vec<f64>,
+    ) {
         let nodes = &data.nodes;
         let len = nodes.len();
         let first = data.first_op();
@@ -332,10 +345,11 @@ impl<const N: usize> LaneBuffers<N> {
                 t.0[lane] = 1.0;
             }
         }
-        tangents(nodes, first, &mut self.tan, |i| cone.tangent(i));
-        // The loop below leaves adj[first..] zero; only the inputs' slots carry over.
+        tangents(nodes, first, &mut self.tan, cone.tangent_list());
+        // The loop below leaves adj[first..] zero and the copy out below the inputs' slots;
+        // only the dummy's (the adjoint of constant operands) carries over.
         if self.adj.len() == len {
-            self.adj[..first].fill(zero);
+            self.adj[0] = zero;
         } else {
             self.adj.clear();
             crate::huge::resize(&mut self.adj, len, zero);
@@ -402,7 +416,13 @@ impl<const N: usize> LaneBuffers<N> {
         }
         adj[first - 1] = adj[first - 1].combine(1.0, carry, 1.0);
         local.finish(first);
-        &self.adj[1..first]
+        // Copied out and cleared in one pass: the buffer is cold by now, and clearing it at
+        // the next call's start was a second pass over it.
+        out.reserve(N * (first - 1));
+        for a in &mut adj[1..first] {
+            out.extend_from_slice(&a.0);
+            *a = zero;
+        }
     }
 }
 

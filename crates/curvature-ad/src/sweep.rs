@@ -278,30 +278,28 @@ pub(crate) fn reverse_f64<const CLEAR: bool>(nodes: &Nodes, first: usize, adj: &
 
 /// Forward-mode tangents through the recorded f64 partials: `tan[i] = ∂i/∂a·tan[a] +
 /// ∂i/∂b·tan[b]`. `tan[..first]` must hold the seeds (dummy: zero).
-/// Only nodes with `wanted(i)` are computed (their operands must be wanted too); the others'
-/// slots are left as they were.
+/// Only the operation nodes in `wanted` (ascending) are computed, and their operands must be
+/// wanted too; the others' slots are left as they were.
 pub(crate) fn tangents<E: Tangent<f64>>(
     nodes: &Nodes,
     first: usize,
     tan: &mut [E],
-    wanted: impl Fn(usize) -> bool,
+    wanted: impl Iterator<Item = usize>,
 ) {
-    // The tangent of node i - 1 kept in registers, as in `forward` (an operand i - 1 is
-    // wanted, so `last` is its tangent).
+    // The tangent of the node visited last kept in registers, as in `forward`: most operands
+    // are the node just computed.
     let mut last = tan[first - 1];
-    for i in first..nodes.len() {
-        if !wanted(i) {
-            continue;
-        }
+    let mut prev = (first - 1) as u32;
+    for i in wanted {
         let node = &nodes.list[i];
         if node.op.is_wide() {
             vector::tangents(&nodes.wide, node, i, tan);
             last = tan[i];
+            prev = i as u32;
             continue;
         }
         let [a, b] = node.args;
         let [pa, pb] = node.p;
-        let prev = (i - 1) as u32;
         let ta = if a == prev { last } else { tan[a as usize] };
         last = if node.op.is_binary() {
             let tb = if b == prev { last } else { tan[b as usize] };
@@ -316,6 +314,7 @@ pub(crate) fn tangents<E: Tangent<f64>>(
             last = last.combine(1.0, tan[node.acc as usize], 1.0);
         }
         tan[i] = last;
+        prev = i as u32;
     }
 }
 

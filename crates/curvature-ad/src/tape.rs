@@ -478,22 +478,17 @@ impl Tape {
             // The common sparse case: adjoints and local curvature inside the lane sweep.
             let mut block = std::mem::take(&mut spare.block);
             block.clear();
-            block.extend(
-                kept.products(data, cone, Fused::new(&mut local, data, out), seeds(0))
-                    .iter()
-                    .flat_map(|l| l.0),
-            );
+            let fused = Fused::new(&mut local, data, out);
+            kept.products(data, cone, fused, seeds(0), &mut block);
             vec![block]
         } else {
             local.precompute(data, out);
             let shared = &local;
             // One batch: H·s for the seed classes c0..c0+N, as an n×N block (row i, lane k).
             let batch = |buffers: &mut LaneBuffers<N>, b: usize| -> Vec<f64> {
-                buffers
-                    .products(data, cone, shared, seeds(b))
-                    .iter()
-                    .flat_map(|l| l.0)
-                    .collect()
+                let mut block = Vec::new();
+                buffers.products(data, cone, shared, seeds(b), &mut block);
+                block
             };
             // Parallel batches pay off once a sweep is long enough to amortize rayon's
             // overhead.
@@ -546,7 +541,13 @@ impl Tape {
                         t.0[j - c0] = 1.0;
                     }
                 }
-                tangents(&self.data.nodes, self.data.first_op(), &mut tan, |_| true);
+                let first = self.data.first_op();
+                tangents(
+                    &self.data.nodes,
+                    first,
+                    &mut tan,
+                    first..self.data.nodes.len(),
+                );
                 for (k, &o) in self.data.outputs.iter().enumerate() {
                     for l in 0..N.min(n - c0) {
                         jac[(k, c0 + l)] = tan[o as usize].0[l];
