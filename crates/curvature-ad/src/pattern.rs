@@ -3,7 +3,7 @@
 
 use crate::sparse::{Csc, SparseMatrix};
 use crate::sparsity::{color, Coloring, Pattern};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Which entries of a symmetric n × n Hessian can be nonzero.
 ///
@@ -170,6 +170,10 @@ impl HessianColoring {
 pub(crate) struct Assembly {
     pattern: Arc<Csc>,
     src: Vec<[(u32, u32); 2]>,
+    /// The same sources as offsets into one row-major n × lanes block of products (the
+    /// single lane batch of every sparse Hessian of up to 8 colours), for that block's lane
+    /// count: half the bytes of `src` to read, and no (class, row) arithmetic per entry.
+    flat: OnceLock<(usize, Vec<[u32; 2]>)>,
 }
 
 impl Assembly {
@@ -195,7 +199,31 @@ impl Assembly {
         Assembly {
             pattern: Arc::new(Csc { col_ptr, row_idx }),
             src,
+            flat: OnceLock::new(),
         }
+    }
+
+    /// `fill` from one row-major n × `lanes` block, class c of row i at `block[i·lanes + c]`.
+    fn fill_block(&self, n: usize, lanes: usize, block: &[f64]) -> SparseMatrix {
+        let fits = n
+            .checked_mul(lanes)
+            .is_some_and(|len| len <= u32::MAX as usize);
+        if !fits {
+            return self.fill(n, |c, row| block[row * lanes + c]);
+        }
+        let (stride, flat) = self.flat.get_or_init(|| {
+            let at = |(c, row): (u32, u32)| row * lanes as u32 + c;
+            let flat = self.src.iter().map(|&[ij, ji]| [at(ij), at(ji)]);
+            (lanes, flat.collect())
+        });
+        if *stride != lanes {
+            return self.fill(n, |c, row| block[row * lanes + c]);
+        }
+        let values = flat
+            .iter()
+            .map(|&[ij, ji]| 0.5 * (block[ij as usize] + block[ji as usize]))
+            .collect();
+        SparseMatrix::from_pattern(n, self.pattern.clone(), values)
     }
 
     /// The symmetric matrix with entries (H_ij + H_ji) / 2, H_ij read as `product(class,
@@ -215,6 +243,23 @@ impl Assembly {
 /// of H·s_c): the coloured pattern's entries, or with no colouring every entry of the n × n
 /// matrix (class = column), each the average (H_ij + H_ji) / 2 so the result is exactly
 /// symmetric.
+/// [`assemble`] from one row-major n × `lanes` block of class products (a single lane
+/// batch): row `row` of H·s_c at `block[row · lanes + c]`.
+pub(crate) fn assemble_block(
+    coloring: Option<&Coloring>,
+    n: usize,
+    lanes: usize,
+    block: &[f64],
+) -> SparseMatrix {
+    match coloring {
+        Some(c) => c
+            .assembly
+            .get_or_init(|| Assembly::new(c, n))
+            .fill_block(n, lanes, block),
+        None => assemble(None, n, |c, row| block[row * lanes + c]),
+    }
+}
+
 pub(crate) fn assemble(
     coloring: Option<&Coloring>,
     n: usize,
@@ -268,6 +313,22 @@ mod tests {
         for i in 0..n {
             for j in 0..n {
                 assert_eq!(m.get(i, j), h(i, j), "({i}, {j})");
+            }
+        }
+        // The same products as one row-major block of a lane batch: the flat offsets cached
+        // for 2 lanes, then a block of 4 lanes (a stride the cache does not hold).
+        for lanes in [2, 4, 2] {
+            let mut block = vec![f64::NAN; n * lanes];
+            for (c, p) in products.iter().enumerate() {
+                for (i, &v) in p.iter().enumerate() {
+                    block[i * lanes + c] = v;
+                }
+            }
+            let m = assemble_block(Some(&coloring.coloring), n, lanes, &block);
+            for i in 0..n {
+                for j in 0..n {
+                    assert_eq!(m.get(i, j), h(i, j), "{lanes} lanes: ({i}, {j})");
+                }
             }
         }
     }

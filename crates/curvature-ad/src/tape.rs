@@ -4,7 +4,7 @@
 use crate::dual::Dual;
 use crate::error::BranchChanged;
 use crate::matrix::Matrix;
-use crate::pattern::assemble;
+use crate::pattern::{assemble, assemble_block};
 use crate::recording::{check_guards, record, recycle, TapeData};
 use crate::scalar::Scalar;
 use crate::second_order::{Cone, Fused, LaneBuffers};
@@ -312,14 +312,19 @@ impl Tape {
     /// # Panics
     /// On a multi-output tape or after a failed replay.
     pub fn hessian(&self) -> Matrix {
-        self.gradient_and_hessian().1
+        self.dense_hessian(false).1
     }
 
     /// The gradient and the dense Hessian from the same lane sweeps.
     pub fn gradient_and_hessian(&self) -> (Vec<f64>, Matrix) {
+        self.dense_hessian(true)
+    }
+
+    /// The dense Hessian, and with `with_gradient` the gradient (else empty).
+    fn dense_hessian(&self, with_gradient: bool) -> (Vec<f64>, Matrix) {
         self.check_usable();
         let coloring = self.coloring();
-        let (grad, products) = self.class_products(coloring);
+        let (grad, products) = self.class_products(coloring, with_gradient);
         let n = self.num_inputs();
         // Only the entries that can be nonzero are written: with a sparse pattern the
         // assembly is O(nnz) on top of the O(n²) zeroed allocation.
@@ -372,7 +377,7 @@ impl Tape {
     /// assert_eq!(h.get(1, 0), -4.0 * 0.5); // ∂²/∂x0∂x1 = −4 x0
     /// ```
     pub fn sparse_hessian(&self) -> SparseMatrix {
-        self.gradient_and_sparse_hessian().1
+        self.coloured_hessian(false).1
     }
 
     /// The gradient and the sparse Hessian ([`Tape::sparse_hessian`]) from the same lane
@@ -381,15 +386,26 @@ impl Tape {
     /// # Panics
     /// On a multi-output tape or after a failed replay.
     pub fn gradient_and_sparse_hessian(&self) -> (Vec<f64>, SparseMatrix) {
+        self.coloured_hessian(true)
+    }
+
+    /// The sparse Hessian, and with `with_gradient` the gradient (else empty: a copy of n
+    /// adjoints that `sparse_hessian` has no use for).
+    fn coloured_hessian(&self, with_gradient: bool) -> (Vec<f64>, SparseMatrix) {
         self.check_usable();
         let coloring = self.coloring();
-        let (grad, products) = self.class_products(coloring);
-        let h = assemble(coloring, self.num_inputs(), |c, row| products.get(c, row));
+        let (grad, products) = self.class_products(coloring, with_gradient);
+        let n = self.num_inputs();
+        let h = match &products.blocks[..] {
+            [block] => assemble_block(coloring, n, products.lanes, block),
+            _ => assemble(coloring, n, |c, row| products.get(c, row)),
+        };
         self.keep(products);
         (grad, h)
     }
 
-    /// The gradient and H·s for every seed class, in lanes of 2, 4 or 8.
+    /// H·s for every seed class, in lanes of 2, 4 or 8, and with `with_gradient` the
+    /// gradient (else empty).
     ///
     /// Lane buffers cost 16·N bytes per node, and several batches also share 32 bytes a
     /// node of precomputed local curvature (one batch computes it as it goes): up to 4
@@ -398,18 +414,22 @@ impl Tape {
     /// objective) at most 2, its batches one after the other, so the second-order sweep
     /// stays within about the tape's own memory (peak resident memory ≤ 2 GiB for 10⁷-node
     /// tapes).
-    fn class_products(&self, coloring: Option<&Coloring>) -> (Vec<f64>, ClassProducts) {
+    fn class_products(
+        &self,
+        coloring: Option<&Coloring>,
+        with_gradient: bool,
+    ) -> (Vec<f64>, ClassProducts) {
         let seeds = coloring.map_or(self.num_inputs(), |c| c.num_colors);
         let len = self.data.nodes.len();
         match seeds {
-            0..=2 => self.class_products_in::<2>(coloring),
+            0..=2 => self.class_products_in::<2>(coloring, with_gradient),
             // Three colours (banded problems such as chained Rosenbrock) in exactly three
             // lanes: a quarter less lane traffic than four.
-            3 => self.class_products_in::<3>(coloring),
-            4 => self.class_products_in::<4>(coloring),
-            _ if len > 3 * LARGE_TAPE => self.class_products_in::<2>(coloring),
-            _ if len > LARGE_TAPE => self.class_products_in::<4>(coloring),
-            _ => self.class_products_in::<8>(coloring),
+            3 => self.class_products_in::<3>(coloring, with_gradient),
+            4 => self.class_products_in::<4>(coloring, with_gradient),
+            _ if len > 3 * LARGE_TAPE => self.class_products_in::<2>(coloring, with_gradient),
+            _ if len > LARGE_TAPE => self.class_products_in::<4>(coloring, with_gradient),
+            _ => self.class_products_in::<8>(coloring, with_gradient),
         }
     }
 
@@ -449,6 +469,7 @@ impl Tape {
     fn class_products_in<const N: usize>(
         &self,
         coloring: Option<&Coloring>,
+        with_gradient: bool,
     ) -> (Vec<f64>, ClassProducts) {
         let n = self.num_inputs();
         let data = &self.data;
@@ -510,7 +531,11 @@ impl Tape {
             }
         };
         spare.lanes = Some(Box::new(kept));
-        let grad = local.adjoints[1..=n].to_vec();
+        let grad = if with_gradient {
+            local.adjoints[1..=n].to_vec()
+        } else {
+            Vec::new()
+        };
         spare.local = Some(local);
         (grad, ClassProducts { lanes: N, blocks })
     }
