@@ -143,10 +143,16 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                     })
                 })
                 .or_else(|| {
-                    // Otherwise u + t folds into t's node as its summand (the later operand
-                    // first: usually the term just computed). Add's partials are exactly 1, so
-                    // t's recorded partials stay as they are.
-                    [1, 0].into_iter().find_map(|side| {
+                    // Otherwise u + t folds into t's node as its summand. Add's partials are
+                    // exactly 1, so t's recorded partials stay as they are. The left operand
+                    // is tried first: in `s = s + term` it is the running sum, and folding
+                    // *it* keeps the sum's chain in the node's operands, which the forward
+                    // sweep carries in a register, while the summand (always read from
+                    // memory) is the term, computed off the chain. Chained Rosenbrock's
+                    // replay at n = 10³: 7.7 -> 6.6 µs against folding the term (its
+                    // `s + 100·u² + v²` becomes one node 100·u² + s + v², not s + 100·u²
+                    // then v² + that).
+                    [0, 1].into_iter().find_map(|side| {
                         let m = node.args[side];
                         let inner = list[m as usize];
                         let foldable = !matches!(inner.op, Op::Const) && !inner.op.is_wide();
