@@ -6,10 +6,11 @@
 //! 2 MiB pages the same buffers need a few dozen TLB entries. Linux gives huge pages to
 //! memory that asks for them (`madvise(MADV_HUGEPAGE)`) when transparent huge pages are in
 //! their default `madvise` mode (or `always`); the request must come before the pages are
-//! first touched, so buffers past [`MIN_BYTES`] grow here, into fresh memory advised before
-//! use, instead of through `Vec`'s own growth. Measured on chained Rosenbrock at n = 10⁵
-//! (see the README's tape table): the closure gradient about 12% faster, a replayed sparse
-//! Hessian about 5%.
+//! first touched, so buffers of [`MIN_BYTES`] to [`MAX_BYTES`] grow here, into fresh memory
+//! advised before use, instead of through `Vec`'s own growth (whose reallocations keep the
+//! pages already faulted: advising only the new part won back little). Measured on chained
+//! Rosenbrock at n = 10⁵, alternating runs: the closure gradient 3.33 -> 2.98 ms, replay +
+//! gradient 1.82 -> 1.65 ms, a replayed sparse Hessian 6.40 -> 5.81 ms.
 //!
 //! Elsewhere (other systems, THP disabled) the advice is a no-op and the buffers are plain
 //! `Vec`s. Memory use is unchanged: the advice only changes the page size backing the
@@ -22,9 +23,16 @@
 /// adjoint buffers are 3.2 MB each, ran 1.64–1.77 ms with a 2 MiB threshold against
 /// 1.81–1.96 ms with 4 MiB (alternating runs).
 const MIN_BYTES: usize = 2 << 20;
+/// Buffers beyond this size keep `Vec`'s growth too. A sweep over hundreds of megabytes is
+/// bound by memory bandwidth, not page walks, and faulting that much fresh huge-page memory
+/// (zeroing, and on a fragmented machine compaction) is not free: at n = 10⁶ (a 256 MB
+/// recording) advising every buffer left a Newton iteration where it was (250–272 ms
+/// against 252–269 ms) and took the start point, which records and sizes every buffer,
+/// from 0.62–0.65 s to 0.77–1.13 s. With this cap the start point is back at 0.59–0.63 s.
+const MAX_BYTES: usize = 64 << 20;
 
-/// Makes room for `additional` more elements, growing (at least doubling) a large buffer
-/// into huge-page-advised memory.
+/// Makes room for `additional` more elements, growing (at least doubling) a buffer of
+/// 2–64 MiB into huge-page-advised memory.
 #[inline]
 pub(crate) fn reserve<T>(v: &mut Vec<T>, additional: usize) {
     if v.capacity() - v.len() < additional {
@@ -43,9 +51,9 @@ pub(crate) fn resize<T: Clone>(v: &mut Vec<T>, len: usize, value: T) {
 #[inline(never)]
 fn grow<T>(v: &mut Vec<T>, additional: usize) {
     let need = v.len().checked_add(additional).expect("capacity overflow");
-    let cap = need.max(2 * v.capacity());
+    let cap = need.max(4 * v.capacity());
     let bytes = cap.saturating_mul(std::mem::size_of::<T>());
-    if bytes < MIN_BYTES {
+    if !(MIN_BYTES..=MAX_BYTES).contains(&bytes) {
         v.reserve(additional);
         return;
     }
