@@ -98,12 +98,19 @@ impl Nodes {
         }
         let p = if op.is_binary() { p } else { [p[0], c] };
         crate::huge::reserve(&mut self.list, 1);
-        self.list.push(Node {
+        let node = Node {
             p,
             args,
             acc: 0,
             op,
-        });
+        };
+        // SAFETY: `reserve` has just made room for one more node, so slot `idx` lies within
+        // the allocation; it is written before the length grows over it. (Recording is one
+        // push per operation: `Vec::push` would test the capacity a second time.)
+        unsafe {
+            self.list.as_mut_ptr().add(idx).write(node);
+            self.list.set_len(idx + 1);
+        }
         idx as u32
     }
 
