@@ -50,8 +50,8 @@ fn a_replayed_rosenbrock_tape_is_fused_and_exact() {
     let mut tape = Tape::record(rosenbrock::<Var>, &x);
     let recorded = tape.len();
     let f = tape.replay(&y).unwrap();
-    // Three pairs a term became single nodes and the running sum folded into the term's
-    // last node: 8 → 4 per term (the first term records 7, `0 + t` being no node, and its
+    // Three pairs a term became single nodes and the term's last addition folded into the
+    // node before it (100·q + s, with (1 − x)² riding as its summand): 8 → 4 per term (the first term records 7, `0 + t` being no node, and its
     // last Add fuses with the 100·q before it, as c·t + u, rather than folding).
     assert_eq!(recorded - tape.len(), 4 * (n - 1) - 1);
     let fresh = Tape::record(rosenbrock::<Var>, &y);
