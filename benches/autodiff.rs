@@ -183,9 +183,12 @@ fn tape_speed() {
             tape.replay(&x).unwrap();
             tape.sparse_hessian()
         });
+        // The figures, then this machine's on 2026-11-30
+        // (`python3 benches/peers/rosenbrock.py`: CasADi 3.8.2 SX, JAX 0.10.2 jit).
         let anchors = match n {
-            1000 => "gradient: JAX jit 12.9 µs, CasADi SX 16.8 µs",
-            100_000 => "replayed gradient: CasADi SX 1.27 ms; sparse Hessian: CasADi SX 1.8 ms",
+            1000 => "gradient: JAX jit 12.9 µs, CasADi SX 16.8 µs; re-measured: JAX 7.0 µs, CasADi 24.1 µs, CasADi sparse Hessian 30.2 µs",
+            10_000 => "re-measured: gradient JAX 22.0 µs, CasADi 223 µs; CasADi sparse Hessian 287 µs",
+            100_000 => "replayed gradient: CasADi SX 1.27 ms; sparse Hessian: CasADi SX 1.8 ms; re-measured: CasADi 2.21 ms and 2.83 ms, JAX gradient 95 µs",
             _ => "",
         };
         println!(
