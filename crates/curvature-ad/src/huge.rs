@@ -51,7 +51,7 @@ pub(crate) fn resize<T: Clone>(v: &mut Vec<T>, len: usize, value: T) {
 #[inline(never)]
 fn grow<T>(v: &mut Vec<T>, additional: usize) {
     let need = v.len().checked_add(additional).expect("capacity overflow");
-    let cap = need.max(4 * v.capacity());
+    let cap = need.max(2 * v.capacity());
     let bytes = cap.saturating_mul(std::mem::size_of::<T>());
     if !(MIN_BYTES..=MAX_BYTES).contains(&bytes) {
         v.reserve(additional);
