@@ -239,10 +239,6 @@ impl Assembly {
     }
 }
 
-/// The Hessian from the products H·s_c of its seed classes (`product(c, row)` is row `row`
-/// of H·s_c): the coloured pattern's entries, or with no colouring every entry of the n × n
-/// matrix (class = column), each the average (H_ij + H_ji) / 2 so the result is exactly
-/// symmetric.
 /// [`assemble`] from one row-major n × `lanes` block of class products (a single lane
 /// batch): row `row` of H·s_c at `block[row · lanes + c]`.
 pub(crate) fn assemble_block(
@@ -260,6 +256,10 @@ pub(crate) fn assemble_block(
     }
 }
 
+/// The Hessian from the products H·s_c of its seed classes (`product(c, row)` is row `row`
+/// of H·s_c): the coloured pattern's entries, or with no colouring every entry of the n × n
+/// matrix (class = column), each the average (H_ij + H_ji) / 2 so the result is exactly
+/// symmetric.
 pub(crate) fn assemble(
     coloring: Option<&Coloring>,
     n: usize,
