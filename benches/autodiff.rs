@@ -213,6 +213,18 @@ fn main() {
     println!("(times per call, best of 5 batches; ratios in parentheses are time / time(f))\n");
 
     tape_speed();
+    // The same rows with the tape's large buffers on transparent huge pages (opt-in: it
+    // slows code that records fresh tapes all the time; see `set_huge_pages`).
+    // On a fresh thread: this one's pooled tape buffers are already grown.
+    println!("\nThe same with `curvature::set_huge_pages(true)`:\n");
+    curvature::set_huge_pages(true);
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(tape_speed)
+        .unwrap()
+        .join()
+        .unwrap();
+    curvature::set_huge_pages(false);
     if std::env::var("CURVATURE_AUTODIFF_ONLY").is_ok_and(|v| v == "tape") {
         return;
     }

@@ -44,9 +44,9 @@ pub use curvature_ad as ad;
 pub use curvature_ad::interop;
 pub use curvature_ad::num_traits;
 pub use curvature_ad::{
-    derivative, gradient, hessian, hvp, jacobian, second_derivative, sparse_hessian, BranchChanged,
-    Dual, Dual2, DualN, HessianColoring, Lanes, Matrix, Scalar, ShapeError, SparseMatrix,
-    SparsityPattern, Tangent, Tape, Var,
+    derivative, gradient, hessian, hvp, jacobian, second_derivative, set_huge_pages,
+    sparse_hessian, BranchChanged, Dual, Dual2, DualN, HessianColoring, Lanes, Matrix, Scalar,
+    ShapeError, SparseMatrix, SparsityPattern, Tangent, Tape, Var,
 };
 pub use curvature_ad::{vector, SharedMatrix, VectorOps};
 pub use curvature_optim as optim;

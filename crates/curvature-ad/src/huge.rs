@@ -1,4 +1,5 @@
-//! Large tape buffers backed by transparent huge pages where the OS offers them.
+//! Large tape buffers backed by transparent huge pages, when the user asks for them
+//! ([`set_huge_pages`]).
 //!
 //! A 10⁵-variable tape spans tens of megabytes (nodes, values, adjoints, lane buffers), and
 //! every sweep walks all of it: with 4 KiB pages that is thousands of pages per sweep, more
@@ -6,17 +7,47 @@
 //! 2 MiB pages the same buffers need a few dozen TLB entries. Linux gives huge pages to
 //! memory that asks for them (`madvise(MADV_HUGEPAGE)`) when transparent huge pages are in
 //! their default `madvise` mode (or `always`); the request must come before the pages are
-//! first touched, so buffers of [`MIN_BYTES`] to [`MAX_BYTES`] grow here, into fresh memory
-//! advised before use, instead of through `Vec`'s own growth (whose reallocations keep the
-//! pages already faulted: advising only the new part won back little). Measured on chained
-//! Rosenbrock at n = 10⁵, alternating runs: the closure gradient 3.33 -> 2.98 ms, replay +
-//! gradient 1.82 -> 1.65 ms, a replayed sparse Hessian 6.40 -> 5.81 ms.
+//! first touched, so with huge pages on, buffers of [`MIN_BYTES`] to [`MAX_BYTES`] grow
+//! here, into fresh memory advised before use, instead of through `Vec`'s own growth (whose
+//! reallocations keep the pages already faulted: advising only the new part won back
+//! little). Measured on chained Rosenbrock at n = 10⁵, alternating runs: the closure
+//! gradient 3.33 -> 2.98 ms, replay + gradient 1.82 -> 1.65 ms, a replayed sparse Hessian
+//! 6.40 -> 5.81 ms.
 //!
-//! Elsewhere (other systems, THP disabled) the advice is a no-op and the buffers are plain
-//! `Vec`s. Memory use is unchanged: the advice only changes the page size backing the
-//! buffer. Where the kernel compacts memory on demand for advised regions (THP `defrag` in
-//! `madvise` mode), the first fault of a huge page can take longer on a fragmented machine;
-//! pooled tape buffers fault once and are reused across calls.
+//! Off by default, because fresh huge pages are expensive to fault in: the kernel zeroes
+//! 2 MiB at a time and, on a fragmented machine, compacts memory first (THP `defrag` in its
+//! default `madvise` mode). Where buffers are reused across calls that is paid once; where
+//! they are not it is paid again and again. Measured here: training the digits MLP, which
+//! records a tape per chunk of examples on every rayon thread, ran 30–60% slower per epoch
+//! with huge pages (64-256-10: 127–145 -> 183–189 ms with scalar nodes, 26–29 -> 44 ms with
+//! the primitives); and the first gradient and HVP of a 2·10⁶-node scalar tape once took 159
+//! and 280 ms against 45 and 91 ms with plain pages, every later call 10–15% faster. Where
+//! the OS offers no transparent huge pages the advice is a no-op; memory use is the same
+//! either way.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
+/// Whether tape buffers of 2–64 MiB are backed by transparent huge pages (Linux; a no-op
+/// elsewhere). Off by default.
+///
+/// Turn it on for work that sweeps the same large tapes many times from one thread —
+/// replayed gradients, HVPs and sparse Hessians of a 10⁵-variable objective in an optimizer
+/// loop run about 10% faster — and leave it off where tapes are recorded afresh all the time
+/// (training loops over many small tapes, one-shot derivatives), which it slows down: every
+/// new buffer then pays for faulting in huge pages. It applies to buffers that grow after the
+/// call.
+///
+/// ```
+/// curvature_ad::set_huge_pages(true);
+/// let (_, g) = curvature_ad::gradient(|x| x[0] * x[1], &[2.0, 3.0]);
+/// assert_eq!(g, vec![3.0, 2.0]);
+/// curvature_ad::set_huge_pages(false);
+/// ```
+pub fn set_huge_pages(on: bool) {
+    ENABLED.store(on, Ordering::Relaxed);
+}
 
 /// Buffers below this size keep `Vec`'s growth: they fit the TLB's reach anyway. From one
 /// huge page up, the advice pays: the bench's replayed gradient at n = 10⁵, whose value and
@@ -32,7 +63,7 @@ const MIN_BYTES: usize = 2 << 20;
 const MAX_BYTES: usize = 64 << 20;
 
 /// Makes room for `additional` more elements, growing (at least doubling) a buffer of
-/// 2–64 MiB into huge-page-advised memory.
+/// 2–64 MiB into huge-page-advised memory when huge pages are on.
 #[inline]
 pub(crate) fn reserve<T>(v: &mut Vec<T>, additional: usize) {
     if v.capacity() - v.len() < additional {
@@ -53,7 +84,7 @@ fn grow<T>(v: &mut Vec<T>, additional: usize) {
     let need = v.len().checked_add(additional).expect("capacity overflow");
     let cap = need.max(2 * v.capacity());
     let bytes = cap.saturating_mul(std::mem::size_of::<T>());
-    if !(MIN_BYTES..=MAX_BYTES).contains(&bytes) {
+    if !ENABLED.load(Ordering::Relaxed) || !(MIN_BYTES..=MAX_BYTES).contains(&bytes) {
         v.reserve(additional);
         return;
     }
@@ -93,6 +124,8 @@ mod tests {
 
     #[test]
     fn growth_keeps_contents_and_amortizes() {
+        // (Process-wide, but it changes only how buffers are backed, never their contents.)
+        set_huge_pages(true);
         let mut v: Vec<u64> = (0..1000).collect();
         let big = MIN_BYTES / 8 + 1;
         resize(&mut v, big, 7);

@@ -293,11 +293,14 @@ fn folded_sums_in_a_dense_hessian_of_many_batches() {
     }
 }
 
-/// A tape big enough that its node list, value and adjoint buffers and lane buffers all
-/// grow into huge-page-advised memory (2 MiB and up; 320 000 recorded nodes, 10 MB):
-/// gradients of the closure and of replays, and the sparse Hessian, against the formulas.
+/// With huge pages on, a tape big enough that its node list, value and adjoint buffers and
+/// lane buffers all grow into huge-page-advised memory (2 MiB and up; 320 000 recorded
+/// nodes, 10 MB): gradients of the closure and of replays, and the sparse Hessian, against
+/// the formulas.
 #[test]
 fn a_tape_in_huge_page_buffers_is_exact() {
+    // (Process-wide, but it changes only how buffers are backed, never their contents.)
+    curvature_ad::set_huge_pages(true);
     let n = 40_000;
     let x = point(n, 0.0);
     let grad_by_hand = |x: &[f64]| {
