@@ -208,17 +208,16 @@ impl Assembly {
         let fits = n
             .checked_mul(lanes)
             .is_some_and(|len| len <= u32::MAX as usize);
-        if !fits {
-            return self.fill(n, |c, row| block[row * lanes + c]);
-        }
-        let (stride, flat) = self.flat.get_or_init(|| {
-            let at = |(c, row): (u32, u32)| row * lanes as u32 + c;
-            let flat = self.src.iter().map(|&[ij, ji]| [at(ij), at(ji)]);
-            (lanes, flat.collect())
+        let cached = fits.then(|| {
+            self.flat.get_or_init(|| {
+                let at = |(c, row): (u32, u32)| row * lanes as u32 + c;
+                let flat = self.src.iter().map(|&[ij, ji]| [at(ij), at(ji)]);
+                (lanes, flat.collect())
+            })
         });
-        if *stride != lanes {
+        let Some((_, flat)) = cached.filter(|(stride, _)| *stride == lanes) else {
             return self.fill(n, |c, row| block[row * lanes + c]);
-        }
+        };
         let values = flat
             .iter()
             .map(|&[ij, ji]| 0.5 * (block[ij as usize] + block[ji as usize]))

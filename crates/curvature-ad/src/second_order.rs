@@ -115,7 +115,8 @@ impl LocalCurvature {
     pub(crate) fn precompute(&mut self, data: &TapeData, out: usize) {
         let code = &data.nodes.list;
         let first = data.first_op();
-        self.seed(data, out);
+        let len = data.nodes.len();
+        seed_adjoints(&mut self.adjoints, &mut self.clean_from, len, first, out);
         reverse_f64::<false>(&data.nodes, first, &mut self.adjoints);
         let vals = node_values(data, &mut self.vals);
         // The sweep kept every node's adjoint: nothing above the seed is known to be zero.
@@ -129,13 +130,6 @@ impl LocalCurvature {
                 local_hessian(node, vals)
             }
         }));
-    }
-
-    /// Seeds the adjoints for output `out`: all zero but `adjoints[out] = 1`.
-    fn seed(&mut self, data: &TapeData, out: usize) {
-        self.adjoints.clear();
-        crate::huge::resize(&mut self.adjoints, data.nodes.len(), 0.0);
-        self.adjoints[out] = 1.0;
     }
 }
 
