@@ -94,6 +94,10 @@ pub(crate) enum Op {
     SqAddC,
     /// (c − x)², fused from `RSubC` then `Sq`.
     SqRSubC,
+    /// c·(a − b)², fused from `SqDiff` then `MulC` by [`crate::fusion`]: the weighted squared
+    /// residual of least squares. Both partials change with the point, so c lives in the
+    /// tape's constant pool (`Nodes::consts`, index `Node::k`).
+    ScaledSqDiff,
     /// The last output of a wide vector node (`crate::vector`); the constant is the node's
     /// index in the side table `Nodes::wide`.
     Wide,
@@ -125,6 +129,7 @@ impl Op {
                 | Op::Rem
                 | Op::SqDiff
                 | Op::AddMulC
+                | Op::ScaledSqDiff
         )
     }
 }
@@ -304,6 +309,11 @@ pub(crate) fn binary<S: Scalar>(op: Op, a: S, b: S) -> (S, S, S) {
 pub(crate) fn eval<S: Scalar>(op: Op, a: S, b: S, c: f64) -> (S, S, S) {
     if op == Op::AddMulC {
         (a.mul_cst(c) + b, S::cst(c), S::one())
+    } else if op == Op::ScaledSqDiff {
+        // The same operations, in the same order, as `SqDiff` then `MulC`.
+        let d = a - b;
+        let two_cd = (d + d).mul_cst(c);
+        ((d * d).mul_cst(c), two_cd, -two_cd)
     } else if op.is_binary() {
         binary(op, a, b)
     } else {
@@ -324,6 +334,7 @@ pub(crate) fn eval_f64(op: Op, a: f64, b: f64, c: f64) -> (f64, f64, f64) {
         (unary: $($u:ident)*; binary: $($b:ident)*) => {
             match op {
                 Op::AddMulC => eval(Op::AddMulC, a, b, c),
+                Op::ScaledSqDiff => eval(Op::ScaledSqDiff, a, b, c),
                 $(Op::$u => {
                     let (v, d) = unary(Op::$u, a, c);
                     (v, d, 0.0)

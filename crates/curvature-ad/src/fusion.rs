@@ -9,6 +9,7 @@
 //! | recorded | fused |
 //! |---|---|
 //! | `Sub(a, b)` → `Sq` | `SqDiff(a, b)` = (a − b)² |
+//! | `SqDiff(a, b)` → `MulC c` | `ScaledSqDiff c (a, b)` = c·(a − b)² |
 //! | `AddC c (x)` → `Sq` | `SqAddC c (x)` = (x + c)² |
 //! | `RSubC c (x)` → `Sq` | `SqRSubC c (x)` = (c − x)² |
 //! | `MulC c (t)` → `Add(·, u)` (either side) | `AddMulC c (t, u)` = c·t + u |
@@ -20,7 +21,14 @@
 //! the others in `elementary`. The last form is what makes a sum of terms, the shape of most
 //! losses, cost no node for its additions: the summand rides in the term's node as a third
 //! operand with partial 1, which every sweep adds (the forward pass branch-free). Chained
-//! Rosenbrock drops from 8 nodes a term to 4.
+//! Rosenbrock drops from 8 nodes a term to 3: x_i², then 100·(x_{i+1} − x_i²)² carrying the
+//! running sum, then (1 − x_i)² carrying that.
+//!
+//! A weighted square c·(a − b)², the term of weighted least squares, has two partials that
+//! change with the point and a constant, one slot too many for the 32-byte node: its
+//! constant goes to a per-tape pool (`Nodes::consts`), indexed by a `u16` in the node's
+//! padding. A tape with more than 65 536 distinct weights keeps the rest of its terms as two
+//! nodes, `SqDiff` then `AddMulC`.
 //!
 //! The same pass drops dead nodes: values no output or guard depends on (a quantity
 //! computed for a log line, the unused half of a branch-free select). Their adjoints are
@@ -39,6 +47,8 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
     }
     let first = data.first_op();
     let list = &mut data.nodes.list;
+    let consts = &mut data.nodes.consts;
+    let mut pool = Pool::default();
     let len = list.len();
     // Uses of each node by live nodes, saturating at 2 (only "exactly one" matters); outputs
     // and guards count as two, so they are never fused away. Counted backwards, a node's
@@ -104,12 +114,13 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                             args: inner.args,
                             acc: 0,
                             op: Op::SqDiff,
+                            k: 0,
                         },
                     )),
                     Op::AddC | Op::RSubC => Some((
                         node.args[0],
                         Node {
-                            p: [outer * inner.p[0], inner.c()],
+                            p: [outer * inner.p[0], inner.c(consts)],
                             args: inner.args,
                             acc: 0,
                             op: if inner.op == Op::AddC {
@@ -117,10 +128,31 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                             } else {
                                 Op::SqRSubC
                             },
+                            k: 0,
                         },
                     )),
                     _ => None,
                 }
+            }
+            Op::MulC if plain(node.args[0], &uses, list) => {
+                let inner = list[node.args[0] as usize];
+                let c = node.c(consts);
+                // c·(a − b)²: both partials vary, so c goes to the constant pool.
+                (inner.op == Op::SqDiff)
+                    .then(|| pool.index(c, consts))
+                    .flatten()
+                    .map(|k| {
+                        (
+                            node.args[0],
+                            Node {
+                                p: [c * inner.p[0], c * inner.p[1]],
+                                args: inner.args,
+                                acc: 0,
+                                op: Op::ScaledSqDiff,
+                                k,
+                            },
+                        )
+                    })
             }
             Op::Add => [0, 1]
                 .into_iter()
@@ -128,7 +160,7 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                     let m = node.args[side];
                     let inner = list[m as usize];
                     (plain(m, &uses, list) && inner.op == Op::MulC).then(|| {
-                        let c = inner.c();
+                        let c = inner.c(consts);
                         (
                             m,
                             Node {
@@ -138,6 +170,7 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                                 args: [inner.args[0], node.args[1 - side]],
                                 acc: 0,
                                 op: Op::AddMulC,
+                                k: 0,
                             },
                         )
                     })
@@ -218,4 +251,37 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
         }
     }
     removed
+}
+
+/// Indices of the constants in a tape's pool (`Nodes::consts`), each stored once.
+#[derive(Default)]
+struct Pool {
+    index: std::collections::HashMap<u64, u16>,
+    /// The last constant looked up and its index: losses repeat one weight over all their
+    /// terms, and this spares the hash lookup for each.
+    last: Option<(u64, u16)>,
+}
+
+impl Pool {
+    /// The index of `c` in `consts`, adding it if new; `None` once the pool is full (the
+    /// node's `u16` index cannot address more), and the node is then left unfused.
+    fn index(&mut self, c: f64, consts: &mut Vec<f64>) -> Option<u16> {
+        // By bits: 0.0 and -0.0 scale differently (signed zeros), and NaN must find itself.
+        let bits = c.to_bits();
+        match self.last {
+            Some((b, k)) if b == bits => return Some(k),
+            _ => {}
+        }
+        let k = match self.index.get(&bits) {
+            Some(&k) => k,
+            None => {
+                let k = u16::try_from(consts.len()).ok()?;
+                consts.push(c);
+                self.index.insert(bits, k);
+                k
+            }
+        };
+        self.last = Some((bits, k));
+        Some(k)
+    }
 }

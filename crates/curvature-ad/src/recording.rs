@@ -35,22 +35,26 @@ pub(crate) struct Node {
     /// node stays 32 bytes.
     pub(crate) acc: u32,
     pub(crate) op: Op,
+    /// The index of the op's constant in `Nodes::consts`, for the fused ops whose partials
+    /// both vary, leaving no slot for it (`ScaledSqDiff`); 0 otherwise. Also padding space.
+    pub(crate) k: u16,
 }
 
 // The layout the sweeps' memory traffic is sized by.
 const _: () = assert!(std::mem::size_of::<Node>() == 32);
 
 impl Node {
-    /// The op's constant (0 when it has none).
+    /// The op's constant (0 when it has none); `consts` is the tape's constant pool.
     ///
     /// Returning 0 for the plain binary ops, rather than their (ignored) first slot, keeps
     /// the replay 6–10% faster at n = 10³–10⁴ (measured side by side): the constant folds
     /// away in their rules.
     #[inline(always)]
-    pub(crate) fn c(&self) -> f64 {
+    pub(crate) fn c(&self, consts: &[f64]) -> f64 {
         match self.op {
             // Its partials are constant (c, 1), so the first slot holds c at every point.
             Op::AddMulC => self.p[0],
+            Op::ScaledSqDiff => consts[self.k as usize],
             op if op.is_binary() => 0.0,
             _ => self.p[1],
         }
@@ -68,6 +72,8 @@ pub(crate) struct Nodes {
     pub(crate) vals: Vec<f64>,
     /// Operands and data of the wide vector nodes (`crate::vector`).
     pub(crate) wide: crate::vector::Table,
+    /// Constants of fused nodes that have no partial slot free for theirs (`Node::k`).
+    pub(crate) consts: Vec<f64>,
     /// Whether some node carries a folded-in summand (`Node::acc`): the sweeps of tapes
     /// without one run loops without its test.
     pub(crate) summands: bool,
@@ -79,6 +85,7 @@ impl Nodes {
             list: Vec::new(),
             vals: Vec::new(),
             wide: crate::vector::Table::new(),
+            consts: Vec::new(),
             summands: false,
         }
     }
@@ -87,6 +94,7 @@ impl Nodes {
         self.list.clear();
         self.vals.clear();
         self.wide.clear();
+        self.consts.clear();
         self.summands = false;
     }
 
@@ -103,6 +111,7 @@ impl Nodes {
             args,
             acc: 0,
             op,
+            k: 0,
         };
         // SAFETY: `reserve` has just made room for one more node, so slot `idx` lies within
         // the allocation; it is written before the length grows over it. (Recording is one
@@ -243,6 +252,7 @@ impl TapeData {
             args: [0, 0],
             acc: 0,
             op: Op::Input,
+            k: 0,
         };
         // (`record` has checked that the inputs' indices fit in u32.)
         self.nodes.list.resize(x.len() + 1, input);

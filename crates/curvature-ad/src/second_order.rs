@@ -18,7 +18,7 @@
 //! ([`LocalCurvature::precompute`]). Either way only the nodes of the [`Cone`] carry lanes.
 
 use crate::dual::Dual;
-use crate::elementary::{binary, unary};
+use crate::elementary::{eval, unary};
 use crate::recording::{Node, Nodes, TapeData};
 use crate::sparsity::{curvature, Curvature};
 use crate::sweep::{forward, reverse_f64, seed_adjoints, tangents, ValuesOnly};
@@ -35,7 +35,7 @@ use std::cell::RefCell;
 /// *cone* — the transitive operands of nonlinear nodes — and the lane reverse pass only the
 /// cone and the nonlinear nodes. In a sum of squares of affine terms most nodes are in
 /// neither (chained Rosenbrock: 3 of its 8 recorded nodes a term need tangents, 5 the
-/// reverse; of its 5 fused nodes, 1 and 3).
+/// reverse; of its 3 fused nodes, 1 and 3).
 #[derive(Clone)]
 pub(crate) struct Cone {
     flags: Vec<u8>,
@@ -126,7 +126,7 @@ impl LocalCurvature {
             if i < first || adjoints[i] == 0.0 {
                 [0.0; 3]
             } else {
-                local_hessian(node, vals)
+                local_hessian(node, vals, &data.nodes.consts)
             }
         }));
     }
@@ -154,7 +154,8 @@ fn node_values<'a>(data: &'a TapeData, buf: &'a mut Vec<f64>) -> &'a [f64] {
     buf.clear();
     crate::huge::resize(buf, len, 0.0);
     buf[1..first].copy_from_slice(&data.x);
-    forward(&mut ValuesOnly(code), &data.nodes.wide, first, buf);
+    let pools = (&data.nodes.wide, &data.nodes.consts[..]);
+    forward(&mut ValuesOnly(code), pools, first, buf);
     buf
 }
 
@@ -193,6 +194,7 @@ pub(crate) struct Fused<'a> {
     clear: bool,
     vals: &'a [f64],
     wide: &'a crate::vector::Table,
+    consts: &'a [f64],
     /// Pending contributions to the adjoint of the node before the one last visited.
     carry: f64,
 }
@@ -207,6 +209,7 @@ impl<'a> Fused<'a> {
             clear: data.nodes.wide.is_empty(),
             vals: node_values(data, &mut local.vals),
             wide: &data.nodes.wide,
+            consts: &data.nodes.consts,
             carry: 0.0,
         }
     }
@@ -255,7 +258,7 @@ impl Curvatures for Fused<'_> {
                 self.adjoints[u as usize] += w;
             }
         }
-        (w, local_hessian(node, self.vals))
+        (w, local_hessian(node, self.vals, self.consts))
     }
 
     fn finish(&mut self, first: usize) {
@@ -270,20 +273,21 @@ impl Curvatures for Fused<'_> {
 /// A node's second derivatives in its operands, from its first-order rule run in
 /// `Dual<f64>` seeded along each operand.
 #[inline(always)]
-fn local_hessian(node: &Node, vals: &[f64]) -> [f64; 3] {
+fn local_hessian(node: &Node, vals: &[f64], consts: &[f64]) -> [f64; 3] {
     if matches!(curvature(node.op), Curvature::None) {
         return [0.0; 3];
     }
     let [a, b] = node.args;
     let (va, vb) = (vals[a as usize], vals[b as usize]);
+    let c = node.c(consts);
     match node.op {
         op if op.is_binary() => {
-            let (_, pa, pb) = binary(node.op, Dual::new(va, 1.0), Dual::new(vb, 0.0));
-            let (_, _, pbb) = binary(node.op, Dual::new(va, 0.0), Dual::new(vb, 1.0));
+            let (_, pa, pb) = eval(node.op, Dual::new(va, 1.0), Dual::new(vb, 0.0), c);
+            let (_, _, pbb) = eval(node.op, Dual::new(va, 0.0), Dual::new(vb, 1.0), c);
             [pa.eps, pb.eps, pbb.eps]
         }
         _ => {
-            let (_, d) = unary(node.op, Dual::new(va, 1.0), node.c());
+            let (_, d) = unary(node.op, Dual::new(va, 1.0), c);
             [d.eps, 0.0, 0.0]
         }
     }

@@ -95,10 +95,11 @@ impl<S> Partials<S> for Beside<'_, S> {
 
 /// Evaluates nodes `first..` in `S`, writing values and local partials. `vals[..first]`
 /// (the dummy and the inputs) must already hold their values. A unary node's second partial
-/// slot receives its constant again, so an f64 replay in place keeps it.
+/// slot receives its constant again, so an f64 replay in place keeps it. `consts` is the
+/// tape's constant pool (`Nodes::consts`).
 pub(crate) fn forward<S: Scalar, P: Partials<S> + ?Sized>(
     nodes: &mut P,
-    wide: &Table,
+    (wide, consts): (&Table, &[f64]),
     first: usize,
     vals: &mut [S],
 ) {
@@ -107,16 +108,16 @@ pub(crate) fn forward<S: Scalar, P: Partials<S> + ?Sized>(
     // variant is also what nested duals cannot afford: every op's rule is inlined into each,
     // and three variants' stack frames overflowed an 8 MB main-thread stack.)
     if wide.is_empty() {
-        forward_in::<S, P, false>(nodes, wide, first, vals)
+        forward_in::<S, P, false>(nodes, (wide, consts), first, vals)
     } else {
-        forward_in::<S, P, true>(nodes, wide, first, vals)
+        forward_in::<S, P, true>(nodes, (wide, consts), first, vals)
     }
 }
 
 #[inline(always)]
 fn forward_in<S: Scalar, P: Partials<S> + ?Sized, const WIDE: bool>(
     nodes: &mut P,
-    wide: &Table,
+    (wide, consts): (&Table, &[f64]),
     first: usize,
     vals: &mut [S],
 ) {
@@ -151,7 +152,7 @@ fn forward_in<S: Scalar, P: Partials<S> + ?Sized, const WIDE: bool>(
                 },
             )
         };
-        let c = node.c();
+        let c = node.c(consts);
         let (mut v, pa, pb) = P::eval(node.op, va, vb, c);
         let pb = if node.op.is_binary() { pb } else { S::cst(c) };
         // A folded-in summand `u + t`, as the unfused `Add` computed it (IEEE addition
@@ -387,7 +388,12 @@ impl<S: Scalar> Workspace<S> {
             nodes: &nodes.list,
             partials: &mut self.partials,
         };
-        forward(&mut beside, &nodes.wide, first, &mut self.vals);
+        forward(
+            &mut beside,
+            (&nodes.wide, &nodes.consts),
+            first,
+            &mut self.vals,
+        );
         check_guards(guards, &self.vals, S::cst)?;
         seed_adjoints(&mut self.adj, &mut self.clean_from, len, first, out);
         let partials = &self.partials;

@@ -1,6 +1,6 @@
 //! `Tape::fuse`, which the first replay of a tape runs, fuses its single-use chains (`(a − b)²`,
-//! `(x + c)²`, `(c − x)²`, `c·t + u`, and sums `u + t` folded into t's node) into single
-//! nodes, and drops dead ones. Everything the tape computes afterwards must be
+//! `c·(a − b)²`, `(x + c)²`, `(c − x)²`, `c·t + u`, and sums `u + t` folded into t's node)
+//! into single nodes, and drops dead ones. Everything the tape computes afterwards must be
 //! what an unfused recording at the same point computes (values bit for bit, derivatives to
 //! rounding) and what the formulas worked out by hand say.
 
@@ -10,7 +10,7 @@ use curvature_ad::{Tape, Var};
 use num_traits::Float;
 
 /// Chained Rosenbrock as users write it: per term `x_i·x_i`, `x_{i+1} − ·`, `·²`, `100·`,
-/// `1 − x_i`, `·²`, `+`, `+` — 8 nodes, which the pass makes 4.
+/// `1 − x_i`, `·²`, `+`, `+` — 8 nodes, which the pass makes 3.
 fn rosenbrock<T: Float>(x: &[T]) -> T {
     let (one, hundred) = (T::one(), T::from(100.0).unwrap());
     let mut s = T::zero();
@@ -50,10 +50,10 @@ fn a_replayed_rosenbrock_tape_is_fused_and_exact() {
     let mut tape = Tape::record(rosenbrock::<Var>, &x);
     let recorded = tape.len();
     let f = tape.replay(&y).unwrap();
-    // Three pairs a term became single nodes and the term's last addition folded into the
-    // node before it (100·q + s, with (1 − x)² riding as its summand): 8 → 4 per term (the first term records 7, `0 + t` being no node, and its
-    // last Add fuses with the 100·q before it, as c·t + u, rather than folding).
-    assert_eq!(recorded - tape.len(), 4 * (n - 1) - 1);
+    // Per term, x_{i+1} − ·, ·² and 100·· became one node 100·(x_{i+1} − x_i²)², which
+    // carries the running sum as its summand, and (1 − x_i)² carries that node: 8 → 3 per
+    // term (the first term records 7, `0 + t` being no node).
+    assert_eq!(recorded - tape.len(), 5 * (n - 1) - 1);
     let fresh = Tape::record(rosenbrock::<Var>, &y);
     assert_eq!(f, fresh.value());
     assert_eq!(f, rosenbrock(&y));
@@ -126,6 +126,133 @@ fn the_other_fused_forms_are_exact() {
     for i in 0..n {
         for j in 0..n {
             assert_eq!(h[(i, j)], if i == j { 4.0 } else { 0.0 });
+        }
+    }
+}
+
+/// Weighted squared differences f = Σ_i w_i (x_i − x_{i+1})², one weight per term, become
+/// one node a term, c·(a − b)² with the running sum folded in, while the tape's constant
+/// pool has room (65 536 distinct weights); the terms past that stay two nodes, (a − b)² and
+/// c·t + u. By hand, with d_i = x_i − x_{i+1}: ∂f/∂x_i = 2 w_i d_i − 2 w_{i−1} d_{i−1},
+/// H_ii = 2 w_i + 2 w_{i−1}, H_{i,i+1} = −2 w_i (terms outside the range dropped).
+#[test]
+fn weighted_squares_share_a_constant_pool_and_outgrow_it_exactly() {
+    let m = 70_000;
+    // 69 000 distinct weights, none 1 (the recording drops a multiplication by 1).
+    let w = |i: usize| 1.5 + (i % 69_000) as f64 / 8.0;
+    let f = |x: &[Var]| {
+        let mut s = Var::constant(0.0);
+        for i in 0..m {
+            s += w(i) * (x[i] - x[i + 1]).powi(2);
+        }
+        s
+    };
+    let n = m + 1;
+    let (x, y) = (point(n, 0.0), point(n, 0.4));
+    let mut tape = Tape::record(f, &x);
+    let recorded = tape.len();
+    tape.replay(&y).unwrap();
+    // Recorded a term: Sub, Sq, MulC, Add (the first term no Add). The first 65 536 weights
+    // fit the pool (3 nodes removed a term, 2 for the first), and so do the last 1 000
+    // terms, whose weights repeat; the others lose 2.
+    let pooled = 65_536;
+    let unpooled = 69_000 - pooled;
+    let removed = 2 + 3 * (m - 1 - unpooled) + 2 * unpooled;
+    assert_eq!(recorded - tape.len(), removed);
+    let d = |i: usize| y[i] - y[i + 1];
+    let mut plain = 0.0;
+    for i in 0..m {
+        plain += w(i) * (y[i] - y[i + 1]).powi(2);
+    }
+    assert_eq!(tape.value(), plain, "the same operations in the same order");
+    let g = tape.gradient();
+    for i in 0..n {
+        let mut e = 0.0;
+        if i < m {
+            e += 2.0 * w(i) * d(i);
+        }
+        if i > 0 {
+            e -= 2.0 * w(i - 1) * d(i - 1);
+        }
+        assert!(
+            (g[i] - e).abs() <= 1e-12 * (1.0 + e.abs()),
+            "g[{i}] {} vs {e}",
+            g[i]
+        );
+    }
+    let h = tape.sparse_hessian();
+    let v: Vec<f64> = (0..n).map(|i| ((i % 7) as f64 - 3.0) / 4.0).collect();
+    let hv = tape.hvp(&v);
+    for i in (0..n)
+        .step_by(97)
+        .chain([pooled - 1, pooled, pooled + 1, n - 1])
+    {
+        let mut diag = 0.0;
+        let mut e = 0.0;
+        if i < m {
+            diag += 2.0 * w(i);
+            e -= 2.0 * w(i) * v[i + 1];
+            assert_eq!(h.get(i, i + 1), -2.0 * w(i), "H[{i},{}]", i + 1);
+        }
+        if i > 0 {
+            diag += 2.0 * w(i - 1);
+            e -= 2.0 * w(i - 1) * v[i - 1];
+        }
+        e += diag * v[i];
+        assert_eq!(h.get(i, i), diag, "H[{i},{i}]");
+        assert!(
+            (hv[i] - e).abs() <= 1e-12 * (1.0 + e.abs()),
+            "Hv[{i}] {} vs {e}",
+            hv[i]
+        );
+    }
+}
+
+/// Weights that differ only in sign of zero, and repeat out of order, keep their own pool
+/// entries: values bit for bit those of plain f64 code, derivatives those of an unfused
+/// tape.
+#[test]
+fn pooled_weights_keep_signed_zeros_and_repeats_apart() {
+    let ws = [2.5, -0.0, 0.0, 2.5, -3.0, 0.0, -0.0, -3.0];
+    let f = |x: &[Var]| {
+        let mut s = Var::constant(0.0);
+        for (i, &w) in ws.iter().enumerate() {
+            s += w * (x[i] - x[i + 1]).powi(2);
+        }
+        s
+    };
+    let plain = |x: &[f64]| {
+        let mut s = 0.0;
+        for (i, &w) in ws.iter().enumerate() {
+            s += w * (x[i] - x[i + 1]).powi(2);
+        }
+        s
+    };
+    let n = ws.len() + 1;
+    let (x, y) = (point(n, 0.0), point(n, -0.3));
+    let mut tape = Tape::record(f, &x);
+    let value = tape.replay(&y).unwrap();
+    assert_eq!(value.to_bits(), plain(&y).to_bits());
+    let mut fresh = Tape::record(f, &y);
+    assert_eq!(tape.gradient(), fresh.gradient());
+    let h = tape.hessian();
+    for i in 0..n {
+        for j in 0..n {
+            let mut e = 0.0;
+            for (k, &w) in ws.iter().enumerate() {
+                // w (x_k − x_{k+1})²: 2w on the diagonal, −2w off it.
+                let s = |a: usize| {
+                    if a == k {
+                        1.0
+                    } else if a == k + 1 {
+                        -1.0
+                    } else {
+                        0.0
+                    }
+                };
+                e += 2.0 * w * s(i) * s(j);
+            }
+            assert_eq!(h[(i, j)], e, "H[{i},{j}]");
         }
     }
 }

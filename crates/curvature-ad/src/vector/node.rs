@@ -203,7 +203,8 @@ impl Table {
     }
 
     fn node(&self, head: &Node) -> &WideNode {
-        &self.nodes[head.c() as usize]
+        // A wide head's constant is its own second slot (no pool entry).
+        &self.nodes[head.c(&[]) as usize]
     }
 
     /// The node's operand values in `S`: from a sweep's `vals`, or with `None` (f64 sweeps
