@@ -109,27 +109,23 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                 match inner.op {
                     Op::Sub => Some((
                         node.args[0],
-                        Node {
-                            p: [outer * inner.p[0], outer * inner.p[1]],
-                            args: inner.args,
-                            acc: 0,
-                            op: Op::SqDiff,
-                            k: 0,
-                        },
+                        Node::new(
+                            Op::SqDiff,
+                            inner.args,
+                            [outer * inner.p[0], outer * inner.p[1]],
+                        ),
                     )),
                     Op::AddC | Op::RSubC => Some((
                         node.args[0],
-                        Node {
-                            p: [outer * inner.p[0], inner.c(consts)],
-                            args: inner.args,
-                            acc: 0,
-                            op: if inner.op == Op::AddC {
+                        Node::new(
+                            if inner.op == Op::AddC {
                                 Op::SqAddC
                             } else {
                                 Op::SqRSubC
                             },
-                            k: 0,
-                        },
+                            inner.args,
+                            [outer * inner.p[0], inner.c(consts)],
+                        ),
                     )),
                     _ => None,
                 }
@@ -145,11 +141,12 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                         (
                             node.args[0],
                             Node {
-                                p: [c * inner.p[0], c * inner.p[1]],
-                                args: inner.args,
-                                acc: 0,
-                                op: Op::ScaledSqDiff,
                                 k,
+                                ..Node::new(
+                                    Op::ScaledSqDiff,
+                                    inner.args,
+                                    [c * inner.p[0], c * inner.p[1]],
+                                )
                             },
                         )
                     })
@@ -163,15 +160,13 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                         let c = inner.c(consts);
                         (
                             m,
-                            Node {
+                            Node::new(
+                                Op::AddMulC,
+                                [inner.args[0], node.args[1 - side]],
                                 // ∂/∂t = 1·c and ∂/∂u = 1: c itself in the first slot, as the
                                 // op's constant.
-                                p: [c, node.p[1 - side]],
-                                args: [inner.args[0], node.args[1 - side]],
-                                acc: 0,
-                                op: Op::AddMulC,
-                                k: 0,
-                            },
+                                [c, node.p[1 - side]],
+                            ),
                         )
                     })
                 })
