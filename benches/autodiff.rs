@@ -1,6 +1,7 @@
 //! Autodiff benchmark: f, gradient, HVP and dense Hessian, ours beside num-dual and finite
 //! differences, in one run. `cargo bench --bench autodiff` (add `-- --quick` to skip the
-//! slowest peer runs).
+//! slowest peer runs; `CURVATURE_AUTODIFF_ONLY=tape` or `=primitives` runs only the scalar
+//! tape's or the vector primitives' tables).
 
 mod common;
 
@@ -211,6 +212,11 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     println!("Curvature autodiff benchmark on {}", machine());
     println!("(times per call, best of 5 batches; ratios in parentheses are time / time(f))\n");
+    let only = std::env::var("CURVATURE_AUTODIFF_ONLY").unwrap_or_default();
+    if only == "primitives" {
+        common::primitives::run(quick);
+        return;
+    }
 
     tape_speed();
     // The same rows with the tape's large buffers on transparent huge pages (opt-in: it
@@ -225,7 +231,7 @@ fn main() {
         .join()
         .unwrap();
     curvature::set_huge_pages(false);
-    if std::env::var("CURVATURE_AUTODIFF_ONLY").is_ok_and(|v| v == "tape") {
+    if only == "tape" {
         return;
     }
 
