@@ -17,9 +17,9 @@ use faer::{get_global_parallelism, Conj, MatMut, Side};
 /// retry at n = 10⁶ faults no fresh pages in (faer's high-level `Llt` allocates both anew).
 pub(crate) struct SparseCholesky {
     n: usize,
-    /// The source pattern (both triangles) this analysis was made for.
-    source_col_ptr: Vec<usize>,
-    source_row_idx: Vec<usize>,
+    /// A matrix of the source pattern (both triangles) this analysis was made for: the
+    /// Hessians of one tape share its storage, so `fits` need not compare the arrays.
+    pattern: SparseMatrix,
     /// Lower triangle, CSC, rows sorted, diagonal first in each column.
     col_ptr: Vec<usize>,
     row_idx: Vec<usize>,
@@ -70,8 +70,7 @@ impl SparseCholesky {
         let workspace = MemBuffer::try_new(scratch).ok()?;
         Some(SparseCholesky {
             n,
-            source_col_ptr: cp.to_vec(),
-            source_row_idx: ri.to_vec(),
+            pattern: h.clone(),
             col_ptr,
             row_idx,
             source,
@@ -84,9 +83,7 @@ impl SparseCholesky {
 
     /// Whether `h` has the pattern this analysis was made for.
     pub fn fits(&self, h: &SparseMatrix) -> bool {
-        h.dim() == self.n
-            && h.col_ptr() == self.source_col_ptr
-            && h.row_indices() == self.source_row_idx
+        self.pattern.same_pattern(h)
     }
 
     /// Factors `H + diag(shift)` (`shift(j)` added to diagonal j); `None` when it is not
