@@ -22,9 +22,9 @@ pub struct Program {
 }
 
 /// Kinds 0..SMOOTH are smooth where evaluated (each op's argument is mapped into its domain).
-pub const SMOOTH: u8 = 41;
+pub const SMOOTH: u8 = 43;
 /// Kinds SMOOTH..ALL add kinks and jumps (abs, max, min, floor, fract, %, signum, round).
-pub const ALL: u8 = 49;
+pub const ALL: u8 = 51;
 /// Kind ALL is a branch on a comparison of two Vars (a replay guard).
 pub const BRANCH: u8 = ALL;
 
@@ -85,14 +85,21 @@ pub fn apply<T: Float>(kind: u8, a: T, b: T, d: T, k: f64) -> T {
             s * co
         }
         40 => -a,
-        41 => a.abs(),
-        42 => a.max(b),
-        43 => a.min(b),
-        44 => a.floor() + a,
-        45 => a.fract(),
-        46 => a % (c::<T>(1.5) + b * b),
-        47 => a.signum() * a + a.round() + a.ceil() + a.trunc(),
-        48 => a.clamp(-T::one(), T::one()) + b,
+        // The shapes the tape's fusion pass rewrites, with single-use temporaries:
+        // c·(a − b)², and a weighted square with a summand, d + c·(a − b)(a − b) + (k − b)².
+        41 => c::<T>(k) * (a - b).powi(2),
+        42 => {
+            let e = a - b;
+            d + c::<T>(k) * (e * e) + (c::<T>(k) - b).powi(2)
+        }
+        43 => a.abs(),
+        44 => a.max(b),
+        45 => a.min(b),
+        46 => a.floor() + a,
+        47 => a.fract(),
+        48 => a % (c::<T>(1.5) + b * b),
+        49 => a.signum() * a + a.round() + a.ceil() + a.trunc(),
+        50 => a.clamp(-T::one(), T::one()) + b,
         _ => {
             if a < b {
                 a * t(b)
@@ -135,7 +142,7 @@ pub fn branches(p: &Program, x: &[f64]) -> Vec<bool> {
         if ins.kind == BRANCH {
             out.push(a < regs[ins.b % r]);
         }
-        if ins.kind == 48 {
+        if ins.kind == 50 {
             // num-traits' clamp: `if a < min {..} else if a > max {..}`.
             out.push(a < -1.0);
             if a >= -1.0 {
