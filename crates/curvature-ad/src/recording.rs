@@ -4,9 +4,10 @@
 //! are the inputs, the rest are operations in evaluation order. A node is one 32-byte
 //! [`Node`]: its two local partial derivatives, two `u32` operand indices, a folded-in
 //! summand's index and its op code; a unary op's constant (`x + c`, `x * c`, `x^n`, ...) sits
-//! in the partial slot it does not use, and a fused binary op's in a per-tape pool. One record per node means one push per recorded operation, and the reverse sweep
-//! reads one stream; both are bound by memory traffic on large tapes (the layout was 40
-//! bytes in two arrays). No node owns heap memory.
+//! in the partial slot it does not use, and a fused binary op's in a per-tape pool. One
+//! record per node means one push per recorded operation, and the reverse sweep reads one
+//! stream; both are bound by memory traffic on large tapes (the layout was 40 bytes in two
+//! arrays). No node owns heap memory.
 //!
 //! While a driver runs the closure, its tape sits on a thread-local stack; every `Var`
 //! operation appends to the top tape after checking that the operands belong to it.
