@@ -121,7 +121,8 @@ pub(crate) struct NewtonStep {
 ///   consecutive Newton iterates have similar curvature. On chained Rosenbrock at n = 10⁶ this
 ///   cut the factorizations per iteration from 18 to 3 (τ = 0, τ_prev/2, τ_prev).
 ///
-/// A sparse H keeps its symbolic analysis in `cholesky` across the retries and iterates.
+/// A sparse H keeps its symbolic analysis in `cholesky` across the retries and iterates,
+/// and is read into the factor's layout once per iterate (see `linalg::Shifts`).
 pub(crate) fn shifted_newton_direction(
     cholesky: &mut ShiftedCholesky,
     h: &Hessian,
@@ -137,8 +138,9 @@ pub(crate) fn shifted_newton_direction(
     } else {
         beta - min_diagonal
     };
+    let mut shifts = cholesky.shifts(h);
     while tau.is_finite() {
-        if let Some(p) = cholesky.factor(h, |_| tau).and_then(|l| l.solve(&rhs)) {
+        if let Some(p) = shifts.factor(|_| tau).and_then(|l| l.solve(&rhs)) {
             return Some((p, tau));
         }
         tau = (2.0 * tau).max(beta).max(previous / 2.0);

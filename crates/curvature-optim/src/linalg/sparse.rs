@@ -27,6 +27,8 @@ pub(crate) struct SparseCholesky {
     source: Vec<usize>,
     symbolic: SymbolicCholesky<usize>,
     values: Vec<f64>,
+    /// The loaded H's diagonal (0 where it has no stored entry), before any shift.
+    diagonal: Vec<f64>,
     /// The numeric factor L (valid after a successful `factor`) and faer's workspace for it.
     factor: Vec<f64>,
     workspace: MemBuffer,
@@ -76,6 +78,7 @@ impl SparseCholesky {
             source,
             symbolic,
             values,
+            diagonal: vec![0.0; n],
             factor,
             workspace,
         })
@@ -86,19 +89,25 @@ impl SparseCholesky {
         self.pattern.same_pattern(h)
     }
 
-    /// Factors `H + diag(shift)` (`shift(j)` added to diagonal j); `None` when it is not
-    /// numerically positive definite.
-    pub fn factor(&mut self, h: &SparseMatrix, shift: impl Fn(usize) -> f64) -> Option<Factor<'_>> {
+    /// Reads the lower triangle of `h` (which must fit this analysis) for the factorizations
+    /// that follow.
+    pub fn load(&mut self, h: &SparseMatrix) {
         debug_assert!(self.fits(h));
         let hv = h.values();
+        for (value, &s) in self.values.iter_mut().zip(&self.source) {
+            *value = if s == usize::MAX { 0.0 } else { hv[s] };
+        }
         for j in 0..self.n {
-            let range = self.col_ptr[j]..self.col_ptr[j + 1];
-            for k in range.clone() {
-                let s = self.source[k];
-                self.values[k] = if s == usize::MAX { 0.0 } else { hv[s] };
-            }
             // The diagonal is the first entry of each lower column.
-            self.values[range.start] += shift(j);
+            self.diagonal[j] = self.values[self.col_ptr[j]];
+        }
+    }
+
+    /// Factors `H + diag(shift)` for the H last loaded (`shift(j)` added to diagonal j);
+    /// `None` when it is not numerically positive definite.
+    pub fn factor(&mut self, shift: impl Fn(usize) -> f64) -> Option<Factor<'_>> {
+        for j in 0..self.n {
+            self.values[self.col_ptr[j]] = self.diagonal[j] + shift(j);
         }
         let pattern = SymbolicSparseColMatRef::new_checked(
             self.n,

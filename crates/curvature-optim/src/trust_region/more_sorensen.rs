@@ -51,8 +51,9 @@ pub(super) fn solve(
     let neg_g: Vec<f64> = g.iter().map(|v| -v).collect();
     // The best boundary-or-interior step seen, as a fallback if the iteration runs out.
     let mut fallback: Option<Vec<f64>> = None;
+    let mut shifts = cholesky.shifts(h);
     for k in 1..=MAX_FACTORIZATIONS {
-        let factored = cholesky.factor(h, |_| lambda);
+        let factored = shifts.factor(|_| lambda);
         let Some((factor, p)) = factored.and_then(|l| l.solve(&neg_g).map(|p| (l, p))) else {
             // H + λI is not positive definite: λ < −λ₁.
             lambda_l = lambda_l.max(lambda);
