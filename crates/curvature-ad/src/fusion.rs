@@ -130,26 +130,18 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                     _ => None,
                 }
             }
-            Op::MulC if plain(node.args[0], &uses, list) => {
+            Op::MulC
+                if plain(node.args[0], &uses, list)
+                    && list[node.args[0] as usize].op == Op::SqDiff =>
+            {
                 let inner = list[node.args[0] as usize];
                 let c = node.c(consts);
                 // c·(a − b)²: both partials vary, so c goes to the constant pool.
-                (inner.op == Op::SqDiff)
-                    .then(|| pool.index(c, consts))
-                    .flatten()
-                    .map(|k| {
-                        (
-                            node.args[0],
-                            Node {
-                                k,
-                                ..Node::new(
-                                    Op::ScaledSqDiff,
-                                    inner.args,
-                                    [c * inner.p[0], c * inner.p[1]],
-                                )
-                            },
-                        )
-                    })
+                pool.index(c, consts).map(|k| {
+                    let p = [c * inner.p[0], c * inner.p[1]];
+                    let fused = Node::new(Op::ScaledSqDiff, inner.args, p);
+                    (node.args[0], Node { k, ..fused })
+                })
             }
             Op::Add => [0, 1]
                 .into_iter()
