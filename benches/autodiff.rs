@@ -156,6 +156,53 @@ fn matrix(m: usize, n: usize) -> Vec<f64> {
         .collect()
 }
 
+/// Seconds per call on chained Rosenbrock at n, and the recorded tape's size.
+struct TapeTimes {
+    /// Plain f64 f.
+    f: f64,
+    /// Gradient of the closure (recording included).
+    closure: f64,
+    /// Replay and gradient on a recorded tape.
+    replayed: f64,
+    /// An HVP on the tape.
+    hvp: f64,
+    /// Replay and sparse Hessian on the tape (pattern and colouring computed beforehand).
+    hessian: f64,
+    /// Bytes of the recording, before fusion (32 a node).
+    bytes: usize,
+}
+
+fn tape_times(n: usize) -> TapeTimes {
+    let x = start(n);
+    let f = |x: &[Var]| rosenbrock(x);
+    let tf = time(|| rosenbrock(std::hint::black_box(&x[..])));
+    let closure = time(|| gradient(f, &x));
+    let mut tape = Tape::record(f, &x);
+    let bytes = 32 * tape.len();
+    let mut g = vec![0.0; n];
+    let replayed = time(|| {
+        tape.replay(&x).unwrap();
+        tape.gradient_into(&mut g);
+    });
+    let v: Vec<f64> = (0..n).map(|i| 1.0 / (1.0 + i as f64)).collect();
+    let mut hv = vec![0.0; n];
+    let hvp = time(|| tape.hvp_into(&v, None, &mut hv));
+    // The pattern and colouring are computed once per tape, outside the timing.
+    tape.sparse_hessian();
+    let hessian = time(|| {
+        tape.replay(&x).unwrap();
+        tape.sparse_hessian()
+    });
+    TapeTimes {
+        f: tf,
+        closure,
+        replayed,
+        hvp,
+        hessian,
+        bytes,
+    }
+}
+
 /// The scalar tape against plain f64 on chained Rosenbrock, with issue 10's targets and the
 /// anchors measured for JAX (jit) and CasADi (SX function of the gradient) on this machine
 /// class: closure gradient ≤ 15× f, replayed gradient ≤ 9× f at n = 10⁵, sparse Hessian
@@ -165,25 +212,14 @@ fn tape_speed() {
     println!("| n | f | gradient of the closure (× f) | replay + gradient (× f) | HVP on the tape (× replayed gradient) | sparse Hessian on the tape (× replayed gradient) | anchors |");
     println!("|---|---|---|---|---|---|---|");
     for n in [1000usize, 10_000, 100_000] {
-        let x = start(n);
-        let f = |x: &[Var]| rosenbrock(x);
-        let tf = time(|| rosenbrock(std::hint::black_box(&x[..])));
-        let tg = time(|| gradient(f, &x));
-        let mut tape = Tape::record(f, &x);
-        let mut g = vec![0.0; n];
-        let tr = time(|| {
-            tape.replay(&x).unwrap();
-            tape.gradient_into(&mut g);
-        });
-        let v: Vec<f64> = (0..n).map(|i| 1.0 / (1.0 + i as f64)).collect();
-        let mut hv = vec![0.0; n];
-        let thv = time(|| tape.hvp_into(&v, None, &mut hv));
-        // The pattern and colouring are computed once per tape, outside the timing.
-        tape.sparse_hessian();
-        let ts = time(|| {
-            tape.replay(&x).unwrap();
-            tape.sparse_hessian()
-        });
+        let TapeTimes {
+            f: tf,
+            closure: tg,
+            replayed: tr,
+            hvp: thv,
+            hessian: ts,
+            ..
+        } = tape_times(n);
         // The issue's figures, then this machine's on 2026-11-30
         // (`python3 benches/peers/rosenbrock.py`: CasADi 3.8.2 SX, JAX 0.10.2 jit).
         let anchors = match n {
@@ -217,22 +253,14 @@ fn tape_sizes() {
     println!("| n | recorded tape | f per term | closure gradient per term (× f) | replay + gradient per term (× f) | sparse Hessian per term (× replayed gradient) |");
     println!("|---|---|---|---|---|---|");
     for n in [10_000usize, 30_000, 50_000, 70_000, 100_000, 200_000] {
-        let x = start(n);
-        let f = |x: &[Var]| rosenbrock(x);
-        let tf = time(|| rosenbrock(std::hint::black_box(&x[..])));
-        let tg = time(|| gradient(f, &x));
-        let mut tape = Tape::record(f, &x);
-        let bytes = 32 * tape.len();
-        let mut g = vec![0.0; n];
-        let tr = time(|| {
-            tape.replay(&x).unwrap();
-            tape.gradient_into(&mut g);
-        });
-        tape.sparse_hessian();
-        let ts = time(|| {
-            tape.replay(&x).unwrap();
-            tape.sparse_hessian()
-        });
+        let TapeTimes {
+            f: tf,
+            closure: tg,
+            replayed: tr,
+            hessian: ts,
+            bytes,
+            ..
+        } = tape_times(n);
         let per = |t: f64| format!("{:.1} ns", t * 1e9 / n as f64);
         println!(
             "| {n} | {:.1} MB | {} | {} ({:.1}) | {} ({:.1}) | {} ({:.2}) |",
