@@ -22,7 +22,7 @@ use std::sync::{Arc, OnceLock};
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SparsityPattern {
-    rows: Vec<Vec<u32>>,
+    pattern: Pattern,
 }
 
 impl SparsityPattern {
@@ -35,20 +35,18 @@ impl SparsityPattern {
             u32::try_from(n).is_ok(),
             "SparsityPattern: n = {n} exceeds u32"
         );
-        let mut rows: Vec<Vec<u32>> = (0..n).map(|i| vec![i as u32]).collect();
-        for (i, j) in entries {
+        let diagonal = (0..n as u32).map(|i| [i, i]);
+        let listed = entries.into_iter().map(|(i, j)| {
             assert!(
                 i < n && j < n,
                 "SparsityPattern: entry ({i}, {j}) out of bounds for n = {n}"
             );
-            rows[i].push(j as u32);
-            rows[j].push(i as u32);
+            [i as u32, j as u32]
+        });
+        let entries: Vec<[u32; 2]> = diagonal.chain(listed).collect();
+        SparsityPattern {
+            pattern: Pattern::from_entries(n, &entries),
         }
-        for row in &mut rows {
-            row.sort_unstable();
-            row.dedup();
-        }
-        SparsityPattern { rows }
     }
 
     /// A banded pattern: entries (i, j) with `|i − j| ≤ half_bandwidth`.
@@ -67,24 +65,26 @@ impl SparsityPattern {
 
     /// The dimension n.
     pub fn dim(&self) -> usize {
-        self.rows.len()
+        self.pattern.dim()
     }
 
     /// Number of entries (both triangles and the diagonal).
     pub fn nnz(&self) -> usize {
-        self.rows.iter().map(Vec::len).sum()
+        self.pattern.nnz()
     }
 
     /// Whether entry (i, j) belongs to the pattern.
     pub fn contains(&self, i: usize, j: usize) -> bool {
-        self.rows
-            .get(i)
-            .is_some_and(|r| r.binary_search(&(j as u32)).is_ok())
+        i < self.dim()
+            && u32::try_from(j).is_ok_and(|j| self.pattern.row(i).binary_search(&j).is_ok())
     }
 
     /// The columns of row i (equivalently, by symmetry, the rows of column i), sorted.
+    ///
+    /// # Panics
+    /// If i ≥ n.
     pub fn row(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        self.rows[i].iter().map(|&j| j as usize)
+        self.pattern.row(i).iter().map(|&j| j as usize)
     }
 
     /// A colouring of the columns such that one Hessian-vector product per colour recovers
@@ -93,9 +93,7 @@ impl SparsityPattern {
     /// reports.
     pub fn coloring(&self) -> HessianColoring {
         HessianColoring {
-            coloring: color(Pattern {
-                rows: self.rows.clone(),
-            }),
+            coloring: color(self.pattern.clone()),
         }
     }
 }
@@ -178,7 +176,7 @@ pub(crate) struct Assembly {
 
 impl Assembly {
     fn new(c: &Coloring, n: usize) -> Assembly {
-        let nnz = c.pattern.rows.iter().map(Vec::len).sum();
+        let nnz = c.pattern.nnz();
         let mut col_ptr = Vec::with_capacity(n + 1);
         let mut row_idx = Vec::with_capacity(nnz);
         let mut src = Vec::with_capacity(nnz);
@@ -189,7 +187,7 @@ impl Assembly {
         };
         for j in 0..n {
             // The pattern is symmetric, so column j's rows are row j's columns.
-            for &i in &c.pattern.rows[j] {
+            for &i in c.pattern.row(j) {
                 let i = i as usize;
                 row_idx.push(i);
                 src.push([at(i, j), at(j, i)]);

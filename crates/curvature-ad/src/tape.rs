@@ -347,7 +347,7 @@ impl Tape {
                 }
             }
             Some(c) => {
-                for (i, row) in c.pattern.rows.iter().enumerate() {
+                for (i, row) in c.pattern.rows().enumerate() {
                     for &j in row.iter().take_while(|&&j| (j as usize) <= i) {
                         let (j, s) = (j as usize, symmetric(i, j as usize));
                         hs[i * n + j] = s;

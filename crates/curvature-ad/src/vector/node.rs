@@ -701,7 +701,6 @@ pub(crate) fn mark_operands(
 
 /// The index-set state of the sparsity detection that a head reads and extends.
 pub(crate) struct Sets<'a> {
-    pub(crate) n: usize,
     pub(crate) live: &'a [bool],
     pub(crate) needed: &'a [bool],
     pub(crate) start: &'a mut [usize],
@@ -727,53 +726,6 @@ fn union<'a>(sets: impl Iterator<Item = &'a [u32]>) -> Vec<u32> {
     u
 }
 
-/// Hessian pairs deps(a) × deps(b) (both orders), as a `Mul` node adds them; `None` when the
-/// block is too dense or over budget.
-fn cross(
-    sa: &[u32],
-    sb: &[u32],
-    n: usize,
-    rows: &mut [Vec<u32>],
-    pairs: &mut usize,
-    budget: usize,
-) -> Option<()> {
-    if 2 * sa.len().min(sb.len()) > n {
-        return None;
-    }
-    *pairs += 2 * sa.len() * sb.len();
-    if *pairs > budget {
-        return None;
-    }
-    for &j in sa {
-        for &k in sb {
-            rows[j as usize].push(k);
-            rows[k as usize].push(j);
-        }
-    }
-    Some(())
-}
-
-/// Hessian pairs s × s.
-fn full(
-    s: &[u32],
-    n: usize,
-    rows: &mut [Vec<u32>],
-    pairs: &mut usize,
-    budget: usize,
-) -> Option<()> {
-    if 2 * s.len() > n {
-        return None;
-    }
-    *pairs += s.len() * s.len();
-    if *pairs > budget {
-        return None;
-    }
-    for &j in s {
-        rows[j as usize].extend_from_slice(s);
-    }
-    Some(())
-}
-
 /// Sparsity pass 2 hook (forward): at a head, the Hessian pairs the node contributes (when
 /// an output is live) and the index sets of its needed outputs. LSE and softmax
 /// cross-entropy couple all their operands, a sum of squares each operand with itself, a dot
@@ -784,9 +736,7 @@ pub(crate) fn pattern(
     code: &Node,
     i: usize,
     sets: Sets<'_>,
-    rows: &mut [Vec<u32>],
-    pairs: &mut usize,
-    budget: usize,
+    pairs: &mut crate::sparsity::Pairs,
 ) -> Option<()> {
     if code.op != Op::Wide {
         return Some(());
@@ -794,7 +744,6 @@ pub(crate) fn pattern(
     let w = table.node(code);
     debug_assert_eq!(w.head as usize, i);
     let ops = &table.operand_nodes(w)[..];
-    let n = sets.n;
     let outs = w.outputs();
     if !outs.clone().any(|o| sets.live[o] || sets.needed[o]) {
         return Some(());
@@ -805,18 +754,18 @@ pub(crate) fn pattern(
         Kind::Sum | Kind::MatVec { .. } => {}
         Kind::SumSquares => {
             for &o in ops {
-                full(sets.set(o), n, rows, pairs, budget)?;
+                pairs.full(sets.set(o))?;
             }
         }
         Kind::Dot => {
             let (x, y) = ops.split_at(ops.len() / 2);
             for (&a, &b) in x.iter().zip(y) {
-                cross(sets.set(a), sets.set(b), n, rows, pairs, budget)?;
+                pairs.cross(sets.set(a), sets.set(b))?;
             }
         }
         Kind::LogSumExp | Kind::SoftmaxCrossEntropy { .. } => {
             if sets.live[first_out] {
-                full(&all, n, rows, pairs, budget)?;
+                pairs.full(&all)?;
             }
         }
         Kind::Dense { m, n: cols, .. } => {
@@ -824,14 +773,7 @@ pub(crate) fn pattern(
             let x = &ops[m * cols..m * cols + cols];
             for r in (0..m).filter(|&r| sets.live[first_out + r]) {
                 for (j, &xj) in x.iter().enumerate() {
-                    cross(
-                        sets.set(ops[r * cols + j]),
-                        sets.set(xj),
-                        n,
-                        rows,
-                        pairs,
-                        budget,
-                    )?;
+                    pairs.cross(sets.set(ops[r * cols + j]), sets.set(xj))?;
                 }
             }
         }
@@ -873,7 +815,7 @@ pub(crate) fn pattern(
         start[o] = store.len();
         store.extend_from_slice(&s);
         end[o] = store.len();
-        if store.len() > budget {
+        if store.len() > pairs.budget() {
             return None;
         }
     }
