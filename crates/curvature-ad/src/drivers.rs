@@ -2,7 +2,9 @@
 
 use crate::dual::{Dual, Dual2};
 use crate::matrix::Matrix;
+use crate::recording::{record_in, recycle};
 use crate::sparse::SparseMatrix;
+use crate::sweep::{reverse_f64, seed_adjoints};
 use crate::tape::Tape;
 use crate::var::Var;
 
@@ -35,6 +37,13 @@ pub fn second_derivative<F: FnOnce(Dual2) -> Dual2>(f: F, x: f64) -> (f64, f64, 
 
 /// `(f(x), ∇f(x))` by reverse mode: one recording, one reverse sweep.
 ///
+/// The recording is never replayed, so it keeps only what the sweep needs: a unary
+/// operation (`x.sin()`, `x * 2.0`, `x.powi(2)`, ...) records no node, and the binary
+/// operation consuming its result records the chain rule's product as its partial. Chained
+/// Rosenbrock records 3 nodes a term instead of 8, and its gradient costs 10–11 times f at
+/// n = 10³ to 10⁵ (15–20 times with every operation recorded). The result equals
+/// [`Tape::gradient`]'s up to rounding (the products associate differently).
+///
 /// ```
 /// use num_traits::Float;
 /// use curvature_ad::{gradient, Var};
@@ -42,8 +51,21 @@ pub fn second_derivative<F: FnOnce(Dual2) -> Dual2>(f: F, x: f64) -> (f64, f64, 
 /// assert_eq!(gradient(booth, &[9.0, 8.0]), (765.0, vec![120.0, 114.0]));
 /// ```
 pub fn gradient<F: FnOnce(&[Var]) -> Var>(f: F, x: &[f64]) -> (f64, Vec<f64>) {
-    let mut tape = Tape::record(f, x);
-    (tape.value(), tape.gradient())
+    // A tape that is swept once and dropped needs no node for a unary operation (see
+    // `recording::GRADIENT_ONLY`): chained Rosenbrock records 3 nodes a term, not 8.
+    let (mut data, out) = record_in(true, x, f, |_| Vec::new());
+    let mut g = vec![0.0; x.len()];
+    if out.tape != 0 {
+        data.check_output(out);
+        let (len, first, at) = (data.nodes.len(), data.first_op(), out.idx as usize);
+        seed_adjoints(&mut data.adj, &mut data.adj_clean_from, len, first, at);
+        // The output is ∂out/∂(node at) = scale times that node.
+        data.adj[at] = out.scale;
+        reverse_f64::<true>(&data.nodes, first, &mut data.adj);
+        g.copy_from_slice(&data.adj[1..first]);
+    }
+    recycle(data);
+    (out.val, g)
 }
 
 /// `(f(x), ∇f(x), H(x)·v)` by forward-over-reverse (see [`Tape::hvp`]).

@@ -1,7 +1,7 @@
 //! Reverse mode: `Var`, a variable recorded on the tape of the running derivative call.
 
 use crate::elementary::{binary, unary, Op};
-use crate::recording::{record_guard, record_node, GuardKind};
+use crate::recording::{check_current, record_guard, record_node, GuardKind, GRADIENT_ONLY};
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -32,9 +32,26 @@ use std::fmt;
 #[derive(Clone, Copy)]
 pub struct Var {
     pub(crate) val: f64,
+    /// ∂(this variable)/∂(node `idx`): 1, except on a gradient-only recording (see
+    /// `recording::GRADIENT_ONLY`), where unary operations record no node and fold their
+    /// derivative in here instead.
+    pub(crate) scale: f64,
     pub(crate) idx: u32,
     /// The id of the recording this variable belongs to; 0 for constants.
     pub(crate) tape: u32,
+}
+
+/// The chain rule's product of a partial `outer` (nearer the output) and `inner`, with an
+/// exactly zero `outer` passing nothing on, as the sweeps skip nodes whose adjoint is exactly
+/// zero: a folded 0·∞ (say `0.0 * x.sqrt()` at x = 0) must give 0, not NaN. With `inner` 1
+/// it is `outer` itself, bit for bit.
+#[inline(always)]
+pub(crate) fn chain(outer: f64, inner: f64) -> f64 {
+    if outer == 0.0 {
+        outer
+    } else {
+        outer * inner
+    }
 }
 
 impl Var {
@@ -43,6 +60,7 @@ impl Var {
     pub const fn constant(value: f64) -> Var {
         Var {
             val: value,
+            scale: 1.0,
             idx: 0,
             tape: 0,
         }
@@ -99,6 +117,17 @@ impl Var {
             (op, c)
         };
         let (v, d) = unary::<f64>(op, self.val, c);
+        if self.tape & GRADIENT_ONLY != 0 {
+            // Nothing to record: the consumers of the result record d·scale as their
+            // partial in the operand node, which is all a reverse sweep would do with it.
+            // (Still checked: a variable of a finished call is misuse here as anywhere.)
+            check_current(self.tape);
+            return Var {
+                val: v,
+                scale: chain(d, self.scale),
+                ..self
+            };
+        }
         record_node(self.tape, op, [self.idx, 0], c, v, [d, 0.0])
     }
 
@@ -137,10 +166,27 @@ impl Var {
         }
         // x·x is recorded as x², one operand instead of two: the same value, and the same
         // adjoint, 2x·w (exact either way), with one scatter less in every reverse sweep.
-        if op == Op::Mul && other.idx == self.idx {
+        // (On a gradient-only recording two variables of one node can differ, x and x + 1:
+        // the same variable has the same value and scale too.)
+        let same = other.idx == self.idx
+            && other.val.to_bits() == self.val.to_bits()
+            && other.scale.to_bits() == self.scale.to_bits();
+        if op == Op::Mul && same {
             return self.un(Op::Sq, 0.0);
         }
-        record_node(self.tape, op, [self.idx, other.idx], 0.0, v, [da, db])
+        let p = [chain(da, self.scale), chain(db, other.scale)];
+        record_node(self.tape, op, [self.idx, other.idx], 0.0, v, p)
+    }
+
+    /// The same variable with scale 1: on a gradient-only tape, a node of its own (x · scale
+    /// as far as the reverse sweep can tell; its value is never read), for the wide vector
+    /// nodes, whose rules know no scale.
+    pub(crate) fn unscaled(self) -> Var {
+        if self.scale == 1.0 || self.tape == 0 {
+            return self;
+        }
+        let s = self.scale;
+        record_node(self.tape, Op::MulC, [self.idx, 0], s, self.val, [s, 0.0])
     }
 
     /// A constant as a node of `tape`, for the rare binary operations without a constant form.

@@ -20,7 +20,15 @@ fn check(
         prop_assert!(close(*a, *b, 1e-11), "∂{j}: ours {a} vs hand-written {b}");
     }
     let (_, g2, h) = hessian(&f, x);
-    prop_assert_eq!(&g2, &g);
+    // The same gradient from a replayable tape, up to rounding: the gradient driver folds
+    // unary partials into their consumers' as it records, so its products associate
+    // differently.
+    for (j, (a, b)) in g2.iter().zip(&g).enumerate() {
+        prop_assert!(
+            close(*a, *b, 1e-13),
+            "∂{j}: hessian's {a} vs gradient's {b}"
+        );
+    }
     for (i, row) in h_ref.iter().enumerate() {
         for (j, b) in row.iter().enumerate() {
             let a = h[(i, j)];

@@ -421,6 +421,20 @@ pub(crate) fn record(
     if outs == 0 {
         return Vec::new();
     }
+    // A unary result on a gradient-only tape (`Var::scale`) gets a node of its own first:
+    // the wide node's rules send their adjoint to each operand with partial 1.
+    let unscaled: Vec<Vec<Var>>;
+    let slices: Vec<&[Var]>;
+    let parts = if parts.iter().any(|p| p.iter().any(|v| v.scale != 1.0)) {
+        unscaled = parts
+            .iter()
+            .map(|p| p.iter().map(|v| v.unscaled()).collect())
+            .collect();
+        slices = unscaled.iter().map(Vec::as_slice).collect();
+        &slices[..]
+    } else {
+        parts
+    };
     with_current(tape, |t| {
         let n_inputs = t.n_inputs;
         let table = &mut t.nodes.wide;
@@ -502,6 +516,7 @@ pub(crate) fn record(
             .enumerate()
             .map(|(k, &val)| Var {
                 val,
+                scale: 1.0,
                 idx: (first + k) as u32,
                 tape,
             })

@@ -1,0 +1,112 @@
+//! The `gradient` driver records no node for a unary operation (it folds the derivative into
+//! the variable and its consumers' partials): the cases where that could go wrong, each
+//! against derivatives worked out by hand and against a replayable tape.
+
+use curvature_ad::vector::{dot, sum_squares};
+use curvature_ad::{gradient, Tape, Var};
+use num_traits::Float;
+
+/// The gradient of a replayable tape, which records every operation.
+fn taped(f: impl Fn(&[Var]) -> Var, x: &[f64]) -> Vec<f64> {
+    Tape::record(f, x).gradient()
+}
+
+fn assert_close(a: &[f64], b: &[f64]) {
+    assert_eq!(a.len(), b.len());
+    for (j, (p, q)) in a.iter().zip(b).enumerate() {
+        assert!((p - q).abs() <= 1e-14 * (1.0 + q.abs()), "∂{j}: {p} vs {q}");
+    }
+}
+
+#[test]
+fn a_unary_result_used_twice() {
+    // s = sin x: f = s·s + s, f' = (2 sin x + 1) cos x.
+    let f = |x: &[Var]| {
+        let s = x[0].sin();
+        s * s + s
+    };
+    let x = 0.7f64;
+    let (v, g) = gradient(f, &[x]);
+    assert_eq!(v, x.sin() * x.sin() + x.sin());
+    assert_close(&g, &[(2.0 * x.sin() + 1.0) * x.cos()]);
+    assert_close(&g, &taped(f, &[x]));
+}
+
+#[test]
+fn two_variables_of_one_node_are_not_one_variable() {
+    // sin x · cos x share the node of x but not their value: (sin x cos x)' = cos 2x, where
+    // treating the product as a square would give 2 sin x cos x.
+    let f = |x: &[Var]| x[0].sin() * x[0].cos();
+    let x = 0.3f64;
+    assert_close(&gradient(f, &[x]).1, &[(2.0 * x).cos()]);
+    // x + 1 has the node and scale of x: ((x + 1)·x)' = 2x + 1.
+    let f = |x: &[Var]| (x[0] + 1.0) * x[0];
+    assert_close(&gradient(f, &[x]).1, &[2.0 * x + 1.0]);
+    assert_close(&gradient(f, &[x]).1, &taped(f, &[x]));
+}
+
+#[test]
+fn a_zero_partial_passes_nothing_on_even_past_an_infinite_one() {
+    // sqrt'(0) = ∞, times the 0 of `· 0`: the tape skips the zero adjoint, and so must the
+    // folded product (0, not NaN).
+    let f = |x: &[Var]| x[0].sqrt() * 0.0 + x[1];
+    let (_, g) = gradient(f, &[0.0, 2.0]);
+    assert_eq!(g, vec![0.0, 1.0]);
+    assert_eq!(g, taped(f, &[0.0, 2.0]));
+    // Where the partial is not zero, ∞ is the derivative: √x at 0.
+    assert_eq!(
+        gradient(|x: &[Var]| x[0].sqrt(), &[0.0]).1,
+        vec![f64::INFINITY]
+    );
+}
+
+#[test]
+fn outputs_that_record_no_node() {
+    // A unary function of an input: the output is the input's node with scale eˣ.
+    let (v, g) = gradient(|x: &[Var]| x[1].exp(), &[5.0, 0.5]);
+    assert_eq!((v, g), (0.5f64.exp(), vec![0.0, 0.5f64.exp()]));
+    // Chains of unary operations: (3 − 2x)² at x = 1 is 1, its derivative −4(3 − 2x) = −4.
+    let (v, g) = gradient(|x: &[Var]| (3.0 - 2.0 * x[0]).powi(2), &[1.0]);
+    assert_eq!((v, g), (1.0, vec![-4.0]));
+    // An input itself, and a constant.
+    assert_eq!(
+        gradient(|x: &[Var]| x[1], &[1.0, 2.0]),
+        (2.0, vec![0.0, 1.0])
+    );
+    let constant = gradient(|_: &[Var]| Var::constant(3.0), &[1.0, 2.0]);
+    assert_eq!(constant, (3.0, vec![0.0, 0.0]));
+}
+
+#[test]
+fn wide_nodes_take_scaled_operands() {
+    // Σ sin² xᵢ: ∂ᵢ = 2 sin xᵢ cos xᵢ; and sin x · (2y) as a dot product: (2y cos x, 2 sin x).
+    let x = [0.2, -0.4, 1.1];
+    let f = |v: &[Var]| sum_squares(&v.iter().map(|t| t.sin()).collect::<Vec<_>>());
+    let expect: Vec<f64> = x.iter().map(|t| 2.0 * t.sin() * t.cos()).collect();
+    assert_close(&gradient(f, &x).1, &expect);
+    assert_close(&gradient(f, &x).1, &taped(f, &x));
+    let f = |v: &[Var]| dot(&[v[0].sin()], &[v[1] * 2.0]);
+    let (a, b) = (0.6f64, -1.5f64);
+    assert_close(&gradient(f, &[a, b]).1, &[2.0 * b * a.cos(), 2.0 * a.sin()]);
+}
+
+#[test]
+fn a_folded_variable_is_still_checked_for_its_tape() {
+    // Returned from a nested call, an outer call's x.exp() (no node of its own) is named.
+    let r = std::panic::catch_unwind(|| {
+        gradient(
+            |x: &[Var]| {
+                let outer = x[0].exp();
+                gradient(|_: &[Var]| outer.sin(), &[1.0]).0 + x[0]
+            },
+            &[0.5],
+        )
+    });
+    let e = r.expect_err("a Var of the outer call inside the nested one");
+    let msg = e
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    assert!(msg.contains("enclosing derivative call"), "{msg}");
+}
