@@ -178,17 +178,6 @@ impl Var {
         record_node(self.tape, op, [self.idx, other.idx], 0.0, v, p)
     }
 
-    /// The same variable with scale 1: on a gradient-only tape, a node of its own (x · scale
-    /// as far as the reverse sweep can tell; its value is never read), for the wide vector
-    /// nodes, whose rules know no scale.
-    pub(crate) fn unscaled(self) -> Var {
-        if self.scale == 1.0 || self.tape == 0 {
-            return self;
-        }
-        let s = self.scale;
-        record_node(self.tape, Op::MulC, [self.idx, 0], s, self.val, [s, 0.0])
-    }
-
     /// A constant as a node of `tape`, for the rare binary operations without a constant form.
     #[cold]
     fn materialize(self, tape: u32) -> Var {

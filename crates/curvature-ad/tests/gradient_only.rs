@@ -85,6 +85,11 @@ fn wide_nodes_take_scaled_operands() {
     let expect: Vec<f64> = x.iter().map(|t| 2.0 * t.sin() * t.cos()).collect();
     assert_close(&gradient(f, &x).1, &expect);
     assert_close(&gradient(f, &x).1, &taped(f, &x));
+    // The input slice itself (a run of inputs, stored without a copy) beside its exps:
+    // x · eˣ summed, ∂ᵢ = (1 + xᵢ) e^{xᵢ}.
+    let f = |v: &[Var]| dot(v, &v.iter().map(|t| t.exp()).collect::<Vec<_>>());
+    let expect: Vec<f64> = x.iter().map(|t| (1.0 + t) * t.exp()).collect();
+    assert_close(&gradient(f, &x).1, &expect);
     let f = |v: &[Var]| dot(&[v[0].sin()], &[v[1] * 2.0]);
     let (a, b) = (0.6f64, -1.5f64);
     assert_close(&gradient(f, &[a, b]).1, &[2.0 * b * a.cos(), 2.0 * a.sin()]);

@@ -5,7 +5,7 @@ use super::matvec::{const_product, dense_pullback, dense_value, SharedMatrix};
 use super::{reduce, softmax};
 use crate::dual::Dual;
 use crate::elementary::Op;
-use crate::recording::{misuse_two_tapes, with_current, Node};
+use crate::recording::{misuse_two_tapes, with_current, Node, GRADIENT_ONLY};
 use crate::scalar::Scalar;
 use crate::tangent::{Lanes, Tangent};
 use crate::var::Var;
@@ -421,16 +421,40 @@ pub(crate) fn record(
     if outs == 0 {
         return Vec::new();
     }
-    // A unary result on a gradient-only tape (`Var::scale`) gets a node of its own first:
-    // the wide node's rules send their adjoint to each operand with partial 1.
-    let unscaled: Vec<Vec<Var>>;
+    // On a gradient-only tape a unary result (`Var::scale`) gets a node of its own first:
+    // the wide node's rules send their adjoint to each operand with partial 1. Only the
+    // parts holding one are copied (a parameter vector passed whole is not even scanned).
+    let unscaled: Vec<Option<Vec<Var>>>;
     let slices: Vec<&[Var]>;
-    let parts = if parts.iter().any(|p| p.iter().any(|v| v.scale != 1.0)) {
-        unscaled = parts
+    let scaled =
+        |table: &Table, p: &[Var]| table.input_run(p).is_none() && p.iter().any(|v| v.scale != 1.0);
+    let any_scaled = tape & GRADIENT_ONLY != 0
+        && with_current(tape, |t| parts.iter().any(|p| scaled(&t.nodes.wide, p)));
+    let parts = if any_scaled {
+        unscaled = with_current(tape, |t| {
+            let mut copies = Vec::with_capacity(parts.len());
+            for p in parts {
+                let scaled = scaled(&t.nodes.wide, p);
+                let mut unscale = |v: &Var| {
+                    if v.scale == 1.0 || v.tape != tape {
+                        return *v;
+                    }
+                    let idx = t.nodes.push(Op::MulC, [v.idx, 0], v.scale, [v.scale, 0.0]);
+                    Var {
+                        scale: 1.0,
+                        idx,
+                        ..*v
+                    }
+                };
+                copies.push(scaled.then(|| p.iter().map(&mut unscale).collect::<Vec<_>>()));
+            }
+            copies
+        });
+        slices = unscaled
             .iter()
-            .map(|p| p.iter().map(|v| v.unscaled()).collect())
+            .zip(parts)
+            .map(|(u, &p)| u.as_deref().unwrap_or(p))
             .collect();
-        slices = unscaled.iter().map(Vec::as_slice).collect();
         &slices[..]
     } else {
         parts
