@@ -40,8 +40,8 @@ pub fn second_derivative<F: FnOnce(Dual2) -> Dual2>(f: F, x: f64) -> (f64, f64, 
 /// The recording is never replayed, so it keeps only what the sweep needs: a unary
 /// operation (`x.sin()`, `x * 2.0`, `x.powi(2)`, ...) records no node, and the binary
 /// operation consuming its result records the chain rule's product as its partial. Chained
-/// Rosenbrock records 3 nodes a term instead of 8, and its gradient costs 10–11 times f at
-/// n = 10³ to 10⁵ (15–20 times with every operation recorded). The result equals
+/// Rosenbrock records 3 nodes a term instead of 8, and its gradient costs 10–12 times f at
+/// n = 10³ to 10⁵ (14–21 times with every operation recorded). The result equals
 /// [`Tape::gradient`]'s up to rounding (the products associate differently).
 ///
 /// ```

@@ -444,10 +444,11 @@ pub(crate) fn record_in<R>(
     (data, result)
 }
 
-/// Calls the user's closure in a frame of its own. Inlined into the driver, the closure's
-/// loop shared registers with the driver's state and spilled the running values of its
-/// variables: the same chained Rosenbrock gradient measured 17 to 25 ns a term depending on
-/// what else the program instantiated; called out of line it is 17 in each.
+/// Calls the user's closure in a frame of its own, so that its loop does not share
+/// registers with the driver's state. The closure gradient of chained Rosenbrock is
+/// sensitive to how its loop is allocated: in a minimal program 20.4 -> 17.0 ns a term with
+/// this frame; the bench measures 17–18, but another scratch program of the same source
+/// still measured 24–25 (its loop spilled the running sum to the stack).
 #[inline(never)]
 fn run<R>(f: impl FnOnce(&[Var]) -> R, vars: &[Var]) -> R {
     f(vars)
