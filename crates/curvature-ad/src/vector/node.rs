@@ -5,7 +5,7 @@ use super::matvec::{const_product, dense_pullback, dense_value, SharedMatrix};
 use super::{reduce, softmax};
 use crate::dual::Dual;
 use crate::elementary::Op;
-use crate::recording::{misuse_two_tapes, with_current, Node, GRADIENT_ONLY};
+use crate::recording::{misuse_two_tapes, with_current, Node, TapeData, GRADIENT_ONLY};
 use crate::scalar::Scalar;
 use crate::tangent::{Lanes, Tangent};
 use crate::var::Var;
@@ -422,38 +422,20 @@ pub(crate) fn record(
         return Vec::new();
     }
     // On a gradient-only tape a unary result (`Var::scale`) gets a node of its own first:
-    // the wide node's rules send their adjoint to each operand with partial 1. Only the
-    // parts holding one are copied (a parameter vector passed whole is not even scanned).
-    let unscaled: Vec<Option<Vec<Var>>>;
+    // the wide node's rules send their adjoint to each operand with partial 1.
+    let copies: Vec<Option<Vec<Var>>> = if tape & GRADIENT_ONLY != 0 {
+        with_current(tape, |t| {
+            parts.iter().map(|p| unscaled(t, tape, p)).collect()
+        })
+    } else {
+        Vec::new()
+    };
     let slices: Vec<&[Var]>;
-    let scaled =
-        |table: &Table, p: &[Var]| table.input_run(p).is_none() && p.iter().any(|v| v.scale != 1.0);
-    let any_scaled = tape & GRADIENT_ONLY != 0
-        && with_current(tape, |t| parts.iter().any(|p| scaled(&t.nodes.wide, p)));
-    let parts = if any_scaled {
-        unscaled = with_current(tape, |t| {
-            let mut copies = Vec::with_capacity(parts.len());
-            for p in parts {
-                let scaled = scaled(&t.nodes.wide, p);
-                let mut unscale = |v: &Var| {
-                    if v.scale == 1.0 || v.tape != tape {
-                        return *v;
-                    }
-                    let idx = t.nodes.push(Op::MulC, [v.idx, 0], v.scale, [v.scale, 0.0]);
-                    Var {
-                        scale: 1.0,
-                        idx,
-                        ..*v
-                    }
-                };
-                copies.push(scaled.then(|| p.iter().map(&mut unscale).collect::<Vec<_>>()));
-            }
-            copies
-        });
-        slices = unscaled
+    let parts = if copies.iter().any(Option::is_some) {
+        slices = copies
             .iter()
             .zip(parts)
-            .map(|(u, &p)| u.as_deref().unwrap_or(p))
+            .map(|(c, &p)| c.as_deref().unwrap_or(p))
             .collect();
         &slices[..]
     } else {
@@ -546,6 +528,28 @@ pub(crate) fn record(
             })
             .collect()
     })
+}
+
+/// `part` with each scaled variable of `tape` (a unary result on a gradient-only tape)
+/// replaced by a node of its own, x · scale as far as the reverse sweep can tell; `None`
+/// when there is none (a run of the inputs, passed whole, is not even scanned).
+fn unscaled(t: &mut TapeData, tape: u32, part: &[Var]) -> Option<Vec<Var>> {
+    let scaled = |v: &Var| v.scale != 1.0 && v.tape == tape;
+    if t.nodes.wide.input_run(part).is_some() || !part.iter().any(scaled) {
+        return None;
+    }
+    let copy = part.iter().map(|v| {
+        if !scaled(v) {
+            return *v;
+        }
+        let idx = t.nodes.push(Op::MulC, [v.idx, 0], v.scale, [v.scale, 0.0]);
+        Var {
+            scale: 1.0,
+            idx,
+            ..*v
+        }
+    });
+    Some(copy.collect())
 }
 
 /// Forward-sweep hook: at a head, the outputs' values in `S`.
