@@ -96,6 +96,40 @@ fn a_replayed_rosenbrock_tape_is_fused_and_exact() {
     }
 }
 
+/// The `hessian` and `sparse_hessian` drivers fuse their recording (from 128 nodes on) before
+/// the Hessian: the same values as an unfused tape to rounding, and the hand-written ones.
+#[test]
+fn the_hessian_drivers_fuse_and_stay_exact() {
+    for n in [10, 40] {
+        let x = point(n, 0.1);
+        let (g_hand, h_hand) = by_hand(&x);
+        let unfused = Tape::record(rosenbrock::<Var>, &x);
+        let (g_ref, h_ref) = unfused.gradient_and_hessian();
+        let (f, g, h) = curvature_ad::hessian(rosenbrock::<Var>, &x);
+        let (fs, gs, hs) = curvature_ad::sparse_hessian(rosenbrock::<Var>, &x);
+        assert_eq!(f, rosenbrock(&x));
+        assert_eq!(fs, f);
+        let hs = hs.to_dense();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-13 * (1.0 + a.abs().max(b.abs()));
+        for i in 0..n {
+            assert!(close(g[i], g_ref[i]) && close(gs[i], g_ref[i]), "g[{i}]");
+            assert!((g[i] - g_hand[i]).abs() <= 1e-12 * (1.0 + g_hand[i].abs()));
+            for j in 0..n {
+                let e = h_hand[i][j];
+                assert!(close(h[(i, j)], h_ref[(i, j)]), "n = {n}: H[{i},{j}]");
+                assert!(
+                    close(hs[(i, j)], h_ref[(i, j)]),
+                    "n = {n}: sparse H[{i},{j}]"
+                );
+                assert!(
+                    (h[(i, j)] - e).abs() <= 1e-12 * (1.0 + e.abs()),
+                    "H[{i},{j}]"
+                );
+            }
+        }
+    }
+}
+
 /// `(x + c)²`, `u + c·t` (the scaled term on the right) and `(c − x)²`:
 /// f = Σ_i [(x_i + 0.5)² + 3·x_i + (2 − x_i)²], so by hand
 /// ∂f/∂x_i = 2(x_i + 0.5) + 3 − 2(2 − x_i) and H = 4I.
