@@ -13,7 +13,9 @@ use crate::solution::Termination;
 ///
 /// Each iteration solves `(H + τI) p = −g` by Cholesky (never forming `H⁻¹`), where `H` is the
 /// Hessian and τ ≥ 0 is the smallest value of the sequence `0, β − min Hᵢᵢ, 2τ, …`
-/// (`β = 1e-3`, Nocedal–Wright Algorithm 3.3) for which the factorization succeeds. With
+/// (`β = 1e-3`, Nocedal–Wright Algorithm 3.3) for which the factorization succeeds; while the
+/// Hessian stays indefinite from one iterate to the next, the sequence starts at half the
+/// previous shift instead of 0 (see `shifted_newton_direction` in the source). With
 /// `H + τI` positive definite, `gᵀp = −pᵀ(H + τI)p < 0`: p descends, so the "negative
 /// curvature" failure of pure Newton becomes a descent step. The line search (strong
 /// Wolfe by default, see below) starts at the full step α = 1, so near a minimizer with positive
@@ -93,7 +95,7 @@ impl Newton {
             pure: self.pure,
             cholesky: ShiftedCholesky::default(),
             hessian: LazyHessian::default(),
-            previous_shift: 0.0,
+            warm: WarmShift::default(),
             name: if self.pure { "Newton (pure)" } else { "Newton" },
         }
     }
@@ -104,22 +106,35 @@ pub(crate) struct NewtonStep {
     pub pure: bool,
     pub cholesky: ShiftedCholesky,
     pub hessian: LazyHessian,
-    /// The shift τ the last direction needed (warm start of the next search).
-    pub previous_shift: f64,
+    /// What the last shift search found (warm start of the next).
+    pub warm: WarmShift,
     pub name: &'static str,
+}
+
+/// What a shift search leaves for the next iterate's: the shift τ it settled on, and
+/// whether the first τ it tried failed.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct WarmShift {
+    pub tau: f64,
+    pub first_failed: bool,
 }
 
 /// Solves `(H + τI) p = −g` with the smallest τ of Nocedal–Wright's Algorithm 3.3 sequence
 /// that makes the Cholesky factorization succeed. `None` if no τ works (non-finite H).
 ///
 /// The sequence is `τ₀ = 0` (or `β − min Hᵢᵢ` when a diagonal entry is ≤ 0), then
-/// `τ ← max(2τ, β, τ_prev/2)`, with two departures from the textbook's β = 1e-3 that only
+/// `τ ← max(2τ, β, τ_prev/2)`, with three departures from the textbook's β = 1e-3 that only
 /// change how many factorizations the search takes, not which kind of shift it finds:
 /// - β is relative to the Hessian's scale, `β = 1e-3·max(1, maxᵢ|Hᵢᵢ|)`, so a Hessian with
 ///   entries of 10³ does not climb from 1e-3 by 17 doublings;
 /// - `τ_prev`, the shift the previous iterate needed (0 if none), warm-starts the doubling:
 ///   consecutive Newton iterates have similar curvature. On chained Rosenbrock at n = 10⁶ this
-///   cut the factorizations per iteration from 18 to 3 (τ = 0, τ_prev/2, τ_prev).
+///   cut the factorizations per iteration from 18 to 3 (τ = 0, τ_prev/2, τ_prev);
+/// - when the previous search's first τ failed too (the Hessian stays indefinite), the
+///   search starts at `max(β, τ_prev/2)` instead of 0, sparing a factorization that would
+///   fail (2 instead of 3 at n = 10⁶). Once a search's first τ succeeds, the next tries 0
+///   again, so a positive definite Hessian gets at most one shifted step before the pure
+///   Newton step returns.
 ///
 /// A sparse H keeps its symbolic analysis in `cholesky` across the retries and iterates,
 /// and is read into the factor's layout once per iterate (see `linalg::Shifts`).
@@ -127,22 +142,32 @@ pub(crate) fn shifted_newton_direction(
     cholesky: &mut ShiftedCholesky,
     h: &Hessian,
     g: &[f64],
-    previous: f64,
-) -> Option<(Vec<f64>, f64)> {
+    warm: WarmShift,
+) -> Option<(Vec<f64>, WarmShift)> {
     let rhs: Vec<f64> = g.iter().map(|v| -v).collect();
     let diagonal = h.diagonal();
     let min_diagonal = diagonal.iter().copied().fold(f64::INFINITY, f64::min);
     let beta = 1e-3 * diagonal.iter().fold(1.0f64, |m, d| m.max(d.abs()));
-    let mut tau = if min_diagonal > 0.0 {
-        0.0
+    let previous = warm.tau;
+    // Where the doubling would be after τ = 0 failed, when that is what to expect.
+    let skip = if warm.first_failed && previous > 0.0 {
+        beta.max(previous / 2.0)
     } else {
-        beta - min_diagonal
+        0.0
+    };
+    let mut tau = if min_diagonal > 0.0 {
+        skip
+    } else {
+        (beta - min_diagonal).max(skip)
     };
     let mut shifts = cholesky.shifts(h);
+    let mut first = true;
     while tau.is_finite() {
         if let Some(p) = shifts.factor(|_| tau).and_then(|l| l.solve(&rhs)) {
-            return Some((p, tau));
+            let first_failed = !first;
+            return Some((p, WarmShift { tau, first_failed }));
         }
+        first = false;
         tau = (2.0 * tau).max(beta).max(previous / 2.0);
     }
     None
@@ -174,8 +199,7 @@ impl Method for NewtonStep {
             let next = problem.point(moved(&at.x, 1.0, &p), Need::Hessian)?;
             return Ok(Outcome::moved(next, 1.0));
         }
-        let Some((p, tau)) =
-            shifted_newton_direction(&mut self.cholesky, h, &at.g, self.previous_shift)
+        let Some((p, warm)) = shifted_newton_direction(&mut self.cholesky, h, &at.g, self.warm)
         else {
             return Ok(Outcome::stop(Termination::NonFinite(
                 NonFiniteEntry::HessianShift,
@@ -183,9 +207,9 @@ impl Method for NewtonStep {
         };
         // The next Hessian is evaluated only if another step needs it (see `LazyHessian`);
         // pure Newton, which always needs it, evaluates it with the point.
-        self.previous_shift = tau;
+        self.warm = warm;
         let mut outcome = line_step(problem, at, &p, &self.line_search, 1.0, Need::Gradient)?;
-        outcome.damping = Some(tau);
+        outcome.damping = Some(warm.tau);
         Ok(outcome)
     }
 }
@@ -198,17 +222,83 @@ mod tests {
     fn shift_is_zero_for_positive_definite_and_positive_otherwise() {
         let mut chol = ShiftedCholesky::default();
         let h = Hessian::Dense(vec![2.0, 0.0, 0.0, 4.0]);
-        let (p, tau) = shifted_newton_direction(&mut chol, &h, &[2.0, 4.0], 0.0).unwrap();
-        assert_eq!(tau, 0.0);
+        let cold = WarmShift::default();
+        let (p, shift) = shifted_newton_direction(&mut chol, &h, &[2.0, 4.0], cold).unwrap();
+        assert_eq!(shift, cold);
         assert!(
             (p[0] + 1.0).abs() < 1e-14 && (p[1] + 1.0).abs() < 1e-14,
             "{p:?}"
         );
-        // diag(1, −1): τ must exceed 1; the direction must descend (gᵀp < 0).
+        // diag(1, −1): τ must exceed 1; the direction must descend (gᵀp < 0). The first try,
+        // β − min Hᵢᵢ = 1.001, succeeds.
         let g = [1.0, 1.0];
         let h = Hessian::Dense(vec![1.0, 0.0, 0.0, -1.0]);
-        let (p, tau) = shifted_newton_direction(&mut chol, &h, &g, 0.0).unwrap();
-        assert!(tau > 1.0);
+        let (p, shift) = shifted_newton_direction(&mut chol, &h, &g, cold).unwrap();
+        assert!(shift.tau > 1.0 && !shift.first_failed);
         assert!(g[0] * p[0] + g[1] * p[1] < 0.0);
+    }
+
+    /// The warm start: after a search whose first τ failed, the next starts at τ_prev/2
+    /// (β = 1e-3·max|Hᵢᵢ| here, below it) and does not try 0; after one whose first τ
+    /// succeeded, it tries 0 again.
+    #[test]
+    fn an_indefinite_hessian_again_skips_the_zero_shift() {
+        let mut chol = ShiftedCholesky::default();
+        // Positive diagonal, eigenvalues 1 ± 2: indefinite, H + τI positive definite iff τ > 1.
+        let h = Hessian::Dense(vec![1.0, 2.0, 2.0, 1.0]);
+        let g = [1.0, 0.5];
+        // By hand: (H + τI) p = −g with p = −(H + τI)⁻¹ g.
+        let solve = |tau: f64| {
+            let (a, b, d) = (1.0 + tau, 2.0, 1.0 + tau);
+            let det = a * d - b * b;
+            [-(d * g[0] - b * g[1]) / det, -(a * g[1] - b * g[0]) / det]
+        };
+        let close = |p: &[f64], q: [f64; 2]| p.iter().zip(q).all(|(x, y)| (x - y).abs() < 1e-12);
+        // Failed first, τ_prev = 1.6: the search tries 0.8 (fails), then 1.6.
+        let warm = WarmShift {
+            tau: 1.6,
+            first_failed: true,
+        };
+        let (p, shift) = shifted_newton_direction(&mut chol, &h, &g, warm).unwrap();
+        assert_eq!(shift, warm);
+        assert!(close(&p, solve(1.6)), "{p:?}");
+        // τ_prev = 3 with a failed first try: 1.5 works at once; the next search tries 0.
+        let warm = WarmShift {
+            tau: 3.0,
+            first_failed: true,
+        };
+        let (p, shift) = shifted_newton_direction(&mut chol, &h, &g, warm).unwrap();
+        let expected = WarmShift {
+            tau: 1.5,
+            first_failed: false,
+        };
+        assert_eq!(shift, expected);
+        assert!(close(&p, solve(1.5)), "{p:?}");
+        // Same τ_prev but the first try had succeeded: 0 first (fails), then τ_prev/2 = 1.5.
+        let warm = WarmShift {
+            tau: 3.0,
+            first_failed: false,
+        };
+        let (_, shift) = shifted_newton_direction(&mut chol, &h, &g, warm).unwrap();
+        let expected = WarmShift {
+            tau: 1.5,
+            first_failed: true,
+        };
+        assert_eq!(shift, expected);
+        // A positive definite Hessian after a failed first try: τ_prev/2 is used (one
+        // shifted step), and the next search (first try succeeded) starts at 0.
+        let pd = Hessian::Dense(vec![3.0, 1.0, 1.0, 3.0]);
+        let warm = WarmShift {
+            tau: 0.5,
+            first_failed: true,
+        };
+        let (_, shift) = shifted_newton_direction(&mut chol, &pd, &g, warm).unwrap();
+        let expected = WarmShift {
+            tau: 0.25,
+            first_failed: false,
+        };
+        assert_eq!(shift, expected);
+        let (_, shift) = shifted_newton_direction(&mut chol, &pd, &g, shift).unwrap();
+        assert_eq!(shift, WarmShift::default());
     }
 }

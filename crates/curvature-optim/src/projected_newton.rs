@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::hessian::Hessian;
 use crate::linalg::ShiftedCholesky;
 use crate::line_search::LineSearchFailure;
-use crate::newton::shifted_newton_direction;
+use crate::newton::{shifted_newton_direction, WarmShift};
 use crate::newton_cg::truncated_cg;
 use crate::non_finite::NonFiniteEntry;
 use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
@@ -195,8 +195,11 @@ fn jacobi_scaled_direction(
         .collect();
     let h = h.scaled(&scale);
     let scaled_g: Vec<f64> = g.iter().zip(&scale).map(|(g, s)| g * s).collect();
-    let (q, tau) = shifted_newton_direction(cholesky, &h, &scaled_g, 0.0)?;
-    Some((q.iter().zip(&scale).map(|(q, s)| q * s).collect(), tau))
+    let (q, shift) = shifted_newton_direction(cholesky, &h, &scaled_g, WarmShift::default())?;
+    Some((
+        q.iter().zip(&scale).map(|(q, s)| q * s).collect(),
+        shift.tau,
+    ))
 }
 
 impl Method for ProjectedNewtonStep {

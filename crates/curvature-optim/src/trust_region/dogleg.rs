@@ -3,7 +3,7 @@
 use super::{norm, to_boundary, Step};
 use crate::hessian::Hessian;
 use crate::linalg::ShiftedCholesky;
-use crate::newton::shifted_newton_direction;
+use crate::newton::{shifted_newton_direction, WarmShift};
 use crate::objective::dot;
 
 /// The dogleg path `p(t)`: from 0 to the Cauchy point `p_U = −(gᵀg / gᵀHg)·g`, then to the
@@ -32,7 +32,7 @@ pub(super) fn solve(
     if !(g_curvature > 0.0) || cauchy_length >= radius {
         return Some(steepest(radius));
     }
-    let (newton, _) = shifted_newton_direction(cholesky, h, g, 0.0)?;
+    let (newton, _) = shifted_newton_direction(cholesky, h, g, WarmShift::default())?;
     let step = if norm(&newton) <= radius {
         newton
     } else {
