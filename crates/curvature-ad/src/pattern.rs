@@ -161,60 +161,70 @@ impl HessianColoring {
 }
 
 /// The CSC structure of a coloured Hessian (both triangles) and, for each stored entry
-/// H_ij, the (class, row) of the two class products that hold H_ij and H_ji. Built once per
-/// pattern, so that every further Hessian only reads and averages values (building it
-/// locates every entry, which cost more than the lane sweeps' own bookkeeping).
+/// H_ij, where the two class products that hold H_ij and H_ji keep them. Built once per
+/// pattern, so that every further Hessian only reads and averages values (locating every
+/// entry cost more than the lane sweeps' own bookkeeping).
+///
+/// The sources are built on first use and only in the form that use reads: as offsets into
+/// the one row-major block of a lane batch (every sparse Hessian of up to 8 colours), or as
+/// (class, row) pairs for products held apart. The single-batch path thus never holds the
+/// pairs (16 bytes an entry: 48 MB for a tridiagonal pattern at n = 10⁶).
 #[derive(Clone, Debug)]
 pub(crate) struct Assembly {
     pattern: Arc<Csc>,
-    src: Vec<[(u32, u32); 2]>,
-    /// The same sources as offsets into one row-major n × lanes block of products (the
-    /// single lane batch of every sparse Hessian of up to 8 colours), for that block's lane
-    /// count: half the bytes of `src` to read, and no (class, row) arithmetic per entry.
+    /// (class, row) of H_ij and of H_ji, entry by entry in CSC order.
+    src: OnceLock<Vec<[(u32, u32); 2]>>,
+    /// The same sources as offsets into one row-major n × lanes block of products, for that
+    /// block's lane count: half the bytes of `src` to read, and no (class, row) arithmetic
+    /// per entry.
     flat: OnceLock<(usize, Vec<[u32; 2]>)>,
 }
 
 impl Assembly {
     fn new(c: &Coloring, n: usize) -> Assembly {
-        let nnz = c.pattern.nnz();
         let mut col_ptr = Vec::with_capacity(n + 1);
-        let mut row_idx = Vec::with_capacity(nnz);
-        let mut src = Vec::with_capacity(nnz);
+        let mut row_idx = Vec::with_capacity(c.pattern.nnz());
         col_ptr.push(0);
-        let at = |i: usize, j: usize| {
-            let (class, row) = c.locate(i, j);
-            (class as u32, row as u32)
-        };
         for j in 0..n {
             // The pattern is symmetric, so column j's rows are row j's columns.
-            for &i in c.pattern.row(j) {
-                let i = i as usize;
-                row_idx.push(i);
-                src.push([at(i, j), at(j, i)]);
-            }
+            row_idx.extend(c.pattern.row(j).iter().map(|&i| i as usize));
             col_ptr.push(row_idx.len());
         }
         Assembly {
             pattern: Arc::new(Csc { col_ptr, row_idx }),
-            src,
+            src: OnceLock::new(),
             flat: OnceLock::new(),
         }
     }
 
+    /// The (class, row) of H_ij and of H_ji for every stored entry, in CSC order.
+    fn sources<'a>(&'a self, c: &'a Coloring) -> impl Iterator<Item = [(u32, u32); 2]> + 'a {
+        let at = |i: usize, j: usize| {
+            let (class, row) = c.locate(i, j);
+            (class as u32, row as u32)
+        };
+        let csc = &self.pattern;
+        (0..csc.col_ptr.len() - 1).flat_map(move |j| {
+            let rows = &csc.row_idx[csc.col_ptr[j]..csc.col_ptr[j + 1]];
+            rows.iter().map(move |&i| [at(i, j), at(j, i)])
+        })
+    }
+
     /// `fill` from one row-major n × `lanes` block, class c of row i at `block[i·lanes + c]`.
-    fn fill_block(&self, n: usize, lanes: usize, block: &[f64]) -> SparseMatrix {
+    fn fill_block(&self, c: &Coloring, n: usize, lanes: usize, block: &[f64]) -> SparseMatrix {
         let fits = n
             .checked_mul(lanes)
             .is_some_and(|len| len <= u32::MAX as usize);
         let cached = fits.then(|| {
             self.flat.get_or_init(|| {
                 let at = |(c, row): (u32, u32)| row * lanes as u32 + c;
-                let flat = self.src.iter().map(|&[ij, ji]| [at(ij), at(ji)]);
-                (lanes, flat.collect())
+                let mut flat = Vec::with_capacity(self.pattern.row_idx.len());
+                flat.extend(self.sources(c).map(|[ij, ji]| [at(ij), at(ji)]));
+                (lanes, flat)
             })
         });
         let Some((_, flat)) = cached.filter(|(stride, _)| *stride == lanes) else {
-            return self.fill(n, |c, row| block[row * lanes + c]);
+            return self.fill(c, n, |c, row| block[row * lanes + c]);
         };
         let values = flat
             .iter()
@@ -225,10 +235,15 @@ impl Assembly {
 
     /// The symmetric matrix with entries (H_ij + H_ji) / 2, H_ij read as `product(class,
     /// row)`.
-    fn fill(&self, n: usize, product: impl Fn(usize, usize) -> f64) -> SparseMatrix {
+    fn fill(&self, c: &Coloring, n: usize, product: impl Fn(usize, usize) -> f64) -> SparseMatrix {
+        let src = self.src.get_or_init(|| {
+            // Sized up front: the flattened iterator cannot tell `collect` its length.
+            let mut src = Vec::with_capacity(self.pattern.row_idx.len());
+            src.extend(self.sources(c));
+            src
+        });
         let get = |(class, row): (u32, u32)| product(class as usize, row as usize);
-        let values = self
-            .src
+        let values = src
             .iter()
             .map(|&[ij, ji]| 0.5 * (get(ij) + get(ji)))
             .collect();
@@ -248,7 +263,7 @@ pub(crate) fn assemble_block(
         Some(c) => c
             .assembly
             .get_or_init(|| Assembly::new(c, n))
-            .fill_block(n, lanes, block),
+            .fill_block(c, n, lanes, block),
         None => assemble(None, n, |c, row| block[row * lanes + c]),
     }
 }
@@ -266,7 +281,7 @@ pub(crate) fn assemble(
         return c
             .assembly
             .get_or_init(|| Assembly::new(c, n))
-            .fill(n, product);
+            .fill(c, n, product);
     }
     let mut col_ptr = Vec::with_capacity(n + 1);
     let mut row_idx = Vec::with_capacity(n * n);
