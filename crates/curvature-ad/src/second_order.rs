@@ -148,6 +148,11 @@ fn node_values<'a>(data: &'a TapeData, buf: &'a mut Vec<f64>) -> &'a [f64] {
     let code = &data.nodes.list;
     let len = code.len();
     if data.nodes.vals.len() == len {
+        // A solver's first Hessian comes before its first replay; from then on the tape
+        // holds values, and the copy would only add 8 bytes a node to the solve's peak.
+        if buf.capacity() > 0 {
+            *buf = Vec::new();
+        }
         return &data.nodes.vals;
     }
     let first = data.first_op();
