@@ -162,6 +162,11 @@ impl Tape {
     ///
     /// # Panics
     /// If `x.len()` differs from the number of inputs.
+    // Out of line (here and in `gradient_into`), so that every program runs the same
+    // machine code for the hot sweeps: inlined into a caller, the loops' code moved with
+    // unrelated changes elsewhere (the bench's replayed gradient at n = 10⁵ shifted by 7%
+    // after a change to the Hessian drivers).
+    #[inline(never)]
     pub fn replay(&mut self, x: &[f64]) -> Result<f64, BranchChanged> {
         self.check_len("replay", x.len());
         // A replayed tape is swept many times: fuse it once (see `Tape::fuse`).
@@ -250,6 +255,7 @@ impl Tape {
     }
 
     /// [`Tape::gradient`] written into `g` without allocating.
+    #[inline(never)]
     pub fn gradient_into(&mut self, g: &mut [f64]) {
         self.check_len("gradient_into", g.len());
         let out = self.scalar_output();
