@@ -243,6 +243,7 @@ mod tests {
     /// succeeded, it tries 0 again.
     #[test]
     fn an_indefinite_hessian_again_skips_the_zero_shift() {
+        let warm = |tau, first_failed| WarmShift { tau, first_failed };
         let mut chol = ShiftedCholesky::default();
         // Positive diagonal, eigenvalues 1 ± 2: indefinite, H + τI positive definite iff τ > 1.
         let h = Hessian::Dense(vec![1.0, 2.0, 2.0, 1.0]);
@@ -255,49 +256,22 @@ mod tests {
         };
         let close = |p: &[f64], q: [f64; 2]| p.iter().zip(q).all(|(x, y)| (x - y).abs() < 1e-12);
         // Failed first, τ_prev = 1.6: the search tries 0.8 (fails), then 1.6.
-        let warm = WarmShift {
-            tau: 1.6,
-            first_failed: true,
-        };
-        let (p, shift) = shifted_newton_direction(&mut chol, &h, &g, warm).unwrap();
-        assert_eq!(shift, warm);
+        let start = warm(1.6, true);
+        let (p, shift) = shifted_newton_direction(&mut chol, &h, &g, start).unwrap();
+        assert_eq!(shift, start);
         assert!(close(&p, solve(1.6)), "{p:?}");
         // τ_prev = 3 with a failed first try: 1.5 works at once; the next search tries 0.
-        let warm = WarmShift {
-            tau: 3.0,
-            first_failed: true,
-        };
-        let (p, shift) = shifted_newton_direction(&mut chol, &h, &g, warm).unwrap();
-        let expected = WarmShift {
-            tau: 1.5,
-            first_failed: false,
-        };
-        assert_eq!(shift, expected);
+        let (p, shift) = shifted_newton_direction(&mut chol, &h, &g, warm(3.0, true)).unwrap();
+        assert_eq!(shift, warm(1.5, false));
         assert!(close(&p, solve(1.5)), "{p:?}");
         // Same τ_prev but the first try had succeeded: 0 first (fails), then τ_prev/2 = 1.5.
-        let warm = WarmShift {
-            tau: 3.0,
-            first_failed: false,
-        };
-        let (_, shift) = shifted_newton_direction(&mut chol, &h, &g, warm).unwrap();
-        let expected = WarmShift {
-            tau: 1.5,
-            first_failed: true,
-        };
-        assert_eq!(shift, expected);
+        let (_, shift) = shifted_newton_direction(&mut chol, &h, &g, warm(3.0, false)).unwrap();
+        assert_eq!(shift, warm(1.5, true));
         // A positive definite Hessian after a failed first try: τ_prev/2 is used (one
         // shifted step), and the next search (first try succeeded) starts at 0.
         let pd = Hessian::Dense(vec![3.0, 1.0, 1.0, 3.0]);
-        let warm = WarmShift {
-            tau: 0.5,
-            first_failed: true,
-        };
-        let (_, shift) = shifted_newton_direction(&mut chol, &pd, &g, warm).unwrap();
-        let expected = WarmShift {
-            tau: 0.25,
-            first_failed: false,
-        };
-        assert_eq!(shift, expected);
+        let (_, shift) = shifted_newton_direction(&mut chol, &pd, &g, warm(0.5, true)).unwrap();
+        assert_eq!(shift, warm(0.25, false));
         let (_, shift) = shifted_newton_direction(&mut chol, &pd, &g, shift).unwrap();
         assert_eq!(shift, WarmShift::default());
     }
