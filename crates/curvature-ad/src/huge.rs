@@ -78,6 +78,17 @@ pub(crate) fn resize<T: Clone>(v: &mut Vec<T>, len: usize, value: T) {
     v.resize(len, value);
 }
 
+/// `v.shrink_to_fit()`, keeping a large buffer in huge-page-advised memory when huge pages
+/// are on (a reallocation may move it into memory never advised).
+pub(crate) fn shrink_to_fit<T>(v: &mut Vec<T>) {
+    let bytes = v.len().saturating_mul(std::mem::size_of::<T>());
+    if ENABLED.load(Ordering::Relaxed) && (MIN_BYTES..=MAX_BYTES).contains(&bytes) {
+        *v = advised(v, v.len());
+    } else {
+        v.shrink_to_fit();
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn grow<T>(v: &mut Vec<T>, additional: usize) {
@@ -88,15 +99,19 @@ fn grow<T>(v: &mut Vec<T>, additional: usize) {
         v.reserve(additional);
         return;
     }
-    // A fresh buffer, advised before anything is written to it; the contents move over
-    // with one copy, as a reallocation's would.
+    *v = advised(v, cap);
+}
+
+/// A fresh buffer of capacity `cap`, advised before anything is written to it, holding
+/// `v`'s contents (moved over with one copy, as a reallocation's would); `v` is left empty.
+fn advised<T>(v: &mut Vec<T>, cap: usize) -> Vec<T> {
     let mut fresh: Vec<T> = Vec::with_capacity(cap);
     advise(
         fresh.as_mut_ptr().cast::<u8>(),
         fresh.capacity() * std::mem::size_of::<T>(),
     );
     fresh.append(v);
-    *v = fresh;
+    fresh
 }
 
 /// Asks the kernel to back the whole pages inside `[ptr, ptr + len)` with huge pages.
@@ -141,5 +156,12 @@ mod tests {
         assert!(v.capacity() >= 2 * cap);
         resize(&mut v, 10, 0);
         assert_eq!(v.len(), 10);
+        // Shrinking a large buffer keeps its contents, in a buffer of its length.
+        resize(&mut v, big, 3);
+        v.truncate(big - 5);
+        shrink_to_fit(&mut v);
+        assert_eq!((v.len(), v.capacity()), (big - 5, big - 5));
+        assert!((0..10).all(|i| v[i] == i as u64) && v[10..].iter().all(|&x| x == 3));
+        set_huge_pages(false);
     }
 }

@@ -239,7 +239,7 @@ impl Tape {
         // back. Peak resident memory of Newton at n = 10⁶: TRIDIA 912 -> 847 MB, extended
         // Wood 1062 -> 948 MB, Broyden tridiagonal 1713 -> 1650 MB, times unchanged.
         if removed > 0 {
-            self.data.nodes.list.shrink_to_fit();
+            crate::huge::shrink_to_fit(&mut self.data.nodes.list);
         }
         removed
     }
