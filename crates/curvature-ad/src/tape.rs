@@ -7,7 +7,7 @@ use crate::matrix::Matrix;
 use crate::pattern::{assemble, assemble_block};
 use crate::recording::{check_guards, record, recycle, TapeData};
 use crate::scalar::Scalar;
-use crate::second_order::{Cone, Fused, LaneBuffers};
+use crate::second_order::{Cone, Fused, LaneBuffers, LARGE_TAPE};
 use crate::sparse::SparseMatrix;
 use crate::sparsity::{color, hessian_pattern, Coloring};
 use crate::sweep::{forward, reverse_f64, seed_adjoints, tangents, Workspace};
@@ -525,7 +525,7 @@ impl Tape {
             // One batch: H·s for the seed classes c0..c0+N, as an n×N block (row i, lane k).
             let batch = |buffers: &mut LaneBuffers<N>, b: usize| -> Vec<f64> {
                 let mut block = Vec::new();
-                buffers.products(data, cone, shared, seeds(b), &mut block);
+                buffers.products(data, cone, shared.sweep(), seeds(b), &mut block);
                 block
             };
             // Parallel batches pay off once a sweep is long enough to amortize rayon's
@@ -678,10 +678,6 @@ impl ClassProducts {
         self.blocks[c >> shift][(row << shift) + (c & (self.lanes - 1))]
     }
 }
-
-/// Nodes beyond which a tape counts as large for the Hessian sweeps (see
-/// `Tape::class_products`).
-const LARGE_TAPE: usize = 2_000_000;
 
 impl Clone for Tape {
     fn clone(&self) -> Tape {
