@@ -3,26 +3,12 @@
 //! stored only for the nodes that have any (a cursor finds them). Checked against the
 //! Hessian worked out by hand.
 
-use curvature_ad::{Tape, Var};
-use num_traits::Float;
+use curvature::ad::{Tape, Var};
+use curvature_problems::large_scale::broyden_tridiagonal;
 
 /// Broyden tridiagonal, f = Σ r_i², r_i = (3 − 2x_i)x_i − x_{i−1} − 2x_{i+1} + 1 (x_{−1} =
-/// x_n = 0): a pentadiagonal Hessian, 5 colours.
-fn broyden<T: Float>(x: &[T]) -> T {
-    let n = x.len();
-    let (one, two, three) = (T::one(), T::from(2.0).unwrap(), T::from(3.0).unwrap());
-    (0..n)
-        .map(|i| {
-            let left = if i > 0 { x[i - 1] } else { T::zero() };
-            let right = if i + 1 < n { x[i + 1] } else { T::zero() };
-            let r = (three - two * x[i]) * x[i] - left - two * right + one;
-            r * r
-        })
-        .fold(T::zero(), |s, t| s + t)
-}
-
-/// By hand: H = 2 Σ_i (∇r_i ∇r_iᵀ + r_i ∇²r_i), with ∇r_i = (−1, 3 − 4x_i, −2) at (i − 1,
-/// i, i + 1) and ∇²r_i = −4 at (i, i).
+/// x_n = 0), has a pentadiagonal Hessian (5 colours). By hand: H = 2 Σ_i (∇r_i ∇r_iᵀ +
+/// r_i ∇²r_i), with ∇r_i = (−1, 3 − 4x_i, −2) at (i − 1, i, i + 1) and ∇²r_i = −4 at (i, i).
 fn broyden_hessian_entry(x: &[f64], row: usize, col: usize) -> f64 {
     let n = x.len();
     let mut h = 0.0;
@@ -50,7 +36,7 @@ fn a_tape_of_millions_of_nodes_in_sequential_batches_is_exact() {
     let x: Vec<f64> = (0..n)
         .map(|i| -1.0 + 0.3 * ((i % 7) as f64).sin())
         .collect();
-    let tape = Tape::record(broyden::<Var>, &x);
+    let tape = Tape::record(broyden_tridiagonal::<Var>, &x);
     assert!(tape.len() > 2_000_000, "{} nodes", tape.len());
     assert_eq!(tape.hessian_colors(), 5);
     let h = tape.sparse_hessian();
