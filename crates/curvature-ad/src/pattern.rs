@@ -197,17 +197,20 @@ impl Assembly {
         }
     }
 
-    /// The (class, row) of H_ij and of H_ji for every stored entry, in CSC order.
-    fn sources<'a>(&'a self, c: &'a Coloring) -> impl Iterator<Item = [(u32, u32); 2]> + 'a {
+    /// `form` of the (class, row) of H_ij and of H_ji, for every stored entry in CSC order.
+    fn sources<T>(&self, c: &Coloring, form: impl Fn([(u32, u32); 2]) -> T) -> Vec<T> {
         let at = |i: usize, j: usize| {
             let (class, row) = c.locate(i, j);
             (class as u32, row as u32)
         };
-        let csc = &self.pattern;
-        (0..csc.col_ptr.len() - 1).flat_map(move |j| {
+        let (csc, form) = (&self.pattern, &form);
+        // Sized up front: the flattened iterator cannot tell `collect` its length.
+        let mut out = Vec::with_capacity(csc.row_idx.len());
+        out.extend((0..csc.col_ptr.len() - 1).flat_map(|j| {
             let rows = &csc.row_idx[csc.col_ptr[j]..csc.col_ptr[j + 1]];
-            rows.iter().map(move |&i| [at(i, j), at(j, i)])
-        })
+            rows.iter().map(move |&i| form([at(i, j), at(j, i)]))
+        }));
+        out
     }
 
     /// `fill` from one row-major n × `lanes` block, class c of row i at `block[i·lanes + c]`.
@@ -218,9 +221,7 @@ impl Assembly {
         let cached = fits.then(|| {
             self.flat.get_or_init(|| {
                 let at = |(c, row): (u32, u32)| row * lanes as u32 + c;
-                let mut flat = Vec::with_capacity(self.pattern.row_idx.len());
-                flat.extend(self.sources(c).map(|[ij, ji]| [at(ij), at(ji)]));
-                (lanes, flat)
+                (lanes, self.sources(c, |[ij, ji]| [at(ij), at(ji)]))
             })
         });
         let Some((_, flat)) = cached.filter(|(stride, _)| *stride == lanes) else {
@@ -236,12 +237,7 @@ impl Assembly {
     /// The symmetric matrix with entries (H_ij + H_ji) / 2, H_ij read as `product(class,
     /// row)`.
     fn fill(&self, c: &Coloring, n: usize, product: impl Fn(usize, usize) -> f64) -> SparseMatrix {
-        let src = self.src.get_or_init(|| {
-            // Sized up front: the flattened iterator cannot tell `collect` its length.
-            let mut src = Vec::with_capacity(self.pattern.row_idx.len());
-            src.extend(self.sources(c));
-            src
-        });
+        let src = self.src.get_or_init(|| self.sources(c, |entry| entry));
         let get = |(class, row): (u32, u32)| product(class as usize, row as usize);
         let values = src
             .iter()

@@ -134,7 +134,7 @@ impl LocalCurvature {
         let consts = &data.nodes.consts;
         self.compact = code.len() > LARGE_TAPE;
         for (i, node) in code.iter().enumerate() {
-            if has_local_hessian(node, adjoints[i]) && i >= first {
+            if i >= first && has_local_hessian(node, adjoints[i]) {
                 self.hess.push(local_hessian(node, vals, consts));
             } else if !self.compact {
                 self.hess.push([0.0; 3]);
@@ -235,8 +235,8 @@ impl Curvatures for Precomputed<'_> {
     }
 
     fn finish(&mut self, _first: usize) {
-        let left = if self.local.compact { self.cursor } else { 0 };
-        debug_assert_eq!(left, 0, "a lane sweep visits every node once");
+        let all_read = !self.local.compact || self.cursor == 0;
+        debug_assert!(all_read, "a lane sweep visits every node once");
     }
 }
 
