@@ -5,7 +5,7 @@ use crate::matrix::Matrix;
 use crate::recording::{record_in, recycle};
 use crate::sparse::SparseMatrix;
 use crate::sweep::{reverse_f64, seed_adjoints};
-use crate::tape::Tape;
+use crate::tape::{Keep, Tape};
 use crate::var::Var;
 
 /// `(f(x), f'(x))` of a univariate function by forward mode.
@@ -131,7 +131,7 @@ pub fn sparse_hessian<F: FnOnce(&[Var]) -> Var>(f: F, x: &[f64]) -> (f64, Vec<f6
 fn fused_recording<F: FnOnce(&[Var]) -> Var>(f: F, x: &[f64]) -> Tape {
     let mut tape = Tape::record(f, x);
     if tape.len() >= 128 {
-        tape.fuse();
+        tape.fuse_in(Keep::Buffers);
     }
     tape
 }

@@ -57,6 +57,14 @@ pub struct Tape {
     fused: bool,
 }
 
+/// What outlives a fusion (see [`Tape::fuse_in`]): the tape, swept many times, or only its
+/// buffers, recycled for the thread's next recording.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    Tape,
+    Buffers,
+}
+
 #[derive(Default)]
 struct Spare {
     local: Option<crate::second_order::LocalCurvature>,
@@ -225,6 +233,12 @@ impl Tape {
     /// assert_eq!(tape.gradient(), vec![2.0, 1.0]); // (2(x₀ − x₁), −2(x₀ − x₁) + 3)
     /// ```
     pub fn fuse(&mut self) -> usize {
+        self.fuse_in(Keep::Tape)
+    }
+
+    /// [`Tape::fuse`]; with `Keep::Buffers`, for a tape dropped right after its one use,
+    /// the node list keeps its capacity.
+    pub(crate) fn fuse_in(&mut self, keep: Keep) -> usize {
         if self.fused {
             return 0;
         }
@@ -237,8 +251,11 @@ impl Tape {
         // The recording grew its node list for every recorded node; a tape that is fused is
         // kept and swept many times, so the capacity the fused nodes no longer fill goes
         // back. Peak resident memory of Newton at n = 10⁶: TRIDIA 912 -> 847 MB, extended
-        // Wood 1062 -> 948 MB, Broyden tridiagonal 1713 -> 1650 MB, times unchanged.
-        if removed > 0 {
+        // Wood 1062 -> 948 MB, Broyden tridiagonal 1713 -> 1650 MB, times unchanged. A
+        // one-call driver's tape goes back to the thread's pool instead, whose next
+        // recording would only fault the capacity in again (the one-call sparse Hessian at
+        // n = 10⁵ measured 42.8–43.7 -> 49.7–52.5 ms with the shrink).
+        if removed > 0 && keep == Keep::Tape {
             crate::huge::shrink_to_fit(&mut self.data.nodes.list);
         }
         removed
