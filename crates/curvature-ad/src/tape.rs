@@ -17,6 +17,14 @@ use rayon::prelude::*;
 use std::any::Any;
 use std::sync::{Mutex, OnceLock};
 
+/// The most lane-buffer memory a single-batch Hessian sweep may take (see
+/// `Tape::class_products`). One fused batch instead of several costs more lane memory but no
+/// precomputed curvature, and one pass over the tape instead of one per batch plus the
+/// precomputation: Newton on Broyden tridiagonal at n = 10⁶ (5 colours, 8·10⁶ nodes, 640 MB
+/// of lanes) took 3.32 -> 2.79 s, 0.38 -> 0.22 s an iteration, its peak resident memory 1454
+/// -> 1736 MB, against three sequential 2-lane batches.
+const SINGLE_BATCH_BYTES: usize = 768 << 20;
+
 /// A recorded evaluation of a closure `f: Fn(&[Var]) -> Var` (or `-> Vec<Var>`) at a point.
 ///
 /// Record once, then ask for derivatives at that point as often as needed — the gradient,
@@ -438,16 +446,16 @@ impl Tape {
         (grad, h)
     }
 
-    /// H·s for every seed class, in lanes of 2, 4 or 8, and with `with_gradient` the
-    /// gradient (else empty).
+    /// H·s for every seed class, in lanes of 2 to 8, and with `with_gradient` the gradient
+    /// (else empty).
     ///
-    /// Lane buffers cost 16·N bytes per node, and several batches also share 32 bytes a
-    /// node of precomputed local curvature (one batch computes it as it goes): up to 4
-    /// colours run as one 4-lane batch at any size; beyond that a tape of over two million
-    /// nodes runs at most 4 lanes per sweep and one of over six million (a 10⁶-variable
-    /// objective) at most 2, its batches one after the other, so the second-order sweep
-    /// stays within about the tape's own memory (peak resident memory ≤ 2 GiB for 10⁷-node
-    /// tapes).
+    /// Lane buffers cost 16·N bytes per node. Up to 8 colours run as one batch of exactly
+    /// that many lanes (7 in 8) while its buffers fit in [`SINGLE_BATCH_BYTES`]: one sweep
+    /// then also carries the f64 adjoints and evaluates the local curvature as it goes.
+    /// Several batches instead share 32 bytes a node of precomputed local curvature, and a
+    /// tape of over two million nodes runs them at most 4 lanes wide, one of over six million
+    /// at most 2, one after the other, so the second-order sweep stays within about the
+    /// tape's own memory (peak resident memory ≤ 2 GiB for 10⁷-node tapes).
     fn class_products(
         &self,
         coloring: Option<&Coloring>,
@@ -455,12 +463,18 @@ impl Tape {
     ) -> (Vec<f64>, ClassProducts) {
         let seeds = coloring.map_or(self.num_inputs(), |c| c.num_colors);
         let len = self.data.nodes.len();
+        let single = |lanes: usize| 16 * lanes * len <= SINGLE_BATCH_BYTES;
         match seeds {
             0..=2 => self.class_products_in::<2>(coloring, with_gradient),
-            // Three colours (banded problems such as chained Rosenbrock) in exactly three
-            // lanes: a quarter less lane traffic than four.
+            // Exactly as many lanes as colours: three for a tridiagonal Hessian (chained
+            // Rosenbrock) is a quarter less lane traffic than four; five for a pentadiagonal
+            // one (Broyden tridiagonal) took its sparse Hessian at n = 10⁵ from 14.3 to
+            // 10.6 ms against eight.
             3 => self.class_products_in::<3>(coloring, with_gradient),
             4 => self.class_products_in::<4>(coloring, with_gradient),
+            5 if single(5) => self.class_products_in::<5>(coloring, with_gradient),
+            6 if single(6) => self.class_products_in::<6>(coloring, with_gradient),
+            7 | 8 if single(8) => self.class_products_in::<8>(coloring, with_gradient),
             _ if len > 3 * LARGE_TAPE => self.class_products_in::<2>(coloring, with_gradient),
             _ if len > LARGE_TAPE => self.class_products_in::<4>(coloring, with_gradient),
             _ => self.class_products_in::<8>(coloring, with_gradient),
