@@ -148,11 +148,6 @@ impl Pairs {
         Some(())
     }
 
-    /// The most entries (both triangles), or index-set members, the sweep may collect.
-    pub(crate) fn budget(&self) -> usize {
-        self.budget
-    }
-
     fn spend(&mut self, entries: usize) -> Option<()> {
         self.count += entries;
         (self.count <= self.budget).then_some(())
@@ -257,15 +252,10 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
             }
         }
     }
-    // Index sets of needed nodes, in one arena: set(i) = store[start[i]..end[i]].
-    let mut start = vec![0usize; len];
-    let mut end = vec![0usize; len];
-    let mut store: Vec<u32> = Vec::new();
+    let mut sets = IndexSets::new(len, budget);
     for j in 0..n {
         if needed[j + 1] {
-            start[j + 1] = store.len();
-            store.push(j as u32);
-            end[j + 1] = store.len();
+            sets.push(j + 1, &[j as u32])?;
         }
     }
     let mut pairs = Pairs::new(n, budget);
@@ -273,14 +263,8 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
     let mut summand: Vec<u32> = Vec::new();
     for i in first..len {
         if code[i].op.is_wide() {
-            let sets = crate::vector::Sets {
-                live: &live,
-                needed: &needed,
-                start: &mut start,
-                end: &mut end,
-                store: &mut store,
-            };
-            crate::vector::pattern(&data.nodes.wide, &code[i], i, sets, &mut pairs)?;
+            let marks = (&live[..], &needed[..]);
+            crate::vector::pattern(&data.nodes.wide, &code[i], i, marks, &mut sets, &mut pairs)?;
             continue;
         }
         if !(needed[i] || live[i]) {
@@ -291,43 +275,79 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
         let (a, b) = (a as usize, b as usize);
         let binary = node.op.is_binary();
         let kind = curvature(node.op);
-        let union = |scratch: &mut Vec<u32>, store: &[u32]| {
-            scratch.clear();
-            let sa = &store[start[a]..end[a]];
-            let sb: &[u32] = if binary {
-                &store[start[b]..end[b]]
-            } else {
-                &[]
-            };
-            merge(sa, sb, scratch);
-        };
         // The operands' union, once for both uses below.
         let full = live[i] && matches!(kind, Curvature::Full);
         if full || needed[i] {
-            union(&mut scratch, &store);
+            scratch.clear();
+            let sb = if binary { sets.get(b) } else { &[] };
+            merge(sets.get(a), sb, &mut scratch);
         }
         if full {
             pairs.full(&scratch)?;
         } else if live[i] && matches!(kind, Curvature::Cross) {
-            pairs.cross(&store[start[a]..end[a]], &store[start[b]..end[b]])?;
+            pairs.cross(sets.get(a), sets.get(b))?;
         }
         if needed[i] {
-            start[i] = store.len();
             let acc = node.acc as usize;
             if acc != 0 {
                 // The node's dependencies include its folded-in summand's.
-                merge(&scratch, &store[start[acc]..end[acc]], &mut summand);
+                merge(&scratch, sets.get(acc), &mut summand);
                 std::mem::swap(&mut scratch, &mut summand);
                 summand.clear();
             }
-            store.extend_from_slice(&scratch);
-            end[i] = store.len();
-            if store.len() > budget {
-                return None;
-            }
+            sets.push(i, &scratch)?;
         }
     }
     Some(pairs.pattern())
+}
+
+/// The index sets of the sparsity sweep (the inputs each needed node depends on), in one
+/// arena in node order: set(i) = `store[end[i − 1]..end[i]]`, a node without one holding an
+/// empty range. Four bytes a node where a `usize` start and end per node took sixteen: at
+/// n = 10⁶ (8·10⁶ nodes) that was 128 MB of fresh pages to fault in for a pass whose own
+/// work is a few nanoseconds a node.
+pub(crate) struct IndexSets {
+    end: Vec<u32>,
+    /// `end[..=filled]` is written; nodes above have no set yet.
+    filled: usize,
+    store: Vec<u32>,
+    /// The most members the sets may hold: the sweep's budget, and at most what u32 offsets
+    /// address (2³² members, 16 GiB of sets, count as too dense to colour).
+    limit: usize,
+}
+
+impl IndexSets {
+    pub(crate) fn new(len: usize, budget: usize) -> IndexSets {
+        IndexSets {
+            end: vec![0; len],
+            filled: 0,
+            store: Vec::new(),
+            limit: budget.min(u32::MAX as usize),
+        }
+    }
+
+    /// Node o's set (empty for a node without one).
+    #[inline]
+    pub(crate) fn get(&self, o: usize) -> &[u32] {
+        if o == 0 || o > self.filled {
+            return &[];
+        }
+        &self.store[self.end[o - 1] as usize..self.end[o] as usize]
+    }
+
+    /// Gives node i, above every node given one so far, the set s; `None` past the limit.
+    pub(crate) fn push(&mut self, i: usize, s: &[u32]) -> Option<()> {
+        debug_assert!(i > self.filled, "sets are given in node order");
+        if self.store.len() + s.len() > self.limit {
+            return None;
+        }
+        let at = self.store.len() as u32;
+        self.end[self.filled + 1..i].fill(at);
+        self.store.extend_from_slice(s);
+        self.end[i] = self.store.len() as u32;
+        self.filled = i;
+        Some(())
+    }
 }
 
 /// Sorted union of two sorted lists.

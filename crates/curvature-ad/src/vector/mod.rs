@@ -56,7 +56,5 @@ mod softmax;
 
 pub use map::{exp, map, relu, sigmoid, tanh};
 pub use matvec::SharedMatrix;
-pub(crate) use node::{
-    cone, forward, lanes, mark_operands, pattern, reverse, tangents, Sets, Table,
-};
+pub(crate) use node::{cone, forward, lanes, mark_operands, pattern, reverse, tangents, Table};
 pub use ops::{dense, dot, logsumexp, matvec, softmax_cross_entropy, sum, sum_squares, VectorOps};

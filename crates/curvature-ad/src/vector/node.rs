@@ -7,6 +7,7 @@ use crate::dual::Dual;
 use crate::elementary::Op;
 use crate::recording::{misuse_two_tapes, with_current, Node, TapeData, GRADIENT_ONLY};
 use crate::scalar::Scalar;
+use crate::sparsity::IndexSets;
 use crate::tangent::{Lanes, Tangent};
 use crate::var::Var;
 use std::ops::Range;
@@ -742,22 +743,12 @@ pub(crate) fn mark_operands(
     });
 }
 
-/// The index-set state of the sparsity detection that a head reads and extends.
-pub(crate) struct Sets<'a> {
-    pub(crate) live: &'a [bool],
-    pub(crate) needed: &'a [bool],
-    pub(crate) start: &'a mut [usize],
-    pub(crate) end: &'a mut [usize],
-    pub(crate) store: &'a mut Vec<u32>,
-}
-
-impl Sets<'_> {
-    fn set(&self, o: u32) -> &[u32] {
-        if o == CONST {
-            &[]
-        } else {
-            &self.store[self.start[o as usize]..self.end[o as usize]]
-        }
+/// Node o's index set, or none for a constant operand.
+fn set_of(sets: &IndexSets, o: u32) -> &[u32] {
+    if o == CONST {
+        &[]
+    } else {
+        sets.get(o as usize)
     }
 }
 
@@ -778,7 +769,8 @@ pub(crate) fn pattern(
     table: &Table,
     code: &Node,
     i: usize,
-    sets: Sets<'_>,
+    (live, needed): (&[bool], &[bool]),
+    sets: &mut IndexSets,
     pairs: &mut crate::sparsity::Pairs,
 ) -> Option<()> {
     if code.op != Op::Wide {
@@ -788,46 +780,39 @@ pub(crate) fn pattern(
     debug_assert_eq!(w.head as usize, i);
     let ops = &table.operand_nodes(w)[..];
     let outs = w.outputs();
-    if !outs.clone().any(|o| sets.live[o] || sets.needed[o]) {
+    if !outs.clone().any(|o| live[o] || needed[o]) {
         return Some(());
     }
-    let all = union(ops.iter().map(|&o| sets.set(o)));
+    let all = union(ops.iter().map(|&o| set_of(sets, o)));
     let first_out = outs.start;
     match w.kind {
         Kind::Sum | Kind::MatVec { .. } => {}
         Kind::SumSquares => {
             for &o in ops {
-                pairs.full(sets.set(o))?;
+                pairs.full(set_of(sets, o))?;
             }
         }
         Kind::Dot => {
             let (x, y) = ops.split_at(ops.len() / 2);
             for (&a, &b) in x.iter().zip(y) {
-                pairs.cross(sets.set(a), sets.set(b))?;
+                pairs.cross(set_of(sets, a), set_of(sets, b))?;
             }
         }
         Kind::LogSumExp | Kind::SoftmaxCrossEntropy { .. } => {
-            if sets.live[first_out] {
+            if live[first_out] {
                 pairs.full(&all)?;
             }
         }
         Kind::Dense { m, n: cols, .. } => {
             let (m, cols) = (m as usize, cols as usize);
             let x = &ops[m * cols..m * cols + cols];
-            for r in (0..m).filter(|&r| sets.live[first_out + r]) {
+            for r in (0..m).filter(|&r| live[first_out + r]) {
                 for (j, &xj) in x.iter().enumerate() {
-                    pairs.cross(sets.set(ops[r * cols + j]), sets.set(xj))?;
+                    pairs.cross(set_of(sets, ops[r * cols + j]), set_of(sets, xj))?;
                 }
             }
         }
     }
-    let Sets {
-        needed,
-        start,
-        end,
-        store,
-        ..
-    } = sets;
     for (k, o) in outs.enumerate() {
         if !needed[o] {
             continue;
@@ -844,23 +829,11 @@ pub(crate) fn pattern(
                 } else {
                     &[]
                 };
-                let get = |o: &u32| -> &[u32] {
-                    if *o == CONST {
-                        &[]
-                    } else {
-                        &store[start[*o as usize]..end[*o as usize]]
-                    }
-                };
-                union(row.iter().chain(x).chain(b).map(get))
+                union(row.iter().chain(x).chain(b).map(|&o| set_of(sets, o)))
             }
             _ => all.clone(),
         };
-        start[o] = store.len();
-        store.extend_from_slice(&s);
-        end[o] = store.len();
-        if store.len() > pairs.budget() {
-            return None;
-        }
+        sets.push(o, &s)?;
     }
     Some(())
 }
