@@ -168,6 +168,10 @@ struct TapeTimes {
     hvp: f64,
     /// Replay and sparse Hessian on the tape (pattern and colouring computed beforehand).
     hessian: f64,
+    /// The sparse Hessian alone, on a tape already at the point: what the table
+    /// timed (`Tape::sparse_hessian` on a recorded tape), and what Newton pays after a line
+    /// search has replayed the accepted point.
+    hessian_alone: f64,
     /// Bytes of the recording, before fusion (32 a node).
     bytes: usize,
 }
@@ -193,12 +197,14 @@ fn tape_times(n: usize) -> TapeTimes {
         tape.replay(&x).unwrap();
         tape.sparse_hessian()
     });
+    let hessian_alone = time(|| tape.sparse_hessian());
     TapeTimes {
         f: tf,
         closure,
         replayed,
         hvp,
         hessian,
+        hessian_alone,
         bytes,
     }
 }
@@ -207,10 +213,15 @@ fn tape_times(n: usize) -> TapeTimes {
 /// anchors measured for JAX (jit) and CasADi (SX function of the gradient) on this machine
 /// class: closure gradient ≤ 15× f, replayed gradient ≤ 9× f at n = 10⁵, sparse Hessian
 /// of a recorded tape ≤ 3 replayed gradients, HVP ≤ 3 gradients.
+///
+/// The Hessian twice: with the replay to the point (as a Hessian at a new point costs, and
+/// as CasADi's Hessian function, evaluated from x, is timed), and alone on a tape already at
+/// the point (as the table timed `Tape::sparse_hessian`, and as Newton pays after
+/// its line search has replayed the accepted point).
 fn tape_speed() {
     println!("### Scalar tape, chained Rosenbrock\n");
-    println!("| n | f | gradient of the closure (× f) | replay + gradient (× f) | HVP on the tape (× replayed gradient) | sparse Hessian on the tape (× replayed gradient) | anchors |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| n | f | gradient of the closure (× f) | replay + gradient (× f) | HVP on the tape (× replayed gradient) | replay + sparse Hessian (× replayed gradient) | sparse Hessian alone (× replayed gradient) | anchors |");
+    println!("|---|---|---|---|---|---|---|---|");
     for n in [1000usize, 10_000, 100_000] {
         let TapeTimes {
             f: tf,
@@ -218,6 +229,7 @@ fn tape_speed() {
             replayed: tr,
             hvp: thv,
             hessian: ts,
+            hessian_alone: th,
             ..
         } = tape_times(n);
         // The figures, then this machine's on 2026-11-30
@@ -229,7 +241,7 @@ fn tape_speed() {
             _ => "",
         };
         println!(
-            "| {n} | {} | {} ({:.1}) | {} ({:.1}) | {} ({:.2}) | {} ({:.2}) | {anchors} |",
+            "| {n} | {} | {} ({:.1}) | {} ({:.1}) | {} ({:.2}) | {} ({:.2}) | {} ({:.2}) | {anchors} |",
             fmt_time(tf),
             fmt_time(tg),
             tg / tf,
@@ -239,6 +251,8 @@ fn tape_speed() {
             thv / tr,
             fmt_time(ts),
             ts / tr,
+            fmt_time(th),
+            th / tr,
         );
     }
     println!();

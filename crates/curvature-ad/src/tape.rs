@@ -463,7 +463,7 @@ impl Tape {
     ) -> (Vec<f64>, ClassProducts) {
         let seeds = coloring.map_or(self.num_inputs(), |c| c.num_colors);
         let len = self.data.nodes.len();
-        let single = |lanes: usize| 16 * lanes * len <= SINGLE_BATCH_BYTES;
+        let single = |lanes: usize| (16 * lanes).saturating_mul(len) <= SINGLE_BATCH_BYTES;
         match seeds {
             0..=2 => self.class_products_in::<2>(coloring, with_gradient),
             // Exactly as many lanes as colours: three for a tridiagonal Hessian (chained
