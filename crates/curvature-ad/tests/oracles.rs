@@ -66,7 +66,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn n_dimensional_functions(x in prop::collection::vec(-2.0f64..2.0, 2..6)) {
+    fn n_dimensional_functions(x in prop::collection::vec(-2.0f64..2.0, 2..9)) {
         check(tf::rosenbrock, &x, &tf::rosenbrock_derivative(&x), &tf::rosenbrock_hessian(&x))?;
         check(tf::rastrigin, &x, &tf::rastrigin_derivative(&x), &tf::rastrigin_hessian(&x))?;
         check(tf::levy, &x, &tf::levy_derivative(&x), &tf::levy_hessian(&x))?;
