@@ -104,8 +104,9 @@ pub(crate) struct LocalCurvature {
     /// the nodes that have any (nonlinear, with a nonzero adjoint), in node order: a lane
     /// sweep, which visits every node once in reverse order, finds node i's by a cursor
     /// ([`Precomputed`]). Linear nodes, most of many tapes, then take no slot: Newton on
-    /// Broyden tridiagonal at n = 10⁶ (5 colours, sequential batches) peaked at 1447
-    /// instead of 1588 MB, its time within this machine's noise (3.4–4.7 s either way).
+    /// Broyden tridiagonal at n = 10⁶ (5 colours, then in sequential batches; now one
+    /// 5-lane batch, see `Tape::class_products`) peaked at 1447 instead of 1588 MB, its
+    /// time within this machine's noise (3.4–4.7 s either way).
     /// Small tapes keep a slot per node: the cursor's test per node made a dense Hessian at
     /// n = 100 about 10% slower.
     hess: Vec<[f64; 3]>,
