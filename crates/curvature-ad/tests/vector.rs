@@ -100,6 +100,30 @@ impl Model for SumSquaresModel {
     }
 }
 
+/// Σ rᵢ² with rᵢ = xᵢ·xᵢ₊₁ + sin(xᵢ₊ₖ), k = width − 1, through one sum-of-squares node: a
+/// band of half-width k, 2k + 1 colours (5 for width 3, 7 for width 4), so the sparse
+/// Hessian runs the lane sweep with wide nodes in a single batch of 5 and of 8 lanes.
+struct BandModel {
+    n: usize,
+    width: usize,
+}
+impl Model for BandModel {
+    fn n(&self) -> usize {
+        self.n
+    }
+    fn eval<T: VectorOps>(&self, x: &[T], wide: bool) -> T {
+        let k = self.width - 1;
+        let r: Vec<T> = (0..self.n - k)
+            .map(|i| x[i] * x[i + 1] + x[i + k].sin())
+            .collect();
+        if wide {
+            sum_squares(&r)
+        } else {
+            r.iter().fold(T::zero(), |a, &b| a + b * b)
+        }
+    }
+}
+
 /// Hand-written log-sum-exp (shifted by the max value, as a constant).
 fn lse_loop<T: Float>(x: &[T]) -> T {
     let m = x
@@ -416,6 +440,15 @@ fn sum_node() {
 #[test]
 fn dot_node() {
     check("dot", &DotModel(20));
+}
+
+#[test]
+fn banded_sums_of_squares_in_five_and_eight_lanes() {
+    for (width, colours) in [(3, 5), (4, 7)] {
+        let m = BandModel { n: 24, width };
+        assert_pattern(&format!("band of width {width}"), &m, colours);
+        check(&format!("band of width {width}"), &m);
+    }
 }
 
 #[test]
