@@ -156,7 +156,12 @@ impl HessianColoring {
             "HessianColoring::recover needs {} products of length {n}",
             self.num_colors()
         );
-        assemble(Some(&self.coloring), n, |c, row| products[c][row])
+        assemble(
+            Some(&self.coloring),
+            n,
+            |c, row| products[c][row],
+            Vec::new(),
+        )
     }
 }
 
@@ -214,7 +219,13 @@ impl Assembly {
     }
 
     /// `fill` from one row-major n × `lanes` block, class c of row i at `block[i·lanes + c]`.
-    fn fill_block(&self, c: &Coloring, n: usize, lanes: usize, block: &[f64]) -> SparseMatrix {
+    fn fill_block(
+        &self,
+        c: &Coloring,
+        n: usize,
+        (lanes, block): (usize, &[f64]),
+        values: Vec<f64>,
+    ) -> SparseMatrix {
         let fits = n
             .checked_mul(lanes)
             .is_some_and(|len| len <= u32::MAX as usize);
@@ -225,26 +236,36 @@ impl Assembly {
             })
         });
         let Some((_, flat)) = cached.filter(|(stride, _)| *stride == lanes) else {
-            return self.fill(c, n, |c, row| block[row * lanes + c]);
+            return self.fill(c, n, |c, row| block[row * lanes + c], values);
         };
-        let values = flat
+        let entries = flat
             .iter()
-            .map(|&[ij, ji]| 0.5 * (block[ij as usize] + block[ji as usize]))
-            .collect();
-        SparseMatrix::from_pattern(n, self.pattern.clone(), values)
+            .map(|&[ij, ji]| 0.5 * (block[ij as usize] + block[ji as usize]));
+        SparseMatrix::from_pattern(n, self.pattern.clone(), refill(values, entries))
     }
 
     /// The symmetric matrix with entries (H_ij + H_ji) / 2, H_ij read as `product(class,
     /// row)`.
-    fn fill(&self, c: &Coloring, n: usize, product: impl Fn(usize, usize) -> f64) -> SparseMatrix {
+    fn fill(
+        &self,
+        c: &Coloring,
+        n: usize,
+        product: impl Fn(usize, usize) -> f64,
+        values: Vec<f64>,
+    ) -> SparseMatrix {
         let src = self.src.get_or_init(|| self.sources(c, |entry| entry));
         let get = |(class, row): (u32, u32)| product(class as usize, row as usize);
-        let values = src
-            .iter()
-            .map(|&[ij, ji]| 0.5 * (get(ij) + get(ji)))
-            .collect();
-        SparseMatrix::from_pattern(n, self.pattern.clone(), values)
+        let entries = src.iter().map(|&[ij, ji]| 0.5 * (get(ij) + get(ji)));
+        SparseMatrix::from_pattern(n, self.pattern.clone(), refill(values, entries))
     }
+}
+
+/// `entries` in the storage of `values` (cleared first): a Hessian's values written where a
+/// previous one's were, instead of into fresh memory (see `Tape::recycle`).
+fn refill(mut values: Vec<f64>, entries: impl ExactSizeIterator<Item = f64>) -> Vec<f64> {
+    values.clear();
+    values.extend(entries);
+    values
 }
 
 /// [`assemble`] from one row-major n × `lanes` block of class products (a single lane
@@ -252,44 +273,48 @@ impl Assembly {
 pub(crate) fn assemble_block(
     coloring: Option<&Coloring>,
     n: usize,
-    lanes: usize,
-    block: &[f64],
+    (lanes, block): (usize, &[f64]),
+    values: Vec<f64>,
 ) -> SparseMatrix {
     match coloring {
-        Some(c) => c
-            .assembly
-            .get_or_init(|| Assembly::new(c, n))
-            .fill_block(c, n, lanes, block),
-        None => assemble(None, n, |c, row| block[row * lanes + c]),
+        Some(c) => {
+            c.assembly
+                .get_or_init(|| Assembly::new(c, n))
+                .fill_block(c, n, (lanes, block), values)
+        }
+        None => assemble(None, n, |c, row| block[row * lanes + c], values),
     }
 }
 
 /// The Hessian from the products H·s_c of its seed classes (`product(c, row)` is row `row`
 /// of H·s_c): the coloured pattern's entries, or with no colouring every entry of the n × n
 /// matrix (class = column), each the average (H_ij + H_ji) / 2 so the result is exactly
-/// symmetric.
+/// symmetric; written into the storage of `values` (any contents, usually a previous
+/// Hessian's, or empty).
 pub(crate) fn assemble(
     coloring: Option<&Coloring>,
     n: usize,
     product: impl Fn(usize, usize) -> f64,
+    values: Vec<f64>,
 ) -> SparseMatrix {
     if let Some(c) = coloring {
         return c
             .assembly
             .get_or_init(|| Assembly::new(c, n))
-            .fill(c, n, product);
+            .fill(c, n, product, values);
     }
     let mut col_ptr = Vec::with_capacity(n + 1);
     let mut row_idx = Vec::with_capacity(n * n);
-    let mut values = Vec::with_capacity(n * n);
     col_ptr.push(0);
-    for j in 0..n {
-        for i in 0..n {
-            row_idx.push(i);
-            values.push(0.5 * (product(j, i) + product(i, j)));
-        }
+    for _ in 0..n {
+        row_idx.extend(0..n);
         col_ptr.push(row_idx.len());
     }
+    let entries = (0..n * n).map(|k| {
+        let (j, i) = (k / n, k % n);
+        0.5 * (product(j, i) + product(i, j))
+    });
+    let values = refill(values, entries);
     SparseMatrix::from_pattern(n, Arc::new(Csc { col_ptr, row_idx }), values)
 }
 
@@ -332,7 +357,7 @@ mod tests {
                     block[i * lanes + c] = v;
                 }
             }
-            let m = assemble_block(Some(&coloring.coloring), n, lanes, &block);
+            let m = assemble_block(Some(&coloring.coloring), n, (lanes, &block), Vec::new());
             for i in 0..n {
                 for j in 0..n {
                     assert_eq!(m.get(i, j), h(i, j), "{lanes} lanes: ({i}, {j})");

@@ -125,6 +125,11 @@ impl SparseMatrix {
         SparseMatrix { n, pattern, values }
     }
 
+    /// The values, moved out (their storage, for the next Hessian of the same tape).
+    pub(crate) fn into_values(self) -> Vec<f64> {
+        self.values
+    }
+
     /// The CSC arrays `(n, col_ptr, row_indices, values)`, moved out without copying (the
     /// pattern is copied when another matrix shares it).
     pub fn into_csc(self) -> (usize, Vec<usize>, Vec<usize>, Vec<f64>) {

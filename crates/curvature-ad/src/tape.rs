@@ -80,6 +80,8 @@ struct Spare {
     /// The class products of a single-batch Hessian (n·N values, 32 MB at n = 10⁶): a
     /// fresh buffer each time cost its page faults on every Hessian.
     block: Vec<f64>,
+    /// Storage for the next sparse Hessian's values, handed back by `Tape::recycle`.
+    values: Vec<f64>,
 }
 
 impl Tape {
@@ -431,6 +433,37 @@ impl Tape {
         self.coloured_hessian(true)
     }
 
+    /// Hands back a sparse Hessian that is no longer needed: the next
+    /// [`sparse_hessian`](Tape::sparse_hessian) or
+    /// [`gradient_and_sparse_hessian`](Tape::gradient_and_sparse_hessian) of this tape
+    /// writes its values into that matrix's storage instead of fresh memory.
+    ///
+    /// A solver that replaces its Hessian every iteration calls this with the old one before
+    /// asking for the new one. At n = 10⁶ the values are tens of megabytes, which the
+    /// allocator otherwise maps afresh for every Hessian (page faults on every first touch),
+    /// and the old and the new matrix are then never alive at once.
+    ///
+    /// ```
+    /// use curvature_ad::{Tape, Var};
+    /// let f = |x: &[Var]| (0..x.len() - 1).map(|i| x[i] * x[i + 1]).fold(x[0] * 0.0, |s, t| s + t);
+    /// let x = vec![0.5; 100];
+    /// let mut tape = Tape::record(f, &x);
+    /// let h = tape.sparse_hessian();
+    /// let storage = h.values().as_ptr();
+    /// tape.recycle(h);
+    /// tape.replay(&vec![2.0; 100]).unwrap();
+    /// let h = tape.sparse_hessian();
+    /// assert_eq!(h.values().as_ptr(), storage);
+    /// assert_eq!(h.get(3, 4), 1.0);
+    /// ```
+    pub fn recycle(&self, h: SparseMatrix) {
+        let values = h.into_values();
+        let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
+        if values.capacity() > spare.values.capacity() {
+            spare.values = values;
+        }
+    }
+
     /// The sparse Hessian, and with `with_gradient` the gradient (else empty: a copy of n
     /// adjoints that `sparse_hessian` has no use for).
     fn coloured_hessian(&self, with_gradient: bool) -> (Vec<f64>, SparseMatrix) {
@@ -438,9 +471,11 @@ impl Tape {
         let coloring = self.coloring();
         let (grad, products) = self.class_products(coloring, with_gradient);
         let n = self.num_inputs();
+        let values =
+            std::mem::take(&mut self.spare.lock().unwrap_or_else(|e| e.into_inner()).values);
         let h = match &products.blocks[..] {
-            [block] => assemble_block(coloring, n, products.lanes, block),
-            _ => assemble(coloring, n, |c, row| products.get(c, row)),
+            [block] => assemble_block(coloring, n, (products.lanes, block), values),
+            _ => assemble(coloring, n, |c, row| products.get(c, row), values),
         };
         self.keep(products);
         (grad, h)

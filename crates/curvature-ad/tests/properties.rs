@@ -234,8 +234,11 @@ proptest! {
         }
         // The gradient that comes with the Hessian (adjoints carried inside the lane sweep)
         // is the plain reverse sweep's, and so is the one after a replay at another point.
-        let (g, _) = tape.gradient_and_sparse_hessian();
+        let (g, old) = tape.gradient_and_sparse_hessian();
         prop_assert_eq!(&g, &tape.gradient());
+        // The next Hessian written into the old one's storage (`recycle`), after a replay at
+        // another point, holds the values a fresh recording there gives.
+        tape.recycle(old);
         let y: Vec<f64> = x.iter().map(|v| 0.9 * v + 0.05).collect();
         if tape.replay(&y).is_ok() {
             let (g, h2) = tape.gradient_and_sparse_hessian();

@@ -30,6 +30,11 @@ impl LazyHessian {
             return Ok(Ok(h));
         }
         if self.h.is_none() || self.x != at.x {
+            // The previous iterate's Hessian is done with: its storage takes the new one's
+            // values.
+            if let Some(old) = self.h.take() {
+                problem.recycle(old);
+            }
             let (_, _, h) = problem.hessian(&at.x)?;
             self.x.clone_from(&at.x);
             self.h = Some(h);
