@@ -108,6 +108,14 @@ pub(crate) struct Pairs {
     /// Entries of both triangles counted so far, as the budget counts them.
     count: usize,
     entries: Vec<[u32; 2]>,
+    /// The set of the last `full` block, and where that block starts in `entries` while it
+    /// is the last thing pushed (`usize::MAX` otherwise). Chains of nonlinear nodes over the
+    /// same few inputs repeat their pairs (chained Rosenbrock: x_i², then
+    /// 100(x_{i+1} − x_i²)² over {i, i+1}, then (1 − x_i)² over {i} again): a block whose set
+    /// lies inside the last one adds nothing, and one whose set holds the last one replaces
+    /// it.
+    last: Vec<u32>,
+    last_at: usize,
 }
 
 impl Pairs {
@@ -117,6 +125,8 @@ impl Pairs {
             budget,
             count: 0,
             entries: Vec::new(),
+            last: Vec::new(),
+            last_at: usize::MAX,
         }
     }
 
@@ -129,6 +139,7 @@ impl Pairs {
             return None;
         }
         self.spend(2 * sa.len() * sb.len())?;
+        self.last_at = usize::MAX;
         for &j in sa {
             self.entries.extend(sb.iter().map(|&k| [j, k]));
         }
@@ -141,7 +152,19 @@ impl Pairs {
         if 2 * s.len() > self.n {
             return None;
         }
+        if self.last_at != usize::MAX {
+            if subset(s, &self.last) {
+                return Some(());
+            }
+            if subset(&self.last, s) {
+                self.entries.truncate(self.last_at);
+                self.count -= self.last.len() * self.last.len();
+            }
+        }
         self.spend(s.len() * s.len())?;
+        self.last_at = self.entries.len();
+        self.last.clear();
+        self.last.extend_from_slice(s);
         for (k, &j) in s.iter().enumerate() {
             self.entries.extend(s[k..].iter().map(|&i| [j, i]));
         }
@@ -348,6 +371,12 @@ impl IndexSets {
         self.filled = i;
         Some(())
     }
+}
+
+/// Whether every member of the sorted list `a` is in the sorted list `b`.
+fn subset(a: &[u32], b: &[u32]) -> bool {
+    let mut rest = b.iter();
+    a.iter().all(|x| rest.any(|y| y == x))
 }
 
 /// Sorted union of two sorted lists.
