@@ -476,6 +476,38 @@ mod tests {
     }
 
     #[test]
+    fn repeated_blocks_of_pairs_are_kept_once() {
+        let mut pairs = Pairs::new(8, usize::MAX);
+        pairs.full(&[1]).unwrap();
+        // Holds {1}: replaces its block.
+        pairs.full(&[0, 1, 2]).unwrap();
+        assert_eq!(pairs.entries.len(), 6);
+        // Inside {0, 1, 2}: nothing new.
+        pairs.full(&[1, 2]).unwrap();
+        assert_eq!(pairs.entries.len(), 6);
+        // After a cross block the last full block is no longer the last thing pushed.
+        pairs.cross(&[5], &[6]).unwrap();
+        pairs.full(&[0]).unwrap();
+        assert_eq!(pairs.entries.len(), 8);
+        pairs.full(&[3, 4]).unwrap();
+        let p = pairs.pattern();
+        let rows: Vec<&[u32]> = p.rows().collect();
+        assert_eq!(
+            rows,
+            [
+                &[0, 1, 2][..],
+                &[0, 1, 2],
+                &[0, 1, 2],
+                &[3, 4],
+                &[3, 4],
+                &[6],
+                &[5],
+                &[]
+            ]
+        );
+    }
+
+    #[test]
     fn chained_rosenbrock_is_tridiagonal_and_needs_three_colours() {
         let n = 50;
         let p = pattern_of(
