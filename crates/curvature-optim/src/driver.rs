@@ -395,8 +395,9 @@ pub(crate) fn run<O: Objective, M: Method>(
             let df = (f_before - next.f).abs();
             let dx: Vec<f64> = next.x.iter().zip(&current.x).map(|(a, b)| a - b).collect();
             let step_norm = dot(&dx, &dx).sqrt();
-            // A Hessian evaluated with the point left behind (the start's, pure Newton's)
-            // lends its storage to the next one, as `LazyHessian` does with its own.
+            // A Hessian evaluated with the point left behind (the start's; pure and projected
+            // Newton's, whose iterates carry theirs) lends its storage to the next one, as
+            // `LazyHessian` does with its own.
             if let Some(h) = std::mem::replace(&mut current, next).hessian {
                 problem.recycle(h);
             }
