@@ -58,6 +58,7 @@ mod dual;
 mod elementary;
 mod error;
 mod fusion;
+mod hessian_program;
 mod huge;
 pub mod interop;
 mod matrix;

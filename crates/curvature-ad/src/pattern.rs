@@ -260,6 +260,14 @@ impl Assembly {
     }
 }
 
+/// The CSC structure of the Hessians of a coloured pattern, built once (see [`Assembly`]).
+pub(crate) fn hessian_csc(c: &Coloring, n: usize) -> Arc<Csc> {
+    c.assembly
+        .get_or_init(|| Assembly::new(c, n))
+        .pattern
+        .clone()
+}
+
 /// `entries` in the storage of `values` (cleared first): a Hessian's values written where a
 /// previous one's were, instead of into fresh memory (see `Tape::recycle`).
 fn refill(mut values: Vec<f64>, entries: impl ExactSizeIterator<Item = f64>) -> Vec<f64> {

@@ -79,7 +79,7 @@ impl Cone {
         Cone { flags, tangent }
     }
 
-    fn tangent_list(&self) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn tangent_list(&self) -> impl Iterator<Item = usize> + '_ {
         self.tangent.iter().map(|&i| i as usize)
     }
 
@@ -143,6 +143,20 @@ impl LocalCurvature {
         }
     }
 
+    /// The gradient at the tape's point for output `out`, by one f64 reverse sweep in
+    /// these buffers (for a Hessian computed without lanes, which carry it otherwise).
+    pub(crate) fn gradient(&mut self, data: &TapeData, out: usize) -> Vec<f64> {
+        let (len, first) = (data.nodes.len(), data.first_op());
+        seed_adjoints(&mut self.adjoints, &mut self.clean_from, len, first, out);
+        reverse_f64::<true>(&data.nodes, first, &mut self.adjoints);
+        self.adjoints[1..first].to_vec()
+    }
+
+    /// The buffer for node values when the tape holds none (see [`node_values`]).
+    pub(crate) fn values_buffer(&mut self) -> &mut Vec<f64> {
+        &mut self.vals
+    }
+
     /// The curvature one lane sweep reads: this, with its own cursor.
     pub(crate) fn sweep(&self) -> Precomputed<'_> {
         Precomputed {
@@ -164,7 +178,7 @@ impl LocalCurvature {
 
 /// Every node's value at the tape's point: the replay's, or (after a recording, which keeps
 /// none) one f64 forward pass into `buf`.
-fn node_values<'a>(data: &'a TapeData, buf: &'a mut Vec<f64>) -> &'a [f64] {
+pub(crate) fn node_values<'a>(data: &'a TapeData, buf: &'a mut Vec<f64>) -> &'a [f64] {
     let code = &data.nodes.list;
     let len = code.len();
     if data.nodes.vals.len() == len {
@@ -332,12 +346,17 @@ impl Curvatures for Fused<'_> {
 /// A node's second derivatives in its operands, from its first-order rule run in
 /// `Dual<f64>` seeded along each operand.
 #[inline(always)]
-fn local_hessian(node: &Node, vals: &[f64], consts: &[f64]) -> [f64; 3] {
+pub(crate) fn local_hessian(node: &Node, vals: &[f64], consts: &[f64]) -> [f64; 3] {
     if matches!(curvature(node.op), Curvature::None) {
         return [0.0; 3];
     }
     let [a, b] = node.args;
-    let (va, vb) = (vals[a as usize], vals[b as usize]);
+    local_hessian_at(node, vals[a as usize], vals[b as usize], consts)
+}
+
+/// [`local_hessian`] at operand values `(va, vb)`.
+#[inline(always)]
+pub(crate) fn local_hessian_at(node: &Node, va: f64, vb: f64, consts: &[f64]) -> [f64; 3] {
     let c = node.c(consts);
     match node.op {
         op if op.is_binary() => {

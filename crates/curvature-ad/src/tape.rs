@@ -3,8 +3,9 @@
 
 use crate::dual::Dual;
 use crate::error::BranchChanged;
+use crate::hessian_program::Program;
 use crate::matrix::Matrix;
-use crate::pattern::{assemble, assemble_block};
+use crate::pattern::{assemble, assemble_block, hessian_csc};
 use crate::recording::{check_guards, record, recycle, TapeData};
 use crate::scalar::Scalar;
 use crate::second_order::{Cone, Fused, LaneBuffers, LARGE_TAPE};
@@ -15,6 +16,7 @@ use crate::tangent::{Lanes, Tangent};
 use crate::var::Var;
 use rayon::prelude::*;
 use std::any::Any;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock};
 
 /// The most lane-buffer memory a single-batch Hessian sweep may take (see
@@ -63,6 +65,11 @@ pub struct Tape {
     spare: Mutex<Spare>,
     /// Whether the recording's single-use chains have been fused (or can no longer be).
     fused: bool,
+    /// The sparse Hessian as a compiled program (see `hessian_program`), built at the
+    /// tape's second sparse Hessian; `None` inside when the program does not apply.
+    program: OnceLock<Option<Program>>,
+    /// Sparse Hessians asked of this tape so far (counted until the program is built).
+    sparse_hessians: AtomicUsize,
 }
 
 /// What outlives a fusion (see [`Tape::fuse_in`]): the tape, swept many times, or only its
@@ -82,6 +89,8 @@ struct Spare {
     block: Vec<f64>,
     /// Storage for the next sparse Hessian's values, handed back by `Tape::recycle`.
     values: Vec<f64>,
+    /// The slots of the compiled Hessian program.
+    slots: Vec<f64>,
 }
 
 impl Tape {
@@ -118,6 +127,8 @@ impl Tape {
             cone: OnceLock::new(),
             spare: Mutex::new(Spare::default()),
             fused: false,
+            program: OnceLock::new(),
+            sparse_hessians: AtomicUsize::new(0),
         }
     }
 
@@ -469,6 +480,24 @@ impl Tape {
     fn coloured_hessian(&self, with_gradient: bool) -> (Vec<f64>, SparseMatrix) {
         self.check_usable();
         let coloring = self.coloring();
+        if let Some(program) = coloring.and_then(|c| self.program(c)) {
+            let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
+            let spare = &mut *spare;
+            // The lane buffers of the first Hessian are not needed again (at n = 10⁶ they
+            // are hundreds of megabytes).
+            spare.lanes = None;
+            spare.block = Vec::new();
+            let values = std::mem::take(&mut spare.values);
+            let mut local = spare.local.take().unwrap_or_default();
+            let h = program.run(&self.data, local.values_buffer(), &mut spare.slots, values);
+            let grad = if with_gradient {
+                local.gradient(&self.data, self.scalar_output())
+            } else {
+                Vec::new()
+            };
+            spare.local = Some(local);
+            return (grad, h);
+        }
         let (grad, products) = self.class_products(coloring, with_gradient);
         let n = self.num_inputs();
         let values =
@@ -522,6 +551,27 @@ impl Tape {
         if blocks.len() == 1 {
             self.spare.lock().unwrap_or_else(|e| e.into_inner()).block = blocks.swap_remove(0);
         }
+    }
+
+    /// The compiled sparse Hessian (see `hessian_program`), if it applies to this tape. It
+    /// is built at the second sparse Hessian: a tape used once (the one-call drivers') does
+    /// not pay for building it, one used by a solver pays once.
+    fn program(&self, coloring: &Coloring) -> Option<&Program> {
+        if self.program.get().is_none() && self.sparse_hessians.fetch_add(1, Relaxed) == 0 {
+            return None;
+        }
+        self.program
+            .get_or_init(|| {
+                let data = &self.data;
+                let cone = self
+                    .cone
+                    .get_or_init(|| Cone::new(&data.nodes, data.first_op()));
+                let csc = hessian_csc(coloring, self.num_inputs());
+                // Beyond the lane sweep's work the program would not pay.
+                let budget = (coloring.num_colors + 1).saturating_mul(data.nodes.len());
+                Program::build(data, cone, csc, self.scalar_output(), budget)
+            })
+            .as_ref()
     }
 
     /// How many Hessian-vector products [`Tape::hessian`] needs: the number of colours of
@@ -752,6 +802,8 @@ impl Clone for Tape {
         tape.coloring = self.coloring.clone();
         tape.cone = self.cone.clone();
         tape.fused = self.fused;
+        tape.program = self.program.clone();
+        tape.sparse_hessians = AtomicUsize::new(self.sparse_hessians.load(Relaxed));
         tape
     }
 }

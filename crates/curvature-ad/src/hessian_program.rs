@@ -1,0 +1,603 @@
+//! The sparse Hessian of a tape as a program of products compiled once per tape, with every
+//! quantity the recording fixes folded into its constants.
+//!
+//! The second-order adjoint sums, over the nonlinear nodes k,
+//!
+//!   H = Σ_k w_k J_kᵀ h_k J_k,
+//!
+//! where w_k is node k's adjoint, h_k its local second derivatives in its operands and J_k
+//! the gradients of those operands in the inputs (their tangents). The lane sweeps
+//! (`second_order`) evaluate this sum for every seed colour at every node. But most of its
+//! factors are fixed by the recorded program, not by the point: in a sum of squares every
+//! adjoint on the sum's chain is 1, the curvature of a square is 2, the tangent of an input
+//! is a unit vector, a linear node's partials are constants. Built once per tape, the
+//! program keeps as factors only what varies — a node's recorded partial (read from the
+//! node, where the replay left it), a local second derivative of a node whose curvature
+//! varies, and *slots* that hold sums and products of those — and adds each entry's
+//! constant part into a base matrix. A Hessian is then the base, plus one multiply-add per
+//! varying product, scattered into the pattern's positions worked out at build time.
+//!
+//! Chained Rosenbrock's term x_i² → 100(x_{i+1} − x_i²)² → (1 − x_i)² (three fused nodes)
+//! becomes four products: 2·w(x_i²) at (i, i), with w(x_i²) = ∂t/∂(x_i²) the second node's
+//! recorded partial; −200·(2x_i) at (i, i+1) and at (i+1, i); 200·(2x_i)² at (i, i), with
+//! 2x_i the first node's partial; everything else is in the base.
+//!
+//! Tapes with wide vector nodes, and programs that would be larger than the lane sweep's
+//! work (`Program::build`'s budget), keep the lane sweeps.
+
+use crate::elementary::Op;
+use crate::recording::{Node, TapeData};
+use crate::second_order::{local_hessian, local_hessian_at, node_values, Cone};
+use crate::sparse::{Csc, SparseMatrix};
+use crate::sparsity::{curvature, Curvature};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A varying factor: a node's recorded partial (`2·node + which`) or, with the top bit set,
+/// a slot of the program's scratch vector (slot 0 holds 1).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Hash)]
+struct Factor(u32);
+
+impl Factor {
+    const SLOT: u32 = 1 << 31;
+    const ONE: Factor = Factor(Self::SLOT);
+
+    fn partial(node: usize, which: usize) -> Factor {
+        Factor((node as u32) << 1 | which as u32)
+    }
+
+    fn slot(s: u32) -> Factor {
+        Factor(Self::SLOT | s)
+    }
+}
+
+/// `c · Π factors`, with at most two factors (`Factor::ONE` fills the rest).
+#[derive(Clone, Copy, Debug)]
+struct Mono {
+    c: f64,
+    f: [Factor; 2],
+}
+
+impl Mono {
+    fn constant(c: f64) -> Mono {
+        Mono {
+            c,
+            f: [Factor::ONE; 2],
+        }
+    }
+
+    fn degree(&self) -> usize {
+        self.f.iter().filter(|&&f| f != Factor::ONE).count()
+    }
+}
+
+/// A quantity of the program: zero, a constant, or a constant times one factor.
+#[derive(Clone, Copy, Debug)]
+enum Q {
+    Zero,
+    Const(f64),
+    Var(f64, Factor),
+}
+
+impl Q {
+    /// `self · m`, or `None` when that takes three factors.
+    fn times(self, m: Mono) -> Option<Mono> {
+        match self {
+            Q::Zero => Some(Mono::constant(0.0)),
+            Q::Const(c) => Some(Mono { c: c * m.c, ..m }),
+            Q::Var(c, f) => match m.f {
+                [Factor::ONE, Factor::ONE] => Some(Mono {
+                    c: c * m.c,
+                    f: [f, Factor::ONE],
+                }),
+                [g, Factor::ONE] | [Factor::ONE, g] => Some(Mono {
+                    c: c * m.c,
+                    f: [f, g],
+                }),
+                _ => None,
+            },
+        }
+    }
+
+    fn mono(self) -> Mono {
+        Q::Const(1.0).times_q(self)
+    }
+
+    fn times_q(self, other: Q) -> Mono {
+        let m = match other {
+            Q::Zero => Mono::constant(0.0),
+            Q::Const(c) => Mono::constant(c),
+            Q::Var(c, f) => Mono {
+                c,
+                f: [f, Factor::ONE],
+            },
+        };
+        self.times(m).expect("two factors at most")
+    }
+}
+
+/// One product: `dst (+)= consts[c] · a · b`. In `Program::steps` `dst` is a slot, written
+/// (bit `ADD` clear) or added to; in `Program::terms` it is a position in the values.
+#[derive(Clone, Copy, Debug)]
+struct Product {
+    dst: u32,
+    c: u32,
+    a: Factor,
+    b: Factor,
+}
+
+const ADD: u32 = 1 << 31;
+
+/// The compiled Hessian of one tape (see the module documentation).
+#[derive(Clone, Debug)]
+pub(crate) struct Program {
+    pattern: Arc<Csc>,
+    /// The constant part of every entry.
+    base: Vec<f64>,
+    consts: Vec<f64>,
+    /// Nodes whose local second derivatives vary, and the first of their 1 (unary) or 3
+    /// (binary) slots.
+    curvatures: Vec<(u32, u32)>,
+    /// Slot products, in dependency order: tangents, then adjoints, then element factors.
+    steps: Vec<Product>,
+    terms: Vec<Product>,
+    slots: usize,
+}
+
+impl Program {
+    /// The program for output `out`, or `None` when some node is outside its scope (wide
+    /// nodes) or it would exceed `budget` products and slots together.
+    pub(crate) fn build(
+        data: &TapeData,
+        cone: &Cone,
+        pattern: Arc<Csc>,
+        out: usize,
+        budget: usize,
+    ) -> Option<Program> {
+        let nodes = &data.nodes.list;
+        if !data.nodes.wide.is_empty() || nodes.len() >= 1 << 30 {
+            return None;
+        }
+        let mut b = Builder {
+            nodes,
+            consts: &data.nodes.consts,
+            program: Program {
+                base: vec![0.0; pattern.row_idx.len()],
+                pattern,
+                consts: Vec::new(),
+                curvatures: Vec::new(),
+                steps: Vec::new(),
+                terms: Vec::new(),
+                slots: 1,
+            },
+            const_index: HashMap::new(),
+            budget,
+        };
+        let first = data.first_op();
+        let tangents = b.tangents(cone, first)?;
+        let adjoints = b.adjoints(first, out)?;
+        for k in first..nodes.len() {
+            if !matches!(curvature(nodes[k].op), Curvature::None) {
+                b.element(k, adjoints[k], &tangents)?;
+            }
+        }
+        Some(b.program)
+    }
+
+    /// The Hessian at the tape's current point, written into the storage of `values`;
+    /// `scratch` holds the slots and `vals` node values when the tape has none.
+    pub(crate) fn run(
+        &self,
+        data: &TapeData,
+        vals: &mut Vec<f64>,
+        scratch: &mut Vec<f64>,
+        mut values: Vec<f64>,
+    ) -> SparseMatrix {
+        let nodes = &data.nodes.list[..];
+        let s = scratch;
+        s.clear();
+        s.resize(self.slots, 0.0);
+        s[0] = 1.0;
+        if !self.curvatures.is_empty() {
+            let vals = node_values(data, vals);
+            for &(k, slot) in &self.curvatures {
+                let node = &nodes[k as usize];
+                let h = local_hessian(node, vals, &data.nodes.consts);
+                let width = if node.op.is_binary() { 3 } else { 1 };
+                let slot = slot as usize;
+                s[slot..slot + width].copy_from_slice(&h[..width]);
+            }
+        }
+        let consts = &self.consts[..];
+        let get = |f: Factor, s: &[f64]| {
+            if f.0 & Factor::SLOT != 0 {
+                s[(f.0 & !Factor::SLOT) as usize]
+            } else {
+                nodes[(f.0 >> 1) as usize].p[(f.0 & 1) as usize]
+            }
+        };
+        for p in &self.steps {
+            let v = consts[p.c as usize] * get(p.a, s) * get(p.b, s);
+            let dst = (p.dst & !ADD) as usize;
+            if p.dst & ADD != 0 {
+                s[dst] += v;
+            } else {
+                s[dst] = v;
+            }
+        }
+        values.clear();
+        values.extend_from_slice(&self.base);
+        for p in &self.terms {
+            values[p.dst as usize] += consts[p.c as usize] * get(p.a, s) * get(p.b, s);
+        }
+        SparseMatrix::from_pattern(self.pattern.col_ptr.len() - 1, self.pattern.clone(), values)
+    }
+}
+
+/// Sparse tangents of the cone's nodes: `(input, quantity)` entries in an arena, sorted by
+/// input, node k's at `at[k]` (inputs' unit tangents are implicit).
+struct Tangents {
+    entries: Vec<(u32, Q)>,
+    at: Vec<(u32, u32)>,
+    n: usize,
+}
+
+impl Tangents {
+    fn of(&self, node: usize) -> Vec<(u32, Q)> {
+        if node == 0 {
+            Vec::new()
+        } else if node <= self.n {
+            vec![(node as u32 - 1, Q::Const(1.0))]
+        } else {
+            let (start, len) = self.at[node];
+            self.entries[start as usize..(start + len) as usize].to_vec()
+        }
+    }
+}
+
+struct Builder<'a> {
+    nodes: &'a [Node],
+    consts: &'a [f64],
+    program: Program,
+    const_index: HashMap<u64, u32>,
+    budget: usize,
+}
+
+impl Builder<'_> {
+    fn size(&self) -> usize {
+        let p = &self.program;
+        p.steps.len() + p.terms.len() + p.slots + p.curvatures.len()
+    }
+
+    fn check(&self) -> Option<()> {
+        (self.size() <= self.budget).then_some(())
+    }
+
+    fn constant(&mut self, c: f64) -> u32 {
+        let consts = &mut self.program.consts;
+        *self.const_index.entry(c.to_bits()).or_insert_with(|| {
+            consts.push(c);
+            consts.len() as u32 - 1
+        })
+    }
+
+    fn new_slot(&mut self) -> u32 {
+        self.program.slots += 1;
+        self.program.slots as u32 - 1
+    }
+
+    fn step(&mut self, slot: u32, add: bool, m: Mono) {
+        let c = self.constant(m.c);
+        let dst = if add { slot | ADD } else { slot };
+        self.program.steps.push(Product {
+            dst,
+            c,
+            a: m.f[0],
+            b: m.f[1],
+        });
+    }
+
+    /// A quantity of at most one factor for `m`: a slot when it has two.
+    fn single(&mut self, m: Mono) -> Q {
+        if m.c == 0.0 {
+            return Q::Zero;
+        }
+        match m.degree() {
+            0 => Q::Const(m.c),
+            1 => {
+                let [a, b] = m.f;
+                Q::Var(m.c, if a == Factor::ONE { b } else { a })
+            }
+            _ => {
+                let slot = self.new_slot();
+                self.step(slot, false, m);
+                Q::Var(1.0, Factor::slot(slot))
+            }
+        }
+    }
+
+    /// The sum of `monos` as one quantity: constants folded, a slot when more than one
+    /// term varies.
+    fn sum(&mut self, monos: &[Mono]) -> Q {
+        let constant: f64 = monos.iter().filter(|m| m.degree() == 0).map(|m| m.c).sum();
+        let mut varying = monos.iter().filter(|m| m.degree() > 0 && m.c != 0.0);
+        match (varying.clone().count(), constant == 0.0) {
+            (0, _) => self.single(Mono::constant(constant)),
+            (1, true) => self.single(*varying.next().expect("one term")),
+            _ => {
+                let slot = self.new_slot();
+                let mut add = false;
+                if constant != 0.0 {
+                    self.step(slot, false, Mono::constant(constant));
+                    add = true;
+                }
+                for &m in varying {
+                    self.step(slot, add, m);
+                    add = true;
+                }
+                Q::Var(1.0, Factor::slot(slot))
+            }
+        }
+    }
+
+    /// Node k's partial in operand `which` (2: the folded-in summand), as a quantity:
+    /// recorded once when the op's partials are constant.
+    fn partial(&self, k: usize, which: usize) -> Q {
+        let node = &self.nodes[k];
+        if which == 2 {
+            Q::Const(1.0)
+        } else if constant_partials(node.op) {
+            let p = node.p[which];
+            if p == 0.0 {
+                Q::Zero
+            } else {
+                Q::Const(p)
+            }
+        } else {
+            Q::Var(1.0, Factor::partial(k, which))
+        }
+    }
+
+    /// Node k's operands with their operand numbers (0, 1; 2 for the summand).
+    fn operands(&self, k: usize) -> impl Iterator<Item = (usize, usize)> {
+        let node = self.nodes[k];
+        let b = node.op.is_binary().then_some((node.args[1] as usize, 1));
+        let u = (node.acc != 0).then_some((node.acc as usize, 2));
+        std::iter::once((node.args[0] as usize, 0))
+            .chain(b)
+            .chain(u)
+    }
+
+    /// Tangents pushed forward through the cone: t_k = Σ ∂k/∂o · t_o, entry by entry.
+    fn tangents(&mut self, cone: &Cone, first: usize) -> Option<Tangents> {
+        let mut t = Tangents {
+            entries: Vec::new(),
+            at: vec![(0, 0); self.nodes.len()],
+            n: first - 1,
+        };
+        let mut gathered: Vec<(u32, Mono)> = Vec::new();
+        let mut run = Vec::new();
+        for k in cone.tangent_list() {
+            gathered.clear();
+            for (o, which) in self.operands(k) {
+                let p = self.partial(k, which);
+                for (r, q) in t.of(o) {
+                    gathered.push((r, p.times_q(q)));
+                }
+            }
+            gathered.sort_by_key(|&(r, _)| r);
+            let start = t.entries.len();
+            let mut i = 0;
+            while i < gathered.len() {
+                let r = gathered[i].0;
+                run.clear();
+                while i < gathered.len() && gathered[i].0 == r {
+                    run.push(gathered[i].1);
+                    i += 1;
+                }
+                let q = self.sum(&run);
+                if !matches!(q, Q::Zero) {
+                    t.entries.push((r, q));
+                }
+            }
+            if t.entries.len() > self.budget {
+                return None;
+            }
+            t.at[k] = (start as u32, (t.entries.len() - start) as u32);
+        }
+        self.check()?;
+        Some(t)
+    }
+
+    /// Adjoints pulled back from the output, w_o = Σ_k ∂k/∂o · w_k over o's consumers k,
+    /// for the nodes whose adjoints an element reads: the nonlinear nodes and, transitively,
+    /// their consumers.
+    fn adjoints(&mut self, first: usize, out: usize) -> Option<Vec<Q>> {
+        let len = self.nodes.len();
+        let mut needed = vec![false; len];
+        for k in first..len {
+            needed[k] = !matches!(curvature(self.nodes[k].op), Curvature::None)
+                || self.operands(k).any(|(o, _)| needed[o]);
+        }
+        // Consumers of each needed node, in compressed rows.
+        let mut ptr = vec![0u32; len + 1];
+        for k in first..len {
+            for (o, _) in self.operands(k) {
+                if needed[o] {
+                    ptr[o + 1] += 1;
+                }
+            }
+        }
+        for i in 0..len {
+            ptr[i + 1] += ptr[i];
+        }
+        let mut next = ptr.clone();
+        let mut consumers = vec![(0u32, 0u8); ptr[len] as usize];
+        for k in first..len {
+            for (o, which) in self.operands(k) {
+                if needed[o] {
+                    consumers[next[o] as usize] = (k as u32, which as u8);
+                    next[o] += 1;
+                }
+            }
+        }
+        let mut w = vec![Q::Zero; len];
+        let mut monos = Vec::new();
+        for o in (first..len).rev() {
+            if !needed[o] {
+                continue;
+            }
+            monos.clear();
+            if o == out {
+                monos.push(Mono::constant(1.0));
+            }
+            for &(k, which) in &consumers[ptr[o] as usize..ptr[o + 1] as usize] {
+                let p = self.partial(k as usize, which as usize);
+                monos.push(p.times_q(w[k as usize]));
+            }
+            w[o] = self.sum(&monos);
+            if self.size() > self.budget {
+                return None;
+            }
+        }
+        Some(w)
+    }
+
+    /// Node k's terms w_k · t_pᵀ h_pq t_q, constants into the base.
+    fn element(&mut self, k: usize, w: Q, tangents: &Tangents) -> Option<()> {
+        if matches!(w, Q::Zero) {
+            return Some(());
+        }
+        let node = self.nodes[k];
+        let binary = node.op.is_binary();
+        let h: [Q; 3] = if constant_curvature(&node) {
+            local_hessian_at(&node, 0.0, 0.0, self.consts).map(|h| {
+                if h == 0.0 {
+                    Q::Zero
+                } else {
+                    Q::Const(h)
+                }
+            })
+        } else {
+            let slot = self.program.slots as u32;
+            self.program.slots += if binary { 3 } else { 1 };
+            self.program.curvatures.push((k as u32, slot));
+            let at = |i: u32| Q::Var(1.0, Factor::slot(slot + i));
+            [at(0), at(1), at(2)]
+        };
+        let [a, b] = node.args.map(|o| o as usize);
+        let pairs: &[(usize, usize, usize)] = if binary {
+            &[(a, a, 0), (a, b, 1), (b, a, 1), (b, b, 2)]
+        } else {
+            &[(a, a, 0)]
+        };
+        let mut terms: Vec<(u32, Mono)> = Vec::new();
+        let mut m = [None; 3];
+        for &(p, q, which) in pairs {
+            if matches!(h[which], Q::Zero) {
+                continue;
+            }
+            let coefficient = match m[which] {
+                Some(c) => c,
+                None => {
+                    let c = self.single(w.times_q(h[which]));
+                    m[which] = Some(c);
+                    c
+                }
+            };
+            let (tp, tq) = (tangents.of(p), tangents.of(q));
+            for &(row, qe) in &tp {
+                let mut left = coefficient.times_q(qe);
+                let needs_slot = left.degree() == 2
+                    && tq
+                        .iter()
+                        .any(|(_, qf)| !matches!(qf, Q::Const(_) | Q::Zero));
+                if needs_slot {
+                    left = self.single(left).mono();
+                }
+                for &(col, qf) in &tq {
+                    let term = match qf {
+                        Q::Zero => continue,
+                        Q::Const(c) => Mono {
+                            c: left.c * c,
+                            ..left
+                        },
+                        Q::Var(..) => qf.times(left).expect("at most two factors"),
+                    };
+                    let pos = self.position(row as usize, col as usize)?;
+                    terms.push((pos, term));
+                }
+            }
+        }
+        // Products landing on one entry with the same factors are one product (a·b and b·a
+        // of the cross term, on the diagonal).
+        for (_, term) in &mut terms {
+            term.f.sort();
+        }
+        terms.sort_by_key(|&(pos, term)| (pos, term.f));
+        let mut i = 0;
+        while i < terms.len() {
+            let (pos, mut term) = terms[i];
+            i += 1;
+            while i < terms.len() && terms[i].0 == pos && terms[i].1.f == term.f {
+                term.c += terms[i].1.c;
+                i += 1;
+            }
+            if term.degree() == 0 {
+                self.program.base[pos as usize] += term.c;
+            } else if term.c != 0.0 {
+                let c = self.constant(term.c);
+                self.program.terms.push(Product {
+                    dst: pos,
+                    c,
+                    a: term.f[0],
+                    b: term.f[1],
+                });
+            }
+        }
+        self.check()
+    }
+
+    /// Where entry (row, col) is stored, or `None` if the pattern lacks it (which the
+    /// detection rules out; the lane sweeps then answer).
+    fn position(&self, row: usize, col: usize) -> Option<u32> {
+        let csc = &self.program.pattern;
+        let (start, end) = (csc.col_ptr[col], csc.col_ptr[col + 1]);
+        let found = csc.row_idx[start..end].binary_search(&row).ok()?;
+        u32::try_from(start + found).ok()
+    }
+}
+
+/// Ops whose partials are the same at every point (the recorded ones stand for all).
+fn constant_partials(op: Op) -> bool {
+    matches!(
+        op,
+        Op::Input
+            | Op::Const
+            | Op::Neg
+            | Op::AddC
+            | Op::MulC
+            | Op::RSubC
+            | Op::DivC
+            | Op::Add
+            | Op::Sub
+            | Op::AddMulC
+            | Op::Floor
+            | Op::Ceil
+            | Op::Round
+            | Op::Trunc
+            | Op::Signum
+            | Op::Fract
+    )
+}
+
+/// Nodes whose local second derivatives are the same at every point: products and
+/// squares.
+fn constant_curvature(node: &Node) -> bool {
+    match node.op {
+        Op::Mul | Op::Sq | Op::SqDiff | Op::ScaledSqDiff | Op::SqAddC | Op::SqRSubC => true,
+        // x^n keeps n in its constant slot.
+        Op::PowI => (0.0..=2.0).contains(&node.p[1]),
+        _ => false,
+    }
+}
