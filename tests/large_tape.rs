@@ -1,7 +1,8 @@
 //! Hessians of tapes over two million nodes, which take the large-tape paths, checked against
 //! the Hessian worked out by hand: up to 8 colours one fused batch of as many lanes; beyond,
 //! lane batches of fewer lanes run one after the other, and the local second derivatives
-//! they share are stored only for the nodes that have any (a cursor finds them).
+//! they share are stored only for the nodes that have any (a cursor finds them). A tape's
+//! second sparse Hessian comes from its compiled program, checked the same way.
 
 use curvature::ad::{Tape, Var};
 use curvature_problems::large_scale::broyden_tridiagonal;
@@ -43,16 +44,19 @@ fn check_by_hand(
     let tape = Tape::record(f, x);
     assert!(tape.len() > 2_000_000, "{} nodes", tape.len());
     assert_eq!(tape.hessian_colors(), colours);
-    let h = tape.sparse_hessian();
-    assert_eq!(h.nnz(), nnz);
-    for row in (0..8).chain(n / 2..n / 2 + 8).chain(n - 8..n) {
-        for col in row.saturating_sub(reach)..(row + reach + 1).min(n) {
-            let e = by_hand(row, col);
-            let got = h.get(row, col);
-            assert!(
-                (got - e).abs() <= 1e-12 * (1.0 + e.abs()),
-                "H[{row},{col}] = {got}, by hand {e}"
-            );
+    // The first Hessian from the lane sweeps, the second from the tape's compiled program.
+    for method in ["lanes", "program"] {
+        let h = tape.sparse_hessian();
+        assert_eq!(h.nnz(), nnz);
+        for row in (0..8).chain(n / 2..n / 2 + 8).chain(n - 8..n) {
+            for col in row.saturating_sub(reach)..(row + reach + 1).min(n) {
+                let e = by_hand(row, col);
+                let got = h.get(row, col);
+                assert!(
+                    (got - e).abs() <= 1e-12 * (1.0 + e.abs()),
+                    "{method}: H[{row},{col}] = {got}, by hand {e}"
+                );
+            }
         }
     }
 }

@@ -71,18 +71,23 @@ impl Mono {
     }
 }
 
-/// A quantity of the program: zero, a constant, or a constant times one factor.
+/// A quantity of the program: zero, a constant, a constant times one factor, or a sum being
+/// accumulated in a slot of its own.
 #[derive(Clone, Copy, Debug)]
 enum Q {
     Zero,
     Const(f64),
     Var(f64, Factor),
+    /// Owned by the quantity, so further terms are added to the slot; any other slot a
+    /// quantity refers to (a `Var`) may be another's, and is copied before it is added to.
+    Sum(u32),
 }
 
 impl Q {
     /// `self · m`, or `None` when that takes three factors.
     fn times(self, m: Mono) -> Option<Mono> {
         match self {
+            Q::Sum(slot) => Q::Var(1.0, Factor::slot(slot)).times(m),
             Q::Zero => Some(Mono::constant(0.0)),
             Q::Const(c) => Some(Mono { c: c * m.c, ..m }),
             Q::Var(c, f) => match m.f {
@@ -110,6 +115,10 @@ impl Q {
             Q::Var(c, f) => Mono {
                 c,
                 f: [f, Factor::ONE],
+            },
+            Q::Sum(slot) => Mono {
+                c: 1.0,
+                f: [Factor::slot(slot), Factor::ONE],
             },
         };
         self.times(m).expect("two factors at most")
@@ -170,17 +179,13 @@ impl Program {
                 terms: Vec::new(),
                 slots: 1,
             },
-            const_index: HashMap::new(),
+            const_index: ConstIndex::default(),
+            pending: Vec::new(),
             budget,
         };
         let first = data.first_op();
         let tangents = b.tangents(cone, first)?;
-        let adjoints = b.adjoints(first, out)?;
-        for k in first..nodes.len() {
-            if !matches!(curvature(nodes[k].op), Curvature::None) {
-                b.element(k, adjoints[k], &tangents)?;
-            }
-        }
+        b.reverse(first, out, &tangents)?;
         Some(b.program)
     }
 
@@ -235,31 +240,59 @@ impl Program {
 }
 
 /// Sparse tangents of the cone's nodes: `(input, quantity)` entries in an arena, sorted by
-/// input, node k's at `at[k]` (inputs' unit tangents are implicit).
+/// input, node k's at `at[k]`; the dummy node's is empty, input j's the unit entry at
+/// `entries[j]`.
 struct Tangents {
     entries: Vec<(u32, Q)>,
     at: Vec<(u32, u32)>,
-    n: usize,
 }
 
 impl Tangents {
-    fn of(&self, node: usize) -> Vec<(u32, Q)> {
-        if node == 0 {
-            Vec::new()
-        } else if node <= self.n {
-            vec![(node as u32 - 1, Q::Const(1.0))]
-        } else {
-            let (start, len) = self.at[node];
-            self.entries[start as usize..(start + len) as usize].to_vec()
+    fn new(len: usize, n: usize) -> Tangents {
+        let mut at = vec![(0, 0); len];
+        for (j, at) in at[1..=n].iter_mut().enumerate() {
+            *at = (j as u32, 1);
+        }
+        Tangents {
+            entries: (0..n as u32).map(|j| (j, Q::Const(1.0))).collect(),
+            at,
         }
     }
+
+    fn of(&self, node: usize) -> &[(u32, Q)] {
+        let (start, len) = self.at[node];
+        &self.entries[start as usize..(start + len) as usize]
+    }
 }
+
+/// A hasher for the constants' bit patterns (std's SipHash cost a fifth of building a
+/// program): one multiply, whose high bits the table reads.
+#[derive(Default)]
+struct BitsHasher(u64);
+
+impl std::hash::Hasher for BitsHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("only u64 keys")
+    }
+
+    fn write_u64(&mut self, bits: u64) {
+        self.0 = (bits ^ (bits >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type ConstIndex = HashMap<u64, u32, std::hash::BuildHasherDefault<BitsHasher>>;
 
 struct Builder<'a> {
     nodes: &'a [Node],
     consts: &'a [f64],
     program: Program,
-    const_index: HashMap<u64, u32>,
+    const_index: ConstIndex,
+    /// An element's products before they are merged (reused from element to element).
+    pending: Vec<(u32, Mono)>,
     budget: usize,
 }
 
@@ -316,26 +349,28 @@ impl Builder<'_> {
         }
     }
 
-    /// The sum of `monos` as one quantity: constants folded, a slot when more than one
-    /// term varies.
-    fn sum(&mut self, monos: &[Mono]) -> Q {
-        let constant: f64 = monos.iter().filter(|m| m.degree() == 0).map(|m| m.c).sum();
-        let mut varying = monos.iter().filter(|m| m.degree() > 0 && m.c != 0.0);
-        match (varying.clone().count(), constant == 0.0) {
-            (0, _) => self.single(Mono::constant(constant)),
-            (1, true) => self.single(*varying.next().expect("one term")),
+    /// `acc + m`: constants folded; a sum of varying terms accumulates in a slot of its own.
+    fn accumulate(&mut self, acc: Q, m: Mono) -> Q {
+        if m.c == 0.0 {
+            return acc;
+        }
+        match acc {
+            Q::Zero if m.degree() == 2 => {
+                let slot = self.new_slot();
+                self.step(slot, false, m);
+                Q::Sum(slot)
+            }
+            Q::Zero => self.single(m),
+            Q::Const(c) if m.degree() == 0 => Q::Const(c + m.c),
+            Q::Sum(slot) => {
+                self.step(slot, true, m);
+                acc
+            }
             _ => {
                 let slot = self.new_slot();
-                let mut add = false;
-                if constant != 0.0 {
-                    self.step(slot, false, Mono::constant(constant));
-                    add = true;
-                }
-                for &m in varying {
-                    self.step(slot, add, m);
-                    add = true;
-                }
-                Q::Var(1.0, Factor::slot(slot))
+                self.step(slot, false, acc.mono());
+                self.step(slot, true, m);
+                Q::Sum(slot)
             }
         }
     }
@@ -370,18 +405,13 @@ impl Builder<'_> {
 
     /// Tangents pushed forward through the cone: t_k = Σ ∂k/∂o · t_o, entry by entry.
     fn tangents(&mut self, cone: &Cone, first: usize) -> Option<Tangents> {
-        let mut t = Tangents {
-            entries: Vec::new(),
-            at: vec![(0, 0); self.nodes.len()],
-            n: first - 1,
-        };
+        let mut t = Tangents::new(self.nodes.len(), first - 1);
         let mut gathered: Vec<(u32, Mono)> = Vec::new();
-        let mut run = Vec::new();
         for k in cone.tangent_list() {
             gathered.clear();
             for (o, which) in self.operands(k) {
                 let p = self.partial(k, which);
-                for (r, q) in t.of(o) {
+                for &(r, q) in t.of(o) {
                     gathered.push((r, p.times_q(q)));
                 }
             }
@@ -390,12 +420,11 @@ impl Builder<'_> {
             let mut i = 0;
             while i < gathered.len() {
                 let r = gathered[i].0;
-                run.clear();
+                let mut q = Q::Zero;
                 while i < gathered.len() && gathered[i].0 == r {
-                    run.push(gathered[i].1);
+                    q = self.accumulate(q, gathered[i].1);
                     i += 1;
                 }
-                let q = self.sum(&run);
                 if !matches!(q, Q::Zero) {
                     t.entries.push((r, q));
                 }
@@ -409,58 +438,34 @@ impl Builder<'_> {
         Some(t)
     }
 
-    /// Adjoints pulled back from the output, w_o = Σ_k ∂k/∂o · w_k over o's consumers k,
-    /// for the nodes whose adjoints an element reads: the nonlinear nodes and, transitively,
-    /// their consumers.
-    fn adjoints(&mut self, first: usize, out: usize) -> Option<Vec<Q>> {
+    /// Adjoints pushed back from the output, w_o += ∂k/∂o · w_k, for the nodes whose
+    /// adjoints an element reads (the nonlinear nodes and, transitively, their consumers);
+    /// each nonlinear node's element as soon as its adjoint is final.
+    fn reverse(&mut self, first: usize, out: usize, tangents: &Tangents) -> Option<()> {
         let len = self.nodes.len();
         let mut needed = vec![false; len];
         for k in first..len {
             needed[k] = !matches!(curvature(self.nodes[k].op), Curvature::None)
                 || self.operands(k).any(|(o, _)| needed[o]);
         }
-        // Consumers of each needed node, in compressed rows.
-        let mut ptr = vec![0u32; len + 1];
-        for k in first..len {
-            for (o, _) in self.operands(k) {
-                if needed[o] {
-                    ptr[o + 1] += 1;
-                }
-            }
-        }
-        for i in 0..len {
-            ptr[i + 1] += ptr[i];
-        }
-        let mut next = ptr.clone();
-        let mut consumers = vec![(0u32, 0u8); ptr[len] as usize];
-        for k in first..len {
-            for (o, which) in self.operands(k) {
-                if needed[o] {
-                    consumers[next[o] as usize] = (k as u32, which as u8);
-                    next[o] += 1;
-                }
-            }
-        }
         let mut w = vec![Q::Zero; len];
-        let mut monos = Vec::new();
-        for o in (first..len).rev() {
-            if !needed[o] {
+        w[out] = Q::Const(1.0);
+        for k in (first..len).rev() {
+            let wk = w[k];
+            if !needed[k] || matches!(wk, Q::Zero) {
                 continue;
             }
-            monos.clear();
-            if o == out {
-                monos.push(Mono::constant(1.0));
+            for (o, which) in self.operands(k) {
+                if needed[o] {
+                    let m = self.partial(k, which).times_q(wk);
+                    w[o] = self.accumulate(w[o], m);
+                }
             }
-            for &(k, which) in &consumers[ptr[o] as usize..ptr[o + 1] as usize] {
-                let p = self.partial(k as usize, which as usize);
-                monos.push(p.times_q(w[k as usize]));
-            }
-            w[o] = self.sum(&monos);
-            if self.size() > self.budget {
-                return None;
+            if !matches!(curvature(self.nodes[k].op), Curvature::None) {
+                self.element(k, wk, tangents)?;
             }
         }
-        Some(w)
+        Some(())
     }
 
     /// Node k's terms w_k · t_pᵀ h_pq t_q, constants into the base.
@@ -491,7 +496,8 @@ impl Builder<'_> {
         } else {
             &[(a, a, 0)]
         };
-        let mut terms: Vec<(u32, Mono)> = Vec::new();
+        let mut terms = std::mem::take(&mut self.pending);
+        terms.clear();
         let mut m = [None; 3];
         for &(p, q, which) in pairs {
             if matches!(h[which], Q::Zero) {
@@ -506,7 +512,7 @@ impl Builder<'_> {
                 }
             };
             let (tp, tq) = (tangents.of(p), tangents.of(q));
-            for &(row, qe) in &tp {
+            for &(row, qe) in tp {
                 let mut left = coefficient.times_q(qe);
                 let needs_slot = left.degree() == 2
                     && tq
@@ -515,14 +521,14 @@ impl Builder<'_> {
                 if needs_slot {
                     left = self.single(left).mono();
                 }
-                for &(col, qf) in &tq {
+                for &(col, qf) in tq {
                     let term = match qf {
                         Q::Zero => continue,
                         Q::Const(c) => Mono {
                             c: left.c * c,
                             ..left
                         },
-                        Q::Var(..) => qf.times(left).expect("at most two factors"),
+                        Q::Var(..) | Q::Sum(_) => qf.times(left).expect("at most two factors"),
                     };
                     let pos = self.position(row as usize, col as usize)?;
                     terms.push((pos, term));
@@ -555,6 +561,7 @@ impl Builder<'_> {
                 });
             }
         }
+        self.pending = terms;
         self.check()
     }
 
@@ -601,3 +608,4 @@ fn constant_curvature(node: &Node) -> bool {
         _ => false,
     }
 }
+const _: () = assert!(std::mem::size_of::<Q>() == 16);

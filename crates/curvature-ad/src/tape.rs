@@ -70,6 +70,9 @@ pub struct Tape {
     program: OnceLock<Option<Program>>,
     /// Sparse Hessians asked of this tape so far (counted until the program is built).
     sparse_hessians: AtomicUsize,
+    /// Whether the tape is kept to be swept many times: replayed, or fused by
+    /// [`Tape::fuse`] (not by a one-call driver, which drops it after one use).
+    kept: bool,
 }
 
 /// What outlives a fusion (see [`Tape::fuse_in`]): the tape, swept many times, or only its
@@ -129,6 +132,7 @@ impl Tape {
             fused: false,
             program: OnceLock::new(),
             sparse_hessians: AtomicUsize::new(0),
+            kept: false,
         }
     }
 
@@ -260,6 +264,7 @@ impl Tape {
     /// [`Tape::fuse`]; with `Keep::Buffers`, for a tape dropped right after its one use,
     /// the node list keeps its capacity.
     pub(crate) fn fuse_in(&mut self, keep: Keep) -> usize {
+        self.kept |= keep == Keep::Tape;
         if self.fused {
             return 0;
         }
@@ -553,11 +558,15 @@ impl Tape {
         }
     }
 
-    /// The compiled sparse Hessian (see `hessian_program`), if it applies to this tape. It
-    /// is built at the second sparse Hessian: a tape used once (the one-call drivers') does
-    /// not pay for building it, one used by a solver pays once.
+    /// The compiled sparse Hessian (see `hessian_program`), if it applies to this tape. A
+    /// tape kept for many sweeps (replayed, or fused by [`Tape::fuse`] as the solvers do)
+    /// builds it at its first sparse Hessian, any other at its second: a tape used once (a
+    /// one-call driver's) does not pay for building it.
     fn program(&self, coloring: &Coloring) -> Option<&Program> {
-        if self.program.get().is_none() && self.sparse_hessians.fetch_add(1, Relaxed) == 0 {
+        if self.program.get().is_none()
+            && !self.kept
+            && self.sparse_hessians.fetch_add(1, Relaxed) == 0
+        {
             return None;
         }
         self.program
@@ -803,6 +812,7 @@ impl Clone for Tape {
         tape.cone = self.cone.clone();
         tape.fused = self.fused;
         tape.program = self.program.clone();
+        tape.kept = self.kept;
         tape.sparse_hessians = AtomicUsize::new(self.sparse_hessians.load(Relaxed));
         tape
     }
