@@ -84,44 +84,45 @@ enum Q {
 }
 
 impl Q {
-    /// `self · m`, or `None` when that takes three factors.
-    fn times(self, m: Mono) -> Option<Mono> {
+    /// `(c, f)` with the quantity equal to c·f (f = 1 for constants).
+    #[inline(always)]
+    fn parts(self) -> (f64, Factor) {
         match self {
-            Q::Sum(slot) => Q::Var(1.0, Factor::slot(slot)).times(m),
-            Q::Zero => Some(Mono::constant(0.0)),
-            Q::Const(c) => Some(Mono { c: c * m.c, ..m }),
-            Q::Var(c, f) => match m.f {
-                [Factor::ONE, Factor::ONE] => Some(Mono {
-                    c: c * m.c,
-                    f: [f, Factor::ONE],
-                }),
-                [g, Factor::ONE] | [Factor::ONE, g] => Some(Mono {
-                    c: c * m.c,
-                    f: [f, g],
-                }),
-                _ => None,
-            },
+            Q::Zero => (0.0, Factor::ONE),
+            Q::Const(c) => (c, Factor::ONE),
+            Q::Var(c, f) => (c, f),
+            Q::Sum(slot) => (1.0, Factor::slot(slot)),
         }
     }
 
-    fn mono(self) -> Mono {
-        Q::Const(1.0).times_q(self)
+    /// `self · m` for a product `m` of at most one factor.
+    #[inline(always)]
+    fn times(self, m: Mono) -> Mono {
+        debug_assert!(m.degree() <= 1);
+        let (c, f) = self.parts();
+        let g = if m.f[0] == Factor::ONE {
+            m.f[1]
+        } else {
+            m.f[0]
+        };
+        Mono {
+            c: c * m.c,
+            f: [f, g],
+        }
     }
 
+    #[inline(always)]
+    fn mono(self) -> Mono {
+        self.times_q(Q::Const(1.0))
+    }
+
+    #[inline(always)]
     fn times_q(self, other: Q) -> Mono {
-        let m = match other {
-            Q::Zero => Mono::constant(0.0),
-            Q::Const(c) => Mono::constant(c),
-            Q::Var(c, f) => Mono {
-                c,
-                f: [f, Factor::ONE],
-            },
-            Q::Sum(slot) => Mono {
-                c: 1.0,
-                f: [Factor::slot(slot), Factor::ONE],
-            },
-        };
-        self.times(m).expect("two factors at most")
+        let ((c, f), (d, g)) = (self.parts(), other.parts());
+        Mono {
+            c: c * d,
+            f: [f, g],
+        }
     }
 }
 
@@ -180,6 +181,7 @@ impl Program {
                 slots: 1,
             },
             const_index: ConstIndex::default(),
+            last_constant: (u64::MAX, 0),
             pending: Vec::new(),
             budget,
         };
@@ -291,6 +293,8 @@ struct Builder<'a> {
     consts: &'a [f64],
     program: Program,
     const_index: ConstIndex,
+    /// The last constant looked up, and its index.
+    last_constant: (u64, u32),
     /// An element's products before they are merged (reused from element to element).
     pending: Vec<(u32, Mono)>,
     budget: usize,
@@ -307,11 +311,18 @@ impl Builder<'_> {
     }
 
     fn constant(&mut self, c: f64) -> u32 {
+        // Products of one kind follow each other (a term's products, a chain's steps).
+        let bits = c.to_bits();
+        if self.last_constant.0 == bits {
+            return self.last_constant.1;
+        }
         let consts = &mut self.program.consts;
-        *self.const_index.entry(c.to_bits()).or_insert_with(|| {
+        let index = *self.const_index.entry(bits).or_insert_with(|| {
             consts.push(c);
             consts.len() as u32 - 1
-        })
+        });
+        self.last_constant = (bits, index);
+        index
     }
 
     fn new_slot(&mut self) -> u32 {
@@ -415,7 +426,7 @@ impl Builder<'_> {
                     gathered.push((r, p.times_q(q)));
                 }
             }
-            gathered.sort_by_key(|&(r, _)| r);
+            gathered.sort_unstable_by_key(|&(r, _)| r);
             let start = t.entries.len();
             let mut i = 0;
             while i < gathered.len() {
@@ -528,7 +539,7 @@ impl Builder<'_> {
                             c: left.c * c,
                             ..left
                         },
-                        Q::Var(..) | Q::Sum(_) => qf.times(left).expect("at most two factors"),
+                        Q::Var(..) | Q::Sum(_) => qf.times(left),
                     };
                     let pos = self.position(row as usize, col as usize)?;
                     terms.push((pos, term));
@@ -540,7 +551,7 @@ impl Builder<'_> {
         for (_, term) in &mut terms {
             term.f.sort();
         }
-        terms.sort_by_key(|&(pos, term)| (pos, term.f));
+        terms.sort_unstable_by_key(|&(pos, term)| (pos, term.f));
         let mut i = 0;
         while i < terms.len() {
             let (pos, mut term) = terms[i];
