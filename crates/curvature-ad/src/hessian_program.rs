@@ -59,13 +59,6 @@ struct Mono {
 }
 
 impl Mono {
-    fn constant(c: f64) -> Mono {
-        Mono {
-            c,
-            f: [Factor::ONE; 2],
-        }
-    }
-
     fn degree(&self) -> usize {
         self.f.iter().filter(|&&f| f != Factor::ONE).count()
     }
