@@ -300,7 +300,8 @@ impl Builder<'_> {
     }
 
     fn check(&self) -> Option<()> {
-        (self.size() <= self.budget).then_some(())
+        // Slot numbers must leave the factors' tag bit free.
+        (self.size() <= self.budget && self.program.slots < Factor::SLOT as usize).then_some(())
     }
 
     fn constant(&mut self, c: f64) -> u32 {
