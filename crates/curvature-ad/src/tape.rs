@@ -589,8 +589,9 @@ impl Tape {
                     .cone
                     .get_or_init(|| Cone::new(&data.nodes, data.first_op()));
                 let csc = hessian_csc(coloring, self.num_inputs());
-                // Beyond the lane sweep's work the program would not pay.
-                let budget = (coloring.num_colors + 1).saturating_mul(data.nodes.len());
+                // Beyond the lane sweep's work the program would not pay, and beyond 17
+                // products a node it would hold more memory than the lane buffers.
+                let budget = (coloring.num_colors + 1).min(17) * data.nodes.len();
                 Program::build(data, cone, csc, self.scalar_output(), budget)
             })
             .as_ref()
