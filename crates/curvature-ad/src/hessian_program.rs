@@ -141,7 +141,8 @@ pub(crate) struct Program {
     /// Nodes whose local second derivatives vary, and the first of their 1 (unary) or 3
     /// (binary) slots.
     curvatures: Vec<(u32, u32)>,
-    /// Slot products, in dependency order: tangents, then adjoints, then element factors.
+    /// Slot products, in dependency order: the tangents' (forward), then the adjoints' and
+    /// the elements' own (reverse, each once the quantities it reads are final).
     steps: Vec<Product>,
     terms: Vec<Product>,
     slots: usize,
@@ -434,7 +435,7 @@ impl Builder<'_> {
                     t.entries.push((r, q));
                 }
             }
-            if t.entries.len() > self.budget {
+            if t.entries.len() > self.budget.min(u32::MAX as usize) {
                 return None;
             }
             t.at[k] = (start as u32, (t.entries.len() - start) as u32);
