@@ -76,6 +76,9 @@ enum Q {
     Sum(u32),
 }
 
+// A tape's adjoints are held as quantities during a build, one a node.
+const _: () = assert!(std::mem::size_of::<Q>() == 16);
+
 impl Q {
     /// `(c, f)` with the quantity equal to c·f (f = 1 for constants).
     #[inline(always)]
@@ -581,27 +584,15 @@ impl Builder<'_> {
     }
 }
 
-/// Ops whose partials are the same at every point (the recorded ones stand for all).
+/// Ops whose partials are the same at every point (the recorded ones stand for all): the
+/// linear ones, except those that switch between branches (|x|, max, min, the remainder's
+/// ∂/∂b = −trunc(a/b)).
 fn constant_partials(op: Op) -> bool {
-    matches!(
-        op,
-        Op::Input
-            | Op::Const
-            | Op::Neg
-            | Op::AddC
-            | Op::MulC
-            | Op::RSubC
-            | Op::DivC
-            | Op::Add
-            | Op::Sub
-            | Op::AddMulC
-            | Op::Floor
-            | Op::Ceil
-            | Op::Round
-            | Op::Trunc
-            | Op::Signum
-            | Op::Fract
-    )
+    matches!(curvature(op), Curvature::None)
+        && !matches!(
+            op,
+            Op::Abs | Op::Max | Op::Min | Op::Rem | Op::Wide | Op::WideOut
+        )
 }
 
 /// Nodes whose local second derivatives are the same at every point: products and
@@ -614,4 +605,3 @@ fn constant_curvature(node: &Node) -> bool {
         _ => false,
     }
 }
-const _: () = assert!(std::mem::size_of::<Q>() == 16);
