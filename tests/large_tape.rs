@@ -47,6 +47,7 @@ fn check_by_hand(
     // The first Hessian from the lane sweeps, the second from the tape's compiled program.
     for method in ["lanes", "program"] {
         let h = tape.sparse_hessian();
+        assert_eq!(tape.hessian_is_compiled(), method == "program");
         assert_eq!(h.nnz(), nnz);
         for row in (0..8).chain(n / 2..n / 2 + 8).chain(n - 8..n) {
             for col in row.saturating_sub(reach)..(row + reach + 1).min(n) {

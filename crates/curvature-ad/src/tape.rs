@@ -65,8 +65,9 @@ pub struct Tape {
     spare: Mutex<Spare>,
     /// Whether the recording's single-use chains have been fused (or can no longer be).
     fused: bool,
-    /// The sparse Hessian as a compiled program (see `hessian_program`), built at the
-    /// tape's second sparse Hessian; `None` inside when the program does not apply.
+    /// The sparse Hessian as a compiled program (see `hessian_program`), built at a kept
+    /// tape's first sparse Hessian and at any other's second; `None` inside when the
+    /// program does not apply.
     program: OnceLock<Option<Program>>,
     /// Sparse Hessians asked of this tape so far (counted until the program is built).
     sparse_hessians: AtomicUsize,
@@ -569,6 +570,25 @@ impl Tape {
         if blocks.len() == 1 {
             self.spare.lock().unwrap_or_else(|e| e.into_inner()).block = blocks.swap_remove(0);
         }
+    }
+
+    /// Whether this tape's sparse Hessians now come from its compiled program (see
+    /// [`Tape::sparse_hessian`]): true once the program is built and applies, false before
+    /// and for tapes that keep the lane sweeps (wide vector nodes, dense or too large
+    /// programs).
+    ///
+    /// ```
+    /// use curvature_ad::{Tape, Var};
+    /// let f = |x: &[Var]| (0..x.len() - 1).map(|i| x[i] * x[i + 1]).fold(x[0] * 0.0, |s, t| s + t);
+    /// let mut tape = Tape::record(f, &vec![0.5; 100]);
+    /// tape.replay(&vec![2.0; 100]).unwrap(); // a replayed tape compiles at its first Hessian
+    /// assert!(!tape.hessian_is_compiled());
+    /// let h = tape.sparse_hessian();
+    /// assert!(tape.hessian_is_compiled());
+    /// assert_eq!(h.get(3, 4), 1.0);
+    /// ```
+    pub fn hessian_is_compiled(&self) -> bool {
+        matches!(self.program.get(), Some(Some(_)))
     }
 
     /// The compiled sparse Hessian (see `hessian_program`), if it applies to this tape. A

@@ -82,9 +82,11 @@ fn check(
     let mut tape = Tape::record(&f, &points[0]);
     // The first sparse Hessian comes from the lane sweeps; it builds no program.
     let first = tape.sparse_hessian();
+    prop_assert!(!tape.hessian_is_compiled());
     for x in points {
         tape.replay(x).expect("no branch changes");
         let (g, h) = tape.gradient_and_sparse_hessian();
+        prop_assert!(tape.hessian_is_compiled());
         prop_assert!(h.same_pattern(&first));
         prop_assert_eq!(&g, &tape.gradient());
         let n = x.len();
@@ -130,6 +132,7 @@ fn program_on_a_recorded_tape_without_values() {
     let tape = Tape::record(|y: &[Var]| mixed(y), &x);
     let lanes = tape.sparse_hessian().to_dense();
     let program = tape.sparse_hessian();
+    assert!(tape.hessian_is_compiled());
     let scale = lanes.as_slice().iter().fold(0.0f64, |m, v| m.max(v.abs()));
     for i in 0..40 {
         for j in 0..40 {
@@ -139,6 +142,37 @@ fn program_on_a_recorded_tape_without_values() {
                 "H[{i},{j}]"
             );
             assert!(close(lanes[(i, j)], by_duals, 1e-12, scale), "H[{i},{j}]");
+        }
+    }
+}
+
+/// A tape with a wide vector node keeps the lane sweeps, and gives the same Hessian from
+/// the first call on (checked against nested duals).
+#[test]
+fn wide_nodes_keep_the_lanes() {
+    use curvature_ad::VectorOps;
+    let n = 30;
+    let f = |x: &[Var]| {
+        let s = Var::sum_squares_of(x);
+        (0..n - 1).map(|i| x[i] * x[i + 1]).fold(s, |s, t| s + t)
+    };
+    let x: Vec<f64> = (0..n).map(|i| 0.1 * i as f64).collect();
+    let mut tape = Tape::record(f, &x);
+    tape.replay(&x).unwrap();
+    for _ in 0..2 {
+        let h = tape.sparse_hessian();
+        assert!(!tape.hessian_is_compiled());
+        for i in 0..n {
+            for j in 0..n {
+                let expected = if i == j {
+                    2.0
+                } else if i.abs_diff(j) == 1 {
+                    1.0
+                } else {
+                    0.0
+                };
+                assert_eq!(h.get(i, j), expected, "H[{i},{j}]");
+            }
         }
     }
 }
