@@ -74,6 +74,12 @@ pub struct Tape {
     /// Whether the tape is kept to be swept many times: replayed, or fused by
     /// [`Tape::fuse`] (not by a one-call driver, which drops it after one use).
     kept: bool,
+    /// Whether the inputs' slots of the reverse sweep's adjoints (`data.adj[1..first]`)
+    /// hold the gradient at the current point: set by `gradient_into`, cleared by every
+    /// other use of that buffer and by a replay. A solver asks for the Hessian at the point
+    /// its line search has just taken the gradient of; the compiled Hessian then reads it
+    /// instead of sweeping again.
+    gradient_ready: bool,
 }
 
 /// What outlives a fusion (see [`Tape::fuse_in`]): the tape, swept many times, or only its
@@ -134,6 +140,7 @@ impl Tape {
             program: OnceLock::new(),
             sparse_hessians: AtomicUsize::new(0),
             kept: false,
+            gradient_ready: false,
         }
     }
 
@@ -203,6 +210,7 @@ impl Tape {
     #[inline(never)]
     pub fn replay(&mut self, x: &[f64]) -> Result<f64, BranchChanged> {
         self.check_len("replay", x.len());
+        self.gradient_ready = false;
         // A replayed tape is swept many times: fuse it once (see `Tape::fuse`).
         self.fuse();
         let first = self.data.first_op();
@@ -266,6 +274,7 @@ impl Tape {
     /// the node list keeps its capacity.
     pub(crate) fn fuse_in(&mut self, keep: Keep) -> usize {
         self.kept |= keep == Keep::Tape;
+        self.gradient_ready = false;
         if self.fused {
             return 0;
         }
@@ -305,10 +314,12 @@ impl Tape {
         let out = self.scalar_output();
         self.reverse_f64(out);
         g.copy_from_slice(&self.data.adj[1..self.data.first_op()]);
+        self.gradient_ready = true;
     }
 
     fn reverse_f64(&mut self, out: usize) {
         self.check_usable();
+        self.gradient_ready = false;
         let first = self.data.first_op();
         let data = &mut self.data;
         let len = data.nodes.len();
@@ -509,10 +520,10 @@ impl Tape {
             let values = std::mem::take(&mut spare.values);
             let mut local = spare.local.take().unwrap_or_default();
             let h = program.run(&self.data, local.values_buffer(), &mut spare.slots, values);
-            let grad = if with_gradient {
-                local.gradient(&self.data, self.scalar_output())
-            } else {
-                Vec::new()
+            let grad = match (with_gradient, self.gradient_ready) {
+                (false, _) => Vec::new(),
+                (true, true) => self.data.adj[1..self.data.first_op()].to_vec(),
+                (true, false) => local.gradient(&self.data, self.scalar_output()),
             };
             spare.local = Some(local);
             return (grad, h);
@@ -847,6 +858,7 @@ impl Clone for Tape {
         tape.fused = self.fused;
         tape.program = self.program.clone();
         tape.kept = self.kept;
+        tape.gradient_ready = self.gradient_ready;
         tape.sparse_hessians = AtomicUsize::new(self.sparse_hessians.load(Relaxed));
         tape
     }
