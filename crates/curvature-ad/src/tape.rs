@@ -274,7 +274,6 @@ impl Tape {
     /// the node list keeps its capacity.
     pub(crate) fn fuse_in(&mut self, keep: Keep) -> usize {
         self.kept |= keep == Keep::Tape;
-        self.gradient_ready = false;
         if self.fused {
             return 0;
         }
