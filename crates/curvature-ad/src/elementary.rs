@@ -322,22 +322,39 @@ pub(crate) fn eval<S: Scalar>(op: Op, a: S, b: S, c: f64) -> (S, S, S) {
     }
 }
 
-/// [`eval`] in f64, dispatched by one flat `match` over every op, each arm calling the op's
-/// own rule with the op as a constant (so the rule's `match` folds away): one indirect jump
-/// a node. Dispatching on arity first and then inside `unary` or `binary` costs a second,
-/// poorly predicted jump, 12% of a chained-Rosenbrock replay (measured). Only f64 gets it:
-/// in dual scalars the two-level dispatch measured 5% faster, and the flat one, inlined at
-/// every sweep, multiplies compile time for nested duals.
+/// [`eval`] in f64 for a recorded node, dispatched by one flat `match` over every op, each
+/// arm calling the op's own rule with the op as a constant (so the rule's `match` folds
+/// away) and reading the op's constant where the node keeps it: one indirect jump a node.
+/// `p` is the node's partial slots as recorded and `pooled` reads its constant from the
+/// tape's pool (`Node::k`); the partials come back as the node stores them (a unary op's
+/// constant in the second slot).
+///
+/// Dispatching on arity first and then inside `unary` or `binary` costs a second, poorly
+/// predicted jump, 12% of a chained-Rosenbrock replay (measured); so did finding the
+/// constant (`Node::c`) and the second slot by tests of the op before this `match`, as the
+/// generic scalars do (replay of chained Rosenbrock 8.7 -> 6.3 µs at n = 10³ and 916 -> 667
+/// µs at 10⁵, Broyden tridiagonal 21.5 -> 14.8 µs and 2.18 -> 1.60 ms, measured side by
+/// side against those tests). Only f64 gets it: in dual scalars the two-level
+/// dispatch measured 5% faster, and the flat one, inlined at every sweep, multiplies compile
+/// time for nested duals.
 #[inline(always)]
-pub(crate) fn eval_f64(op: Op, a: f64, b: f64, c: f64) -> (f64, f64, f64) {
+pub(crate) fn eval_f64(
+    op: Op,
+    a: f64,
+    b: f64,
+    p: [f64; 2],
+    pooled: impl FnOnce() -> f64,
+) -> (f64, f64, f64) {
     macro_rules! flat {
         (unary: $($u:ident)*; binary: $($b:ident)*) => {
             match op {
-                Op::AddMulC => eval(Op::AddMulC, a, b, c),
-                Op::ScaledSqDiff => eval(Op::ScaledSqDiff, a, b, c),
+                // Its partials are constant (c, 1): c sits in the first slot.
+                Op::AddMulC => eval(Op::AddMulC, a, b, p[0]),
+                Op::ScaledSqDiff => eval(Op::ScaledSqDiff, a, b, pooled()),
                 $(Op::$u => {
+                    let c = p[1];
                     let (v, d) = unary(Op::$u, a, c);
-                    (v, d, 0.0)
+                    (v, d, c)
                 })*
                 $(Op::$b => binary(Op::$b, a, b),)*
                 Op::Wide | Op::WideOut => unreachable!("wide nodes are swept by `vector`"),

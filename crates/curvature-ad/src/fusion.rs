@@ -188,13 +188,16 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
             _ => None,
         };
         if let Some((inner, node)) = fused {
-            data.nodes.summands |= node.acc != 0;
             list[i] = node;
             uses[inner as usize] = DEAD;
             removed += 1;
         }
     }
+    data.nodes.shaped = true;
     if removed == 0 {
+        for (i, node) in list.iter_mut().enumerate().skip(first) {
+            node.shape = crate::shape::of(node.op, node.args, node.acc, i);
+        }
         return 0;
     }
     // Compact, renumbering operands, outputs and guards.
@@ -213,6 +216,7 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                 node.args[1] = index[node.args[1] as usize];
             }
             node.acc = index[node.acc as usize];
+            node.shape = crate::shape::of(node.op, node.args, node.acc, kept);
         }
         list[kept] = node;
         if with_vals {

@@ -66,6 +66,7 @@ mod pattern;
 mod recording;
 mod scalar;
 mod second_order;
+mod shape;
 mod sparse;
 mod sparsity;
 mod surface;

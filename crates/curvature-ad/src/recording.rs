@@ -37,11 +37,13 @@ pub(crate) struct Node {
     /// node stays 32 bytes.
     pub(crate) acc: u32,
     pub(crate) op: Op,
-    /// Always 0. An explicit field, so the node has no padding bytes and the compiler may
-    /// merge the stores of its last 8 bytes (summand, op, this, `k`): with it, recording
-    /// chained Rosenbrock at n = 10³ measured 14.6 -> 13.0 µs (`k` beside a padding byte
-    /// had cost a store of its own).
-    pub(crate) pad: u8,
+    /// Where the operands sit relative to the node, the reverse sweep's dispatch key
+    /// (`crate::shape`), set by fusion; `shape::UNKNOWN` as recorded.
+    /// It fills what was the layout's padding byte, so the node has no padding and the
+    /// compiler may merge the stores of its last 8 bytes (summand, op, this, `k`): recording
+    /// chained Rosenbrock at n = 10³ measured 14.6 -> 13.0 µs once `k` no longer sat beside
+    /// a padding byte.
+    pub(crate) shape: u8,
     /// The index of the op's constant in `Nodes::consts`, for the fused ops whose partials
     /// both vary, leaving no slot for it (`ScaledSqDiff`); 0 otherwise.
     pub(crate) k: u16,
@@ -59,7 +61,7 @@ impl Node {
             args,
             acc: 0,
             op,
-            pad: 0,
+            shape: crate::shape::UNKNOWN,
             k: 0,
         }
     }
@@ -94,9 +96,10 @@ pub(crate) struct Nodes {
     pub(crate) wide: crate::vector::Table,
     /// Constants of fused nodes that have no partial slot free for theirs (`Node::k`).
     pub(crate) consts: Vec<f64>,
-    /// Whether some node carries a folded-in summand (`Node::acc`): the sweeps of tapes
-    /// without one run loops without its test.
-    pub(crate) summands: bool,
+    /// Whether every operation node carries its shape (`Node::shape`), set by fusion, which
+    /// also brings the only summands (`Node::acc`): the reverse sweep then dispatches on
+    /// the shapes, and tapes without them run a loop without the summand's test.
+    pub(crate) shaped: bool,
 }
 
 impl Nodes {
@@ -106,7 +109,7 @@ impl Nodes {
             vals: Vec::new(),
             wide: crate::vector::Table::new(),
             consts: Vec::new(),
-            summands: false,
+            shaped: false,
         }
     }
 
@@ -115,7 +118,7 @@ impl Nodes {
         self.vals.clear();
         self.wide.clear();
         self.consts.clear();
-        self.summands = false;
+        self.shaped = false;
     }
 
     #[inline(always)]
