@@ -232,12 +232,13 @@ fn tape_speed() {
             hessian_alone: th,
             ..
         } = tape_times(n);
-        // The figures, then this machine's on 2026-11-30
-        // (`python3 benches/peers/rosenbrock.py`: CasADi 3.8.2 SX, JAX 0.10.2 jit).
+        // The figures, then the peers re-measured (`python3 benches/peers/rosenbrock.py`:
+        // CasADi 3.8.2 SX, JAX 0.10.2 jit) on the AMD EPYC of 2026-11-30 and on the Intel
+        // Xeon of 2026-12-01 (gradient, then CasADi's sparse Hessian).
         let anchors = match n {
-            1000 => "gradient: JAX jit 12.9 µs, CasADi SX 16.8 µs; re-measured: JAX 7.0 µs, CasADi 24.1 µs, CasADi sparse Hessian 30.2 µs",
-            10_000 => "re-measured: gradient JAX 22.0 µs, CasADi 223 µs; CasADi sparse Hessian 287 µs",
-            100_000 => "replayed gradient: CasADi SX 1.27 ms; sparse Hessian: CasADi SX 1.8 ms; re-measured: CasADi 2.21 ms and 2.83 ms, JAX gradient 95 µs",
+            1000 => "gradient: JAX jit 12.9 µs, CasADi SX 16.8 µs; re-measured (EPYC / Xeon): JAX 7.0 / 29.9 µs, CasADi 24.1 / 24.7 µs, CasADi sparse Hessian 30.2 / 33.5 µs",
+            10_000 => "re-measured (EPYC / Xeon): gradient JAX 22.0 / 63.9 µs, CasADi 223 / 220 µs; CasADi sparse Hessian 287 / 294 µs",
+            100_000 => "replayed gradient: CasADi SX 1.27 ms; sparse Hessian: CasADi SX 1.8 ms; re-measured (EPYC / Xeon): CasADi 2.21 / 3.10 ms and 2.83 / 4.32 ms, JAX gradient 95 / 236 µs",
             _ => "",
         };
         println!(

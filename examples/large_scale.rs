@@ -6,6 +6,14 @@
 //! `broyden` (default), `wood`, `tridia`, `dqdrtic`, `arwhead`, `powell`, `rosenbrock` and n
 //! defaults to 1 000 000. The problems are CUTEst-style functions written once, generically
 //! over `num_traits::Float` (crate `curvature-problems`), with known minima f* = 0.
+//!
+//! Chained Rosenbrock (from x_i = i/(n + 1)) is the exception to the 200-iteration limit
+//! below: Newton-type methods need a number of iterations proportional to n on it. Newton
+//! here takes 175 iterations at n = 300, 574 at 10³ and 5 662 at 10⁴ (0.09 s and 8.9 s to
+//! ‖g‖∞ ≤ 1e-6, reaching f* = 0), the trust region 660 at 10³; on the same function and start
+//! (`scipy.optimize.rosen`) at 10³, scipy's trust-exact took 834, its trust-krylov 1 143, its
+//! trust-ncg 1 346, and its Newton-CG stopped after 755 with ‖g‖∞ = 0.26. The example says
+//! so when asked for this problem.
 
 use curvature::prelude::*;
 use curvature_problems::Scalable;
@@ -58,6 +66,12 @@ fn main() {
     );
     drop(tape);
 
+    if problem == Scalable::ChainedRosenbrock {
+        println!(
+            "\nChained Rosenbrock from this start needs about 0.57·n Newton iterations (574 at \
+             n = 1000): the 200 below reach the minimum only up to n ≈ 350."
+        );
+    }
     println!("\nNewton (sparse Cholesky, strong-Wolfe line search), ‖g‖∞ ≤ 1e-6:");
     println!("  iter            f        ‖g‖∞   step α   shift τ     time");
     let t0 = Instant::now();

@@ -332,9 +332,9 @@ pub(crate) fn eval<S: Scalar>(op: Op, a: S, b: S, c: f64) -> (S, S, S) {
 /// Dispatching on arity first and then inside `unary` or `binary` costs a second, poorly
 /// predicted jump, 12% of a chained-Rosenbrock replay (measured); so did finding the
 /// constant (`Node::c`) and the second slot by tests of the op before this `match`, as the
-/// generic scalars do (replay of chained Rosenbrock 8.7 -> 6.3 µs at n = 10³ and 916 -> 667
-/// µs at 10⁵, Broyden tridiagonal 21.5 -> 14.8 µs and 2.18 -> 1.60 ms, measured side by
-/// side against those tests). Only f64 gets it: in dual scalars the two-level
+/// generic scalars do (replay of chained Rosenbrock 7.4–8.7 -> 6.3–7.0 µs at n = 10³ and
+/// 782–916 -> 667–751 µs at 10⁵, Broyden tridiagonal 21.5 -> 14.8 µs and 2.18 -> 1.60 ms,
+/// measured side by side against those tests). Only f64 gets it: in dual scalars the two-level
 /// dispatch measured 5% faster, and the flat one, inlined at every sweep, multiplies compile
 /// time for nested duals.
 #[inline(always)]

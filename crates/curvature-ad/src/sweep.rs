@@ -227,9 +227,9 @@ enum Loop {
     Wide,
     /// Fused: summands, and the operands' places in each node's shape (`crate::shape`).
     /// The body is chosen by the shape, one jump a node, instead of by tests of where the
-    /// operands are: the gradient of chained Rosenbrock 8.3 -> 6.5 µs at n = 10³ and 901 ->
-    /// 778 µs at 10⁵, of Broyden tridiagonal 16.5 -> 15.7 µs and 1.84 -> 1.82 ms (measured
-    /// side by side).
+    /// operands are: the gradient of chained Rosenbrock 8.2–8.6 -> 6.5–6.9 µs at n = 10³ and
+    /// 835–921 -> 760–828 µs at 10⁵, of Broyden tridiagonal 16.5 -> 15.7 µs and 1.84 -> 1.82
+    /// ms (measured side by side).
     Shaped,
     /// As recorded: no wide nodes, no summands; places found by tests.
     Plain,

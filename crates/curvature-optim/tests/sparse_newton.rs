@@ -6,6 +6,7 @@ use curvature_ad::{SparsityPattern, Var};
 use curvature_optim::{
     Damping, Error, LevenbergMarquardt, Newton, Objective, RecordEachCall, Subproblem, TrustRegion,
 };
+use curvature_problems::Scalable;
 use num_traits::Float;
 
 /// Broyden tridiagonal (Moré–Garbow–Hillstrom no. 30): f = Σ r_i²,
@@ -175,5 +176,31 @@ fn levenberg_marquardt_runs_on_sparse_hessians() {
             .unwrap();
         assert_solved(&format!("{damping:?}"), &s);
         assert_eq!(s.evaluations.recordings, 1);
+    }
+}
+
+/// Chained Rosenbrock, f = Σ 100(x_{i+1} − x_i²)² + (1 − x_i)² (scipy's `rosen`), from
+/// x_i = i/(n + 1): minimum f* = 0 at x = (1, ..., 1), known in closed form. Newton-type
+/// methods need iterations in proportion to n here (at n = 10³ scipy's trust-exact took 834,
+/// its trust-krylov 1 143, its Newton-CG stopped after 755 with ‖g‖∞ = 0.26): the solvers must
+/// follow the valley all the way, within a budget that such counts would exceed.
+#[test]
+fn chained_rosenbrock_is_solved_all_along_its_valley() {
+    let problem = Scalable::ChainedRosenbrock;
+    let n = 1000;
+    let x0 = problem.x0(n).unwrap();
+    let x_min = problem.x_min(n).unwrap().unwrap();
+    let f = |x: &[Var]| problem.value(x);
+    let solutions = [
+        Newton::new().max_iterations(750).minimize(f, &x0),
+        TrustRegion::new().max_iterations(750).minimize(f, &x0),
+    ];
+    for s in solutions {
+        let s = s.unwrap();
+        assert!(s.converged(), "{}: {:?}", s.method, s.termination);
+        assert!(s.f < 1e-12, "{}: f = {:e}", s.method, s.f);
+        for (i, (xi, mi)) in s.x.iter().zip(&x_min).enumerate() {
+            assert!((xi - mi).abs() < 1e-6, "{}: x_{i} = {xi}", s.method);
+        }
     }
 }
