@@ -115,3 +115,40 @@ fn a_folded_variable_is_still_checked_for_its_tape() {
         .unwrap_or_default();
     assert!(msg.contains("enclosing derivative call"), "{msg}");
 }
+
+#[test]
+fn pooled_tapes_of_other_sizes_keep_their_inputs_apart() {
+    // f = Σ (j + 1)·x_j², ∂_j = 2(j + 1)x_j: each call on this thread reuses the tape the
+    // last one recycled, with fewer or more inputs, and after a replayed and fused tape.
+    let f = |x: &[Var]| {
+        x.iter()
+            .enumerate()
+            .fold(Var::from(0.0), |s, (j, &xj)| s + (j + 1) as f64 * xj * xj)
+    };
+    let by_hand = |x: &[f64]| -> Vec<f64> {
+        x.iter()
+            .enumerate()
+            .map(|(j, xj)| 2.0 * (j + 1) as f64 * xj)
+            .collect()
+    };
+    for n in [5, 2, 9, 1, 9, 4] {
+        let x: Vec<f64> = (0..n).map(|j| 0.5 - j as f64 * 0.3).collect();
+        let (v, g) = gradient(f, &x);
+        let want: f64 = x
+            .iter()
+            .enumerate()
+            .map(|(j, xj)| (j + 1) as f64 * xj * xj)
+            .sum();
+        assert!(
+            (v - want).abs() <= 1e-14 * (1.0 + want.abs()),
+            "n = {n}: f = {v}"
+        );
+        assert_close(&g, &by_hand(&x));
+        // A replayable tape of another size, replayed (and so fused), then dropped.
+        let y: Vec<f64> = (0..n + 3).map(|j| j as f64).collect();
+        let mut tape = Tape::record(f, &y);
+        let z: Vec<f64> = y.iter().map(|v| v + 0.25).collect();
+        tape.replay(&z).unwrap();
+        assert_close(&tape.gradient(), &by_hand(&z));
+    }
+}
