@@ -266,10 +266,12 @@ impl TapeData {
         } else {
             0
         };
-        debug_assert!(self.nodes.list[..keep]
-            .iter()
-            .enumerate()
-            .all(|(i, node)| node.op == if i == 0 { Op::Const } else { Op::Input }));
+        debug_assert!(self.nodes.list[..keep].iter().enumerate().all(|(i, node)| {
+            let op = if i == 0 { Op::Const } else { Op::Input };
+            let fresh = Node::new(op, [0, 0], [0.0; 2]);
+            let fields = |n: &Node| (n.op, n.args, n.p.map(f64::to_bits), n.acc, n.shape, n.k);
+            fields(node) == fields(&fresh)
+        }));
         self.nodes.truncate(keep);
         self.outputs.clear();
         self.out_vals.clear();
