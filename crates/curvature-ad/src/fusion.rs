@@ -196,7 +196,7 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
     data.nodes.shaped = true;
     if removed == 0 {
         for (i, node) in list.iter_mut().enumerate().skip(first) {
-            node.shape = crate::shape::of(node.op, node.args, node.acc, i);
+            node.shape = crate::shape::of(node.args, node.acc, i);
         }
         return 0;
     }
@@ -216,7 +216,7 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                 node.args[1] = index[node.args[1] as usize];
             }
             node.acc = index[node.acc as usize];
-            node.shape = crate::shape::of(node.op, node.args, node.acc, kept);
+            node.shape = crate::shape::of(node.args, node.acc, kept);
         }
         list[kept] = node;
         if with_vals {

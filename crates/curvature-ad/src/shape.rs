@@ -12,8 +12,6 @@
 //! recording cost more than the sweep saved (chained Rosenbrock's closure gradient 20.5 ->
 //! 23.4 µs at n = 10³, measured).
 
-use crate::elementary::Op;
-
 /// The shape of a node as recorded: its sweep tests where its operands are.
 pub(crate) const UNKNOWN: u8 = 0;
 
@@ -26,7 +24,7 @@ pub(crate) const MEMORY: u8 = 2;
 /// its operands `args` and summand `acc` (a unary op's second operand is the dummy node 0,
 /// as is a missing summand, so either is [`ABSENT`]).
 #[inline(always)]
-fn places_of(args: [u32; 2], acc: u32, i: usize) -> [u8; 3] {
+pub(crate) fn places_of(args: [u32; 2], acc: u32, i: usize) -> [u8; 3] {
     let prev = (i as u32).wrapping_sub(1);
     let place = |k: u32| {
         if k == 0 {
@@ -41,13 +39,10 @@ fn places_of(args: [u32; 2], acc: u32, i: usize) -> [u8; 3] {
     [a, place(args[1]), place(acc)]
 }
 
-/// The shape code of node `i` with operation `op`, operands `args` and summand `acc`:
-/// `a + 2·b + 6·u`, with the places of [`places_of`] as digits (`a` is never absent); so 1
-/// to 18. [`UNKNOWN`] for wide nodes, which `vector` sweeps.
-pub(crate) fn of(op: Op, args: [u32; 2], acc: u32, i: usize) -> u8 {
-    if op.is_wide() {
-        return UNKNOWN;
-    }
+/// The shape code of node `i` with operands `args` and summand `acc`: `a + 2·b + 6·u`, with
+/// the places of [`places_of`] as digits (`a` is never absent); so 1 to 18. (Only fused
+/// tapes are shaped, and they have no wide nodes.)
+pub(crate) fn of(args: [u32; 2], acc: u32, i: usize) -> u8 {
     let [a, b, u] = places_of(args, acc, i);
     a + 2 * b + 6 * u
 }
@@ -65,15 +60,14 @@ mod tests {
     #[test]
     fn codes_round_trip() {
         // Node 10: operands 9 (the node before), 4 (memory), 0 (absent).
-        assert_eq!(places(of(Op::Mul, [9, 4], 0, 10)), [PREV, MEMORY, ABSENT]);
-        assert_eq!(places(of(Op::Sin, [3, 0], 9, 10)), [MEMORY, ABSENT, PREV]);
-        assert_eq!(places(of(Op::Add, [4, 9], 7, 10)), [MEMORY, PREV, MEMORY]);
-        assert_eq!(of(Op::Wide, [0, 0], 0, 10), UNKNOWN);
+        assert_eq!(places(of([9, 4], 0, 10)), [PREV, MEMORY, ABSENT]);
+        assert_eq!(places(of([3, 0], 9, 10)), [MEMORY, ABSENT, PREV]);
+        assert_eq!(places(of([4, 9], 7, 10)), [MEMORY, PREV, MEMORY]);
         let mut seen = [false; 19];
         for a in [9, 4] {
             for b in [0, 9, 4] {
                 for u in [0, 9, 4] {
-                    let code = of(Op::Add, [a, b], u, 10);
+                    let code = of([a, b], u, 10);
                     assert!((1..=18).contains(&code) && !seen[code as usize]);
                     seen[code as usize] = true;
                 }

@@ -288,20 +288,11 @@ fn reverse_in<S: Scalar, const CLEAR: bool, const KIND: u8>(
             continue;
         }
         debug_assert_eq!(node.acc, 0, "a summand in a tape not fused");
-        let prev = (i - 1) as u32;
-        let place = |k: u32| {
-            if k == prev {
-                shape::PREV
-            } else {
-                shape::MEMORY
-            }
-        };
-        add_at(place(a), a, pa * w, &mut carry, adj);
-        // A unary node's second operand is the dummy node 0: skipping it also keeps the
-        // dummy's slot from becoming a store-to-load chain through every unary node.
-        if b != 0 {
-            add_at(place(b), b, pb * w, &mut carry, adj);
-        }
+        // A unary node's second operand is the dummy node 0, absent: skipping it also keeps
+        // the dummy's slot from becoming a store-to-load chain through every unary node.
+        let [place_a, place_b, _] = shape::places_of(node.args, 0, i);
+        add_at(place_a, a, pa * w, &mut carry, adj);
+        add_at(place_b, b, pb * w, &mut carry, adj);
     }
     if first > 0 {
         adj[first - 1] = adj[first - 1] + carry;
