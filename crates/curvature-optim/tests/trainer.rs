@@ -138,6 +138,64 @@ fn results_do_not_depend_on_the_number_of_threads() {
 }
 
 #[test]
+fn the_loop_runs_in_the_pool_of_the_caller_or_the_global_one() {
+    // The metric reports the rayon thread it runs on: a thread of the global pool when
+    // `fit` is called from a thread outside any pool, the calling thread inside a pool.
+    let data = synthetic(40);
+    let fit_on = |expected: Option<std::thread::ThreadId>| {
+        let mut trainer = Trainer::new(Sgd::new(0.1))
+            .epochs(2)
+            .batch_size(10)
+            .chunk_size(4)
+            .metric("thread", move |_| {
+                assert!(
+                    rayon::current_thread_index().is_some(),
+                    "not on a pool thread"
+                );
+                if let Some(id) = expected {
+                    assert_eq!(
+                        std::thread::current().id(),
+                        id,
+                        "not on the caller's thread"
+                    );
+                }
+                1.0
+            })
+            .progress(false);
+        let mut w = vec![0.0; 3];
+        let report = trainer.fit(&mut w, data.len(), |v, i| data.loss(v, i));
+        report.unwrap().metrics()
+    };
+    assert!(rayon::current_thread_index().is_none());
+    assert_eq!(fit_on(None), [1.0, 1.0]);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    assert_eq!(
+        pool.install(|| fit_on(Some(std::thread::current().id()))),
+        [1.0, 1.0]
+    );
+}
+
+#[test]
+#[should_panic(expected = "the loss gave up")]
+fn a_panic_in_the_loss_reaches_the_caller() {
+    let data = synthetic(20);
+    let mut trainer = Trainer::new(Sgd::new(0.1))
+        .epochs(1)
+        .batch_size(10)
+        .progress(false);
+    let mut w = vec![0.0; 3];
+    let _ = trainer.fit(&mut w, data.len(), |v, i| {
+        if i == 7 {
+            panic!("the loss gave up at example {i}");
+        }
+        data.loss(v, i)
+    });
+}
+
+#[test]
 fn loss_decreases_on_a_small_problem() {
     let data = synthetic(200);
     let w0 = vec![0.0; 3];

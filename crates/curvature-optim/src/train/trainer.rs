@@ -470,11 +470,41 @@ impl<'a, O: Optimizer> Trainer<'a, O> {
     ///
     /// If `n` is 0 while epochs are requested, or if the loss, the optimizer, the
     /// scheduler or the metric panics.
+    ///
+    /// # Threads
+    ///
+    /// Called from outside rayon's thread pool, the loop runs on one of the pool's threads
+    /// (the caller waits), so the optimizer must be `Send`; the metric and the penalty run
+    /// there too. Inside the pool a mini-batch offers its chunks to the other threads, and
+    /// the loop's own thread runs any chunk none of them has taken yet. From outside, every
+    /// batch would hand all its chunks over and put the caller to sleep until they were
+    /// done, a round trip of wake-ups per step: 40 Adam epochs of the digits MLP of
+    /// `examples/train_mlp.rs` (45 batches of two chunks an epoch) took 0.37–0.46 s that
+    /// way against 0.33–0.38 s now, and 0.60–0.78 s against 0.33–0.44 s on a one-thread
+    /// pool (alternating runs on 2 cores).
     pub fn fit<L>(
         &mut self,
         params: &mut [f64],
         n: usize,
         loss: L,
+    ) -> Result<TrainReport, TrainError>
+    where
+        L: Fn(&[Var], usize) -> Var + Sync,
+        O: Send,
+    {
+        if rayon::current_thread_index().is_some() {
+            self.fit_here(params, n, &loss)
+        } else {
+            rayon::scope(|_| self.fit_here(params, n, &loss))
+        }
+    }
+
+    /// The loop of [`fit`](Trainer::fit), on the calling thread.
+    fn fit_here<L>(
+        &mut self,
+        params: &mut [f64],
+        n: usize,
+        loss: &L,
     ) -> Result<TrainReport, TrainError>
     where
         L: Fn(&[Var], usize) -> Var + Sync,
@@ -509,7 +539,7 @@ impl<'a, O: Optimizer> Trainer<'a, O> {
             for b in 0..batches {
                 let batch = &self.order[b * self.batch_size..((b + 1) * self.batch_size).min(n)];
                 let (mut value, mut grad) =
-                    mean_loss_and_gradient(params, batch, self.chunk_size, &loss);
+                    mean_loss_and_gradient(params, batch, self.chunk_size, loss);
                 if let Some(penalty) = &self.penalty {
                     let (r, dr) = gradient(|w: &[Var]| penalty(w), params);
                     value += r;
@@ -521,7 +551,7 @@ impl<'a, O: Optimizer> Trainer<'a, O> {
                 let fault = locate_in_derivatives(value, &grad, None);
                 if let (Some((entry, v)), NonFinitePolicy::Error) = (fault, self.non_finite) {
                     bar.finish_and_clear();
-                    let (example, entry, value) = match locate_example(params, batch, &loss) {
+                    let (example, entry, value) = match locate_example(params, batch, loss) {
                         Some((i, entry, value)) => (Some(i), entry, value),
                         None => (None, entry, v),
                     };
