@@ -220,6 +220,7 @@ fn tape_times(n: usize) -> TapeTimes {
 /// its line search has replayed the accepted point).
 fn tape_speed() {
     println!("### Scalar tape, chained Rosenbrock\n");
+    let mut f_per_term = 0.0;
     println!("| n | f | gradient of the closure (× f) | replay + gradient (× f) | HVP on the tape (× replayed gradient) | replay + sparse Hessian (× replayed gradient) | sparse Hessian alone (× replayed gradient) | anchors |");
     println!("|---|---|---|---|---|---|---|---|");
     for n in [1000usize, 10_000, 100_000] {
@@ -235,6 +236,7 @@ fn tape_speed() {
         // The issue's figures, then the peers re-measured (`python3 benches/peers/rosenbrock.py`:
         // CasADi 3.8.2 SX, JAX 0.10.2 jit) on the AMD EPYC of 2026-11-30 and on the Intel
         // Xeon of 2026-12-01 (gradient, then CasADi's sparse Hessian).
+        f_per_term = tf / (n - 1) as f64;
         let anchors = match n {
             1000 => "gradient: JAX jit 12.9 µs, CasADi SX 16.8 µs; re-measured (EPYC / Xeon): JAX 7.0 / 29.9 µs, CasADi 24.1 / 24.7 µs, CasADi sparse Hessian 30.2 / 33.5 µs",
             10_000 => "re-measured (EPYC / Xeon): gradient JAX 22.0 / 63.9 µs, CasADi 223 / 220 µs; CasADi sparse Hessian 287 / 294 µs",
@@ -256,7 +258,33 @@ fn tape_speed() {
             th / tr,
         );
     }
+    let add = add_latency();
+    println!(
+        "\nf costs {:.2} ns a term, {:.1} times a dependent f64 addition on this machine ({:.2} \
+         ns): its running sum takes two additions a term, each waiting for the last, and \
+         that chain is what f runs at. The tape's sweeps are bound by their work a node \
+         instead, not by this chain, so every ratio to f grows on a machine that adds faster (f is 1.6 ns a term on the AMD EPYC of \
+         2026-11-30, 1.33 ns on the Intel Xeon of 2026-12-01).",
+        f_per_term * 1e9,
+        f_per_term / add,
+        add * 1e9,
+    );
     println!();
+}
+
+/// Seconds per f64 addition in a chain of additions each waiting for the one before (the
+/// compiler may not reorder floating-point additions): the latency of the machine's adder.
+fn add_latency() -> f64 {
+    const ADDS: usize = 1 << 16;
+    let step = std::hint::black_box(1e-300);
+    let chain = time(|| {
+        let mut s = std::hint::black_box(1.0f64);
+        for _ in 0..ADDS {
+            s += step;
+        }
+        s
+    });
+    chain / ADDS as f64
 }
 
 /// Cost per term of chained Rosenbrock against the tape's size, which shows where the
