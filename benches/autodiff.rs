@@ -288,9 +288,8 @@ fn add_latency() -> f64 {
 }
 
 /// Cost per term of chained Rosenbrock against the tape's size, which shows where the
-/// sweeps leave the cache: the closure gradient records 8 nodes (256 bytes) a term and the
-/// fused tape keeps 3 (96 bytes), so the closure's tape outgrows this machine's share of L3
-/// between n = 5·10⁴ and 7·10⁴ (14–20 MB), well before the fused tape does.
+/// sweeps leave the cache: the replayable recording takes 8 nodes (256 bytes) a term, which
+/// fusion makes 2 (64 bytes), and the closure gradient's gradient-only recording 3.
 fn tape_sizes() {
     println!("### Cost per term against tape size, chained Rosenbrock\n");
     println!("| n | recorded tape | f per term | closure gradient per term (× f) | replay + gradient per term (× f) | sparse Hessian per term (× replayed gradient) |");

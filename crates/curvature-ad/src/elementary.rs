@@ -322,6 +322,52 @@ pub(crate) fn eval<S: Scalar>(op: Op, a: S, b: S, c: f64) -> (S, S, S) {
     }
 }
 
+/// The unary ops a fused node may apply to its second operand before its own op
+/// (`Node::inner`, code k standing for `INNER[k - 1]`; `crate::fusion` folds them): the
+/// constant-free ones most often met as an operand, since the node has no slot for a
+/// constant of theirs.
+pub(crate) const INNER: [Op; 7] = [
+    Op::Sq,
+    Op::Sqrt,
+    Op::Exp,
+    Op::Ln,
+    Op::Recip,
+    Op::Sin,
+    Op::Cos,
+];
+
+/// The inner op with code `code` (1 to 7, see [`INNER`]) at `x`: value and derivative.
+/// Out of line in builds with debug assertions: there every local of an inlined function
+/// keeps a stack slot, and `unary` inlined into the sweeps a second time overflowed an 8 MB
+/// main-thread stack in nested duals (the `Tape::gradient_at` doctest).
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(crate) fn inner<S: Scalar>(code: u8, x: S) -> (S, S) {
+    unary(INNER[code as usize - 1], x, 0.0)
+}
+
+/// `eval(b)`, a node's value and partials at second operand b, for a node that applies inner
+/// op `code` (0: none) to its second operand first: evaluated at u(b), with the chain rule's
+/// ∂/∂b = ∂op/∂u · u'(b). In dual scalars seeded along b this also carries the second
+/// derivative, ∂²op/∂u² · u'² + ∂op/∂u · u''.
+///
+/// `eval` is called at one place only: inlined twice, the tape interpreter's whole dispatch
+/// doubles, and in nested duals its stack frame with it.
+#[inline(always)]
+pub(crate) fn with_inner<S: Scalar>(
+    code: u8,
+    b: S,
+    eval: impl FnOnce(S) -> (S, S, S),
+) -> (S, S, S) {
+    let (u, du) = if code == 0 {
+        (b, S::one())
+    } else {
+        inner(code, b)
+    };
+    let (v, pa, pu) = eval(u);
+    (v, pa, if code == 0 { pu } else { pu * du })
+}
+
 /// [`eval`] in f64 for a recorded node, dispatched by one flat `match` over every op, each
 /// arm calling the op's own rule with the op as a constant (so the rule's `match` folds
 /// away) and reading the op's constant where the node keeps it: one indirect jump a node.

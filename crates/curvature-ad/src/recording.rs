@@ -38,7 +38,8 @@ pub(crate) struct Node {
     pub(crate) acc: u32,
     pub(crate) op: Op,
     /// Where the operands sit relative to the node, the reverse sweep's dispatch key
-    /// (`crate::shape`), set by fusion; `shape::UNKNOWN` as recorded.
+    /// (`crate::shape`), set by fusion; `shape::UNKNOWN` as recorded. Its top bits hold the
+    /// unary op the node applies to its second operand first (`Node::inner`).
     /// It fills what was the layout's padding byte, so the node has no padding and the
     /// compiler may merge the stores of its last 8 bytes (summand, op, this, `k`): recording
     /// chained Rosenbrock at n = 10³ measured 14.6 -> 13.0 µs once `k` no longer sat beside
@@ -80,6 +81,27 @@ impl Node {
             op if op.is_binary() => 0.0,
             _ => self.p[1],
         }
+    }
+
+    /// The code of the unary op (`elementary::INNER`) this node applies to its second
+    /// operand before its own op, 0 for none: a single-use x², √x, eˣ, ln x, 1/x, sin x or
+    /// cos x folded into its consumer by `crate::fusion`. The second operand is then that
+    /// op's operand, and the second partial the chain rule's product through it.
+    #[inline(always)]
+    pub(crate) fn inner(&self) -> u8 {
+        self.shape >> crate::shape::INNER_SHIFT
+    }
+
+    /// The operands' places (`crate::shape`), without the inner op's bits.
+    #[inline(always)]
+    pub(crate) fn places_code(&self) -> u8 {
+        self.shape & crate::shape::PLACES_MASK
+    }
+
+    /// Sets the operands' places, keeping the inner op.
+    #[inline(always)]
+    pub(crate) fn set_places(&mut self, code: u8) {
+        self.shape = (self.shape & !crate::shape::PLACES_MASK) | code;
     }
 }
 

@@ -18,9 +18,9 @@
 //! ([`LocalCurvature::precompute`]). Either way only the nodes of the [`Cone`] carry lanes.
 
 use crate::dual::Dual;
-use crate::elementary::{eval, unary};
+use crate::elementary::{eval, unary, with_inner};
 use crate::recording::{Node, Nodes, TapeData};
-use crate::sparsity::{curvature, Curvature};
+use crate::sparsity::{node_curvature, Curvature};
 use crate::sweep::{forward, reverse_f64, seed_adjoints, tangents, ValuesOnly};
 use crate::tangent::{Lanes, Tangent};
 use std::any::Any;
@@ -58,7 +58,7 @@ impl Cone {
                 crate::vector::cone(&all.wide, node, i, &mut flags, marks);
                 continue;
             }
-            let nonlinear = !matches!(curvature(node.op), Curvature::None);
+            let nonlinear = !matches!(node_curvature(node), Curvature::None);
             if nonlinear || flags[i] & Self::TANGENT != 0 {
                 flags[i] |= Self::REVERSE;
                 let [a, b] = node.args;
@@ -219,7 +219,7 @@ pub(crate) const LARGE_TAPE: usize = 2_000_000;
 /// curvature terms can be nonzero.
 #[inline(always)]
 fn has_local_hessian(node: &Node, w: f64) -> bool {
-    w != 0.0 && !matches!(curvature(node.op), Curvature::None)
+    w != 0.0 && !matches!(node_curvature(node), Curvature::None)
 }
 
 /// One lane sweep's reader of a [`LocalCurvature::precompute`] (shared by parallel
@@ -347,7 +347,7 @@ impl Curvatures for Fused<'_> {
 /// `Dual<f64>` seeded along each operand.
 #[inline(always)]
 pub(crate) fn local_hessian(node: &Node, vals: &[f64], consts: &[f64]) -> [f64; 3] {
-    if matches!(curvature(node.op), Curvature::None) {
+    if matches!(node_curvature(node), Curvature::None) {
         return [0.0; 3];
     }
     let [a, b] = node.args;
@@ -360,8 +360,10 @@ pub(crate) fn local_hessian_at(node: &Node, va: f64, vb: f64, consts: &[f64]) ->
     let c = node.c(consts);
     match node.op {
         op if op.is_binary() => {
-            let (_, pa, pb) = eval(node.op, Dual::new(va, 1.0), Dual::new(vb, 0.0), c);
-            let (_, _, pbb) = eval(node.op, Dual::new(va, 0.0), Dual::new(vb, 1.0), c);
+            let inner = node.inner();
+            let at = |a: Dual<f64>, b| with_inner(inner, b, |u| eval(op, a, u, c));
+            let (_, pa, pb) = at(Dual::new(va, 1.0), Dual::new(vb, 0.0));
+            let (_, _, pbb) = at(Dual::new(va, 0.0), Dual::new(vb, 1.0));
             [pa.eps, pb.eps, pbb.eps]
         }
         _ => {

@@ -15,6 +15,11 @@
 /// The shape of a node as recorded: its sweep tests where its operands are.
 pub(crate) const UNKNOWN: u8 = 0;
 
+/// The bits of `Node::shape` that hold the places code (1 to 18); the three above them
+/// hold the node's inner op (`Node::inner`), which the reverse sweep does not read.
+pub(crate) const PLACES_MASK: u8 = 0b1_1111;
+pub(crate) const INNER_SHIFT: u8 = 5;
+
 /// Where an operand's adjoint goes (the digits of a shape code).
 pub(crate) const ABSENT: u8 = 0;
 pub(crate) const PREV: u8 = 1;

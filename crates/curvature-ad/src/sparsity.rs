@@ -16,7 +16,7 @@
 //! recovered through symmetry, so they do not force the other columns apart.
 
 use crate::elementary::Op;
-use crate::recording::TapeData;
+use crate::recording::{Node, TapeData};
 
 /// The symmetric sparsity pattern of a Hessian, by rows in compressed form: row i's possibly
 /// nonzero columns, sorted, are `cols[ptr[i]..ptr[i + 1]]`.
@@ -204,6 +204,16 @@ pub(crate) enum Curvature {
     Full,
 }
 
+/// [`curvature`] of a recorded node: a node with an inner op (`Node::inner`) is nonlinear in
+/// its second operand whatever its own op is.
+pub(crate) fn node_curvature(node: &Node) -> Curvature {
+    if node.inner() != 0 {
+        Curvature::Full
+    } else {
+        curvature(node.op)
+    }
+}
+
 pub(crate) fn curvature(op: Op) -> Curvature {
     match op {
         Op::Input
@@ -261,7 +271,7 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
         if binary {
             live[b as usize] = true;
         }
-        if !matches!(curvature(code[i].op), Curvature::None) {
+        if !matches!(node_curvature(&code[i]), Curvature::None) {
             needed[a as usize] = true;
             if binary {
                 needed[b as usize] = true;
@@ -297,7 +307,7 @@ pub(crate) fn hessian_pattern(data: &TapeData, out: usize, budget: usize) -> Opt
         let [a, b] = node.args;
         let (a, b) = (a as usize, b as usize);
         let binary = node.op.is_binary();
-        let kind = curvature(node.op);
+        let kind = node_curvature(node);
         // The operands' union, once for both uses below.
         let full = live[i] && matches!(kind, Curvature::Full);
         if full || needed[i] {

@@ -9,7 +9,7 @@
 //! - [`tangents`] pushes tangent vectors forward through the recorded f64 partials
 //!   (forward-mode Jacobian columns, N at a time with [`Lanes`](crate::Lanes)).
 
-use crate::elementary::{eval, eval_f64};
+use crate::elementary::{eval, eval_f64, with_inner};
 use crate::error::BranchChanged;
 use crate::recording::{check_guards, Guard, Node, Nodes};
 use crate::scalar::Scalar;
@@ -157,7 +157,7 @@ fn forward_in<S: Scalar, P: Partials<S> + ?Sized, const WIDE: bool>(
                 },
             )
         };
-        let (mut v, pa, pb) = P::eval(&node, va, vb, consts);
+        let (mut v, pa, pb) = with_inner(node.inner(), vb, |vb| P::eval(&node, va, vb, consts));
         // A folded-in summand `u + t`, as the unfused `Add` computed it (IEEE addition
         // commutes exactly); without one, `acc` is the dummy node, which holds -0.0 during
         // this loop, and v + (-0.0) is v exactly, signed zeros included. Branch-free: a
@@ -273,7 +273,7 @@ fn reverse_in<S: Scalar, const CLEAR: bool, const KIND: u8>(
         if KIND == Loop::Shaped as u8 {
             macro_rules! dispatch {
                 ($($code:literal)*) => {
-                    match node.shape {
+                    match node.places_code() {
                         $($code => {
                             const PLACES: [u8; 3] = shape::places($code);
                             add_at(PLACES[0], a, pa * w, &mut carry, adj);

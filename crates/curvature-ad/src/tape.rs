@@ -242,12 +242,13 @@ impl Tape {
     }
 
     /// Fuses the recording's single-use chains — `(a − b)²`, `c·(a − b)²`, `(x + c)²`,
-    /// `(c − x)²`, `c·t + u` and sums `t + u` whose inner node has no other use — into
-    /// single nodes; returns how many nodes that removed. The fused nodes compute the same
-    /// values by the same floating-point operations, and the same derivatives up to rounding
-    /// (adjoint sums meet in another order), in fewer nodes: chained Rosenbrock goes from 8
-    /// to 3 a term, and its gradient sweep gets 1.6× (n = 10³) to 2.1× (n = 10⁵) faster. The
-    /// same pass drops dead nodes, those no output or guard depends on.
+    /// `(c − x)²`, `c·t + u`, sums `t + u`, and x², √x, eˣ, ln x, 1/x, sin x or cos x as a
+    /// binary node's second operand, whose inner node has no other use — into single nodes;
+    /// returns how many nodes that removed. The fused nodes compute the same values by the
+    /// same floating-point operations, and the same derivatives up to rounding (adjoint
+    /// sums meet in another order), in fewer nodes: chained Rosenbrock goes from 8 to 2 a
+    /// term (its gradient sweep at n = 10³ took 7.4 µs with 3 nodes a term, 3.9 µs with 2).
+    /// The same pass drops dead nodes, those no output or guard depends on.
     ///
     /// The pass costs 4–11 ns a recorded node, once (chained Rosenbrock: 65 µs at n = 10³,
     /// about five replayed gradients of the fused tape). [`Tape::replay`] runs it on a
