@@ -262,9 +262,10 @@ fn tape_speed() {
     println!(
         "\nf costs {:.2} ns a term, {:.1} times a dependent f64 addition on this machine ({:.2} \
          ns): its running sum takes two additions a term, each waiting for the last, and \
-         that chain is what f runs at. The tape's sweeps are bound by their work a node \
-         instead, not by this chain, so every ratio to f grows on a machine that adds faster (f is 1.6 ns a term on the AMD EPYC of \
-         2026-11-30, 1.33 ns on the Intel Xeon of 2026-12-01).",
+         that chain is what f runs at. The tape's sweeps are bound by their work per node, \
+         not by that chain, so every ratio to f grows on a machine that adds faster (f is \
+         1.6 ns a term on the AMD EPYC of 2026-11-30, 1.33 ns on the Intel Xeon of \
+         2026-12-01).",
         f_per_term * 1e9,
         f_per_term / add,
         add * 1e9,
