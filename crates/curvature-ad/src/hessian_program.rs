@@ -25,10 +25,9 @@
 //! Tapes with wide vector nodes, and programs that would be larger than the lane sweep's
 //! work (`Program::build`'s budget), keep the lane sweeps.
 
-use crate::dual::Dual;
-use crate::elementary::{eval, inner, Op};
+use crate::elementary::{eval, Op};
 use crate::recording::{Node, TapeData};
-use crate::second_order::{local_hessian, local_hessian_at, node_values, Cone};
+use crate::second_order::{local_hessian, local_hessian_at, node_values, through_inner, Cone};
 use crate::sparse::{Csc, SparseMatrix};
 use crate::sparsity::{curvature, node_curvature, Curvature};
 use std::collections::HashMap;
@@ -138,12 +137,12 @@ const ADD: u32 = 1 << 31;
 /// The local second derivatives of a node v = op(a, u(c)) whose op is quadratic or linear
 /// in (a, u), as `Program::run` computes them without evaluating op: op's Hessian
 /// `[h_aa, h_au, h_uu]` is constant and its ∂/∂u affine, ∂op/∂u = g + h_au·a + h_uu·u
-/// (`g` its value at 0), so with u', u'' of the inner op at c
-/// (h_aa, h_au·u', h_uu·u'² + ∂op/∂u·u'') are the node's second derivatives in (a, c).
-/// Evaluating op twice in dual numbers through the inner op instead (`local_hessian`) cost
-/// about 17 ns a node: chained Rosenbrock's compiled Hessian at n = 10⁵ took 2.9–4.1 ms
-/// that way, 1.35–1.41 ms this way (1.03–1.10 ms with 3 nodes a term and constant local
-/// Hessians, before inner ops; alternating runs).
+/// (`g` its value at 0), and `second_order::through_inner` composes them with the inner
+/// op's u', u'' at c. `local_hessian`, which the lane sweeps use, evaluates op in dual
+/// numbers at every Hessian instead: done that way (through the inner op, twice) chained
+/// Rosenbrock's compiled Hessian at n = 10⁵ took 2.9–4.1 ms, against 1.35–1.41 ms with
+/// the cached op (1.03–1.10 ms with 3 nodes a term and constant local Hessians, before
+/// inner ops; alternating runs).
 #[derive(Clone, Copy, Debug)]
 struct Inner {
     h: [f64; 3],
@@ -154,18 +153,8 @@ impl Inner {
     /// The node's second derivatives at `a` and the inner op's operand `c`.
     #[inline(always)]
     fn hessian(self, code: u8, a: f64, c: f64) -> [f64; 3] {
-        // x², the inner op met most (squared residuals, Rosenbrock), as a constant: its
-        // rule then inlines without the op dispatch.
-        let x = Dual::new(c, 1.0);
-        let (u, du) = if code == 1 {
-            inner(1, x)
-        } else {
-            inner(code, x)
-        };
-        let (d1, d2) = (u.eps, du.eps);
-        let [haa, hau, huu] = self.h;
-        let pu = self.g + hau * a + huu * u.re;
-        [haa, hau * d1, huu * d1 * d1 + pu * d2]
+        let [_, hau, huu] = self.h;
+        through_inner(code, c, |u| (self.h, self.g + hau * a + huu * u))
     }
 }
 

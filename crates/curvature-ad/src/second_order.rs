@@ -18,7 +18,7 @@
 //! ([`LocalCurvature::precompute`]). Either way only the nodes of the [`Cone`] carry lanes.
 
 use crate::dual::Dual;
-use crate::elementary::{eval, unary, with_inner};
+use crate::elementary::{eval, inner, unary};
 use crate::recording::{Node, Nodes, TapeData};
 use crate::sparsity::{node_curvature, Curvature};
 use crate::sweep::{forward, reverse_f64, seed_adjoints, tangents, ValuesOnly};
@@ -360,17 +360,38 @@ pub(crate) fn local_hessian_at(node: &Node, va: f64, vb: f64, consts: &[f64]) ->
     let c = node.c(consts);
     match node.op {
         op if op.is_binary() => {
-            let inner = node.inner();
-            let at = |a: Dual<f64>, b| with_inner(inner, b, |u| eval(op, a, u, c));
-            let (_, pa, pb) = at(Dual::new(va, 1.0), Dual::new(vb, 0.0));
-            let (_, _, pbb) = at(Dual::new(va, 0.0), Dual::new(vb, 1.0));
-            [pa.eps, pb.eps, pbb.eps]
+            // The node's own op at (a, u): its second derivatives and ∂/∂u.
+            let own = |u: f64| {
+                let (_, pa, pu) = eval(op, Dual::new(va, 1.0), Dual::new(u, 0.0), c);
+                let (_, _, puu) = eval(op, Dual::new(va, 0.0), Dual::new(u, 1.0), c);
+                ([pa.eps, pu.eps, puu.eps], puu.re)
+            };
+            match node.inner() {
+                0 => own(vb).0,
+                code => through_inner(code, vb, own),
+            }
         }
         _ => {
             let (_, d) = unary(node.op, Dual::new(va, 1.0), c);
             [d.eps, 0.0, 0.0]
         }
     }
+}
+
+/// The second derivatives in (a, b) of a node v = op(a, u(b)) with inner op u (code `code`,
+/// see `Node::inner`) at b: with `own(u)` = (op's second derivatives `[h_aa, h_au, h_uu]`,
+/// ∂op/∂u) at (a, u), they are (h_aa, h_au·u', h_uu·u'² + ∂op/∂u·u''), u' and u'' from one
+/// dual evaluation of the inner op.
+#[inline(always)]
+pub(crate) fn through_inner(
+    code: u8,
+    b: f64,
+    own: impl FnOnce(f64) -> ([f64; 3], f64),
+) -> [f64; 3] {
+    let (u, du) = inner(code, Dual::new(b, 1.0));
+    let (d1, d2) = (u.eps, du.eps);
+    let ([haa, hau, huu], pu) = own(u.re);
+    [haa, hau * d1, huu * d1 * d1 + pu * d2]
 }
 
 /// Buffers of one lane batch, reused across batches and, through a small per-thread pool,

@@ -73,7 +73,7 @@ impl Partials<f64> for ValuesOnly<'_> {
     fn set(&mut self, _: usize, _: [f64; 2]) {}
     #[inline(always)]
     fn eval(node: &Node, a: f64, b: f64, consts: &[f64]) -> (f64, f64, f64) {
-        eval_f64(node.op, a, b, node.p, || consts[node.k as usize])
+        <[Node] as Partials<f64>>::eval(node, a, b, consts)
     }
 }
 
