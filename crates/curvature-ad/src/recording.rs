@@ -146,13 +146,18 @@ impl Nodes {
 
     #[inline(always)]
     pub(crate) fn push(&mut self, op: Op, args: [u32; 2], c: f64, p: [f64; 2]) -> u32 {
+        let p = if op.is_binary() { p } else { [p[0], c] };
+        self.push_node(Node::new(op, args, p))
+    }
+
+    /// Appends `node`; returns its index.
+    #[inline(always)]
+    pub(crate) fn push_node(&mut self, node: Node) -> u32 {
         let idx = self.list.len();
         if idx >= u32::MAX as usize {
             too_many_nodes();
         }
-        let p = if op.is_binary() { p } else { [p[0], c] };
         crate::huge::reserve(&mut self.list, 1);
-        let node = Node::new(op, args, p);
         // SAFETY: `reserve` has just made room for one more node, so slot `idx` lies within
         // the allocation; it is written before the length grows over it. (Recording is one
         // push per operation: `Vec::push` would test the capacity a second time.)
@@ -353,6 +358,9 @@ thread_local! {
     /// borrow flag on every access (measured: ~3× slower recording). See `with_current`
     /// for the invariants that make the dereference sound.
     static CURRENT: Cell<*mut TapeData> = const { Cell::new(std::ptr::null_mut()) };
+    /// The id of `CURRENT`'s tape (0: none), so that the check every operation makes reads
+    /// one thread-local word instead of following the pointer.
+    static CURRENT_ID: Cell<u32> = const { Cell::new(0) };
     /// Ids of the enclosing calls' tapes, for misuse messages.
     static ENCLOSING: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
     /// Finished tapes whose buffers the next recording reuses.
@@ -367,9 +375,11 @@ static NEXT_ID: AtomicU32 = AtomicU32::new(1);
 /// driver: the tape is swept once, in reverse, and never replayed, so a unary operation
 /// (`x.sin()`, `x * 2.0`, `x.powi(2)`, ...) records no node; its result keeps its operand's
 /// node and carries the derivative in `Var::scale`, and the binary operation that consumes
-/// it records the chain rule's product as its partial. Chained Rosenbrock then records 3
-/// nodes a term instead of 8. The bit sits in the id so that `Var` operations tell the mode
-/// from the variable itself, without reaching the thread-local tape.
+/// it records the chain rule's product as its partial. A sum waits in the variable too
+/// (`Var::sum`, `Var::acc`) until the node of its next term carries it as its summand.
+/// Chained Rosenbrock then records 2 nodes a term instead of 8. The bit sits in the id so
+/// that `Var` operations tell the mode from the variable itself, without reaching the
+/// thread-local tape.
 pub(crate) const GRADIENT_ONLY: u32 = 1 << 31;
 
 fn fresh_id(gradient_only: bool) -> u32 {
@@ -407,11 +417,14 @@ pub(crate) fn recycle(data: TapeData) {
 /// different tape and restores this pointer before returning).
 #[inline(always)]
 pub(crate) fn with_current<R>(tape: u32, op: impl FnOnce(&mut TapeData) -> R) -> R {
+    let current = CURRENT_ID.with(Cell::get);
+    if current != tape {
+        misuse(tape, current)
+    }
     let ptr = CURRENT.with(Cell::get);
-    // SAFETY: see above; `as_mut` handles null.
+    // SAFETY: see above; `as_mut` handles null (no recording runs, and `tape` is 0).
     match unsafe { ptr.as_mut() } {
-        Some(t) if t.id == tape => op(t),
-        Some(t) => misuse(tape, t.id),
+        Some(t) => op(t),
         None => misuse(tape, 0),
     }
 }
@@ -423,12 +436,14 @@ pub(crate) fn check_current(tape: u32) {
     with_current(tape, |_| ())
 }
 
-/// Restores the enclosing call's tape when a recording ends, normally or by unwinding.
-struct Restore(*mut TapeData);
+/// Restores the enclosing call's tape (and its id) when a recording ends, normally or by
+/// unwinding.
+struct Restore(*mut TapeData, u32);
 
 impl Drop for Restore {
     fn drop(&mut self) {
         CURRENT.with(|c| c.set(self.0));
+        CURRENT_ID.with(|c| c.set(self.1));
         ENCLOSING.with_borrow_mut(|ids| {
             ids.pop();
         });
@@ -467,6 +482,7 @@ pub(crate) fn record_in<R>(
             scale: 1.0,
             idx: j as u32 + 1,
             tape: id,
+            acc: 0,
         })
         .collect();
     data.nodes.wide.input_vars(&vars);
@@ -479,7 +495,8 @@ pub(crate) fn record_in<R>(
         unsafe { (*outer).id }
     };
     ENCLOSING.with_borrow_mut(|ids| ids.push(outer_id));
-    let restore = Restore(outer);
+    CURRENT_ID.with(|c| c.set(id));
+    let restore = Restore(outer, outer_id);
     let result = run(f, &vars);
     drop(restore);
     for v in outputs(&result) {
@@ -498,16 +515,22 @@ fn run<R>(f: impl FnOnce(&[Var]) -> R, vars: &[Var]) -> R {
     f(vars)
 }
 
-/// Appends a node to the tape `tape` (which must be the innermost active one).
+/// Appends a node of `op` on `args` with summand `acc` (0: none) and partials `p` (a unary
+/// op's constant in the second slot) to the tape `tape`, which must be the innermost active
+/// one; returns it as the variable of value `v`.
 #[inline(always)]
-pub(crate) fn record_node(tape: u32, op: Op, args: [u32; 2], c: f64, v: f64, p: [f64; 2]) -> Var {
+pub(crate) fn record_node(tape: u32, op: Op, args: [u32; 2], acc: u32, v: f64, p: [f64; 2]) -> Var {
     with_current(tape, |t| {
-        let idx = t.nodes.push(op, args, c, p);
+        let idx = t.nodes.push_node(Node {
+            acc,
+            ..Node::new(op, args, p)
+        });
         Var {
             val: v,
             scale: 1.0,
             idx,
             tape,
+            acc: 0,
         }
     })
 }
@@ -518,6 +541,11 @@ pub(crate) fn record_guard(a: Var, b: Var, kind: GuardKind) {
         misuse_two_tapes(a.tape, b.tape);
     }
     let tape = a.tape.max(b.tape);
+    if tape & GRADIENT_ONLY != 0 {
+        // Never replayed, so nothing to guard (and a pending sum, `Var::acc`, has no node
+        // to name); the misuse check stays.
+        return check_current(tape);
+    }
     let operand = |v: Var| {
         if v.tape == 0 {
             Operand::Const(v.val)
@@ -560,9 +588,7 @@ fn misuse(tape: u32, current: u32) -> ! {
 #[cold]
 #[inline(never)]
 pub(crate) fn misuse_two_tapes(a: u32, b: u32) -> ! {
-    let ptr = CURRENT.with(Cell::get);
-    // SAFETY: as in `with_current`; only the id is read.
-    let current = unsafe { ptr.as_ref() }.map_or(0, |t| t.id);
+    let current = CURRENT_ID.with(Cell::get);
     // Name the operand that does not belong to the running call.
     let stranger = if current == a { b } else { a };
     misuse(stranger, current)

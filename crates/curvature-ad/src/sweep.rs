@@ -287,12 +287,13 @@ fn reverse_in<S: Scalar, const CLEAR: bool, const KIND: u8>(
             dispatch!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18);
             continue;
         }
-        debug_assert_eq!(node.acc, 0, "a summand in a tape not fused");
         // A unary node's second operand is the dummy node 0, absent: skipping it also keeps
         // the dummy's slot from becoming a store-to-load chain through every unary node.
-        let [place_a, place_b, _] = shape::places_of(node.args, 0, i);
+        // Here summands come only from the sums of a gradient-only recording (`Var::sum`).
+        let [place_a, place_b, place_u] = shape::places_of(node.args, node.acc, i);
         add_at(place_a, a, pa * w, &mut carry, adj);
         add_at(place_b, b, pb * w, &mut carry, adj);
+        add_at(place_u, node.acc, w, &mut carry, adj);
     }
     if first > 0 {
         adj[first - 1] = adj[first - 1] + carry;

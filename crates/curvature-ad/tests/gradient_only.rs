@@ -152,3 +152,101 @@ fn pooled_tapes_of_other_sizes_keep_their_inputs_apart() {
         assert_close(&tape.gradient(), &by_hand(&z));
     }
 }
+
+#[test]
+fn sums_of_terms_stay_exact_whatever_consumes_them() {
+    // A sum takes no node while one side is a node with partial 1 (`Var::sum`); each case
+    // below consumes or builds such a pending sum another way, against derivatives by hand
+    // and against the replayable tape.
+    let x = [0.7, -1.3, 2.1, 0.4];
+    let [a, b, c, d] = x;
+    type F = fn(&[Var]) -> Var;
+    let cases: Vec<(F, Vec<f64>)> = vec![
+        // Signs: x0 + x1 − x2 + 2x3 − (x0 − x1) = 2x1 − x2 + 2x3.
+        (
+            |v| v[0] + v[1] - v[2] + 2.0 * v[3] - (v[0] - v[1]),
+            vec![0.0, 2.0, -1.0, 2.0],
+        ),
+        // Subtracted, negated, subtracted from a constant, scaled, shifted.
+        (|v| v[0] - (v[1] + v[2]), vec![1.0, -1.0, -1.0, 0.0]),
+        (|v| -(v[0] + v[1]), vec![-1.0, -1.0, 0.0, 0.0]),
+        (|v| 5.0 - (v[0] + v[1]), vec![-1.0, -1.0, 0.0, 0.0]),
+        (|v| 3.0 * (v[0] + v[1]), vec![3.0, 3.0, 0.0, 0.0]),
+        (|v| (v[0] + v[1]) + 5.0, vec![1.0, 1.0, 0.0, 0.0]),
+        // Two pending sums joined, and a variable added to itself.
+        (|v| (v[0] + v[1]) + (v[2] + v[3]), vec![1.0; 4]),
+        (
+            |v| (v[0] + v[1]) - (v[2] + v[3]),
+            vec![1.0, 1.0, -1.0, -1.0],
+        ),
+        (|v| v[2] + v[2], vec![0.0, 0.0, 2.0, 0.0]),
+        // Neither side with partial 1: 2x0 + sin x1.
+        (|v| 2.0 * v[0] + v[1].sin(), vec![2.0, b.cos(), 0.0, 0.0]),
+        // A zero partial beside a summand: 0·x0 + x1.
+        (|v| 0.0 * v[0] + v[1], vec![0.0, 1.0, 0.0, 0.0]),
+        // Nonlinear consumers: sin(x0 + x1), (x0 + x1)(x2 − x3), (x0 + x1)².
+        (
+            |v| (v[0] + v[1]).sin(),
+            vec![(a + b).cos(), (a + b).cos(), 0.0, 0.0],
+        ),
+        (
+            |v| (v[0] + v[1]) * (v[2] - v[3]),
+            vec![c - d, c - d, a + b, -(a + b)],
+        ),
+        (
+            |v| (v[0] + v[1]) * (v[0] + v[1]),
+            vec![2.0 * (a + b), 2.0 * (a + b), 0.0, 0.0],
+        ),
+        // Used twice: s = x0 + x2, s·s + s, ∂ = 2s + 1 on x0 and x2.
+        (
+            |v| {
+                let s = v[0] + v[2];
+                s * s + s
+            },
+            vec![2.0 * (a + c) + 1.0, 0.0, 2.0 * (a + c) + 1.0, 0.0],
+        ),
+        // Into wide nodes: dot([x0 + x1], [x2]) and Σ (x0 + 2x1)².
+        (|v| dot(&[v[0] + v[1]], &[v[2]]), vec![c, c, a + b, 0.0]),
+        (
+            |v| sum_squares(&[v[0] + 2.0 * v[1]]),
+            vec![2.0 * (a + 2.0 * b), 4.0 * (a + 2.0 * b), 0.0, 0.0],
+        ),
+        // Behind a comparison: max(x0 + x1, x2) at 0.7 − 1.3 < 2.1 is x2.
+        (|v| (v[0] + v[1]).max(v[2]), vec![0.0, 0.0, 1.0, 0.0]),
+        (|v| (v[0] + v[3]).max(v[1]), vec![1.0, 0.0, 0.0, 1.0]),
+    ];
+    for (k, (f, by_hand)) in cases.iter().enumerate() {
+        let (value, g) = gradient(f, &x);
+        assert_eq!(value, Tape::record(f, &x).value(), "case {k}");
+        assert_close(&g, by_hand);
+        assert_close(&g, &taped(f, &x));
+    }
+}
+
+#[test]
+fn chained_rosenbrock_by_hand() {
+    // f = Σ 100(x_{i+1} − x_i²)² + (1 − x_i)², the bench's loss: its running sum rides in
+    // the term nodes. ∂_j = −400 x_j (x_{j+1} − x_j²) − 2(1 − x_j) + 200 (x_j − x_{j−1}²).
+    let f = |x: &[Var]| {
+        let mut s = Var::constant(0.0);
+        for i in 0..x.len() - 1 {
+            s = s + 100.0 * (x[i + 1] - x[i] * x[i]).powi(2) + (1.0 - x[i]).powi(2);
+        }
+        s
+    };
+    let x = [-1.2, 1.0, 0.3, -0.5, 2.0];
+    let n = x.len();
+    let by_hand: Vec<f64> = (0..n)
+        .map(|j| {
+            let mut g = 0.0;
+            if j + 1 < n {
+                g += -400.0 * x[j] * (x[j + 1] - x[j] * x[j]) - 2.0 * (1.0 - x[j]);
+            }
+            if j > 0 {
+                g += 200.0 * (x[j] - x[j - 1] * x[j - 1]);
+            }
+            g
+        })
+        .collect();
+    assert_close(&gradient(f, &x).1, &by_hand);
+}

@@ -526,16 +526,18 @@ pub(crate) fn record(
                 scale: 1.0,
                 idx: (first + k) as u32,
                 tape,
+                acc: 0,
             })
             .collect()
     })
 }
 
-/// `part` with each scaled variable of `tape` (a unary result on a gradient-only tape)
-/// replaced by a node of its own, x · scale as far as the reverse sweep can tell; `None`
-/// when there is none (a run of the inputs, passed whole, is not even scanned).
+/// `part` with each scaled or pending-sum variable of `tape` (a unary result or a sum on a
+/// gradient-only tape, `Var::sum`) replaced by a node of its own, x · scale (+ summand) as
+/// far as the reverse sweep can tell; `None` when there is none (a run of the inputs, passed
+/// whole, is not even scanned).
 fn unscaled(t: &mut TapeData, tape: u32, part: &[Var]) -> Option<Vec<Var>> {
-    let scaled = |v: &Var| v.scale != 1.0 && v.tape == tape;
+    let scaled = |v: &Var| (v.scale != 1.0 || v.acc != 0) && v.tape == tape;
     if t.nodes.wide.input_run(part).is_some() || !part.iter().any(scaled) {
         return None;
     }
@@ -543,10 +545,18 @@ fn unscaled(t: &mut TapeData, tape: u32, part: &[Var]) -> Option<Vec<Var>> {
         if !scaled(v) {
             return *v;
         }
-        let idx = t.nodes.push(Op::MulC, [v.idx, 0], v.scale, [v.scale, 0.0]);
+        let idx = if v.acc == 0 {
+            t.nodes.push(Op::MulC, [v.idx, 0], v.scale, [v.scale, 0.0])
+        } else {
+            t.nodes.push_node(Node {
+                acc: v.acc,
+                ..Node::new(Op::MulC, [v.idx, 0], [v.scale, v.scale])
+            })
+        };
         Var {
             scale: 1.0,
             idx,
+            acc: 0,
             ..*v
         }
     });
