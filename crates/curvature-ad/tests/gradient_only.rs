@@ -93,6 +93,14 @@ fn wide_nodes_take_scaled_operands() {
     let f = |v: &[Var]| dot(&[v[0].sin()], &[v[1] * 2.0]);
     let (a, b) = (0.6f64, -1.5f64);
     assert_close(&gradient(f, &[a, b]).1, &[2.0 * b * a.cos(), 2.0 * a.sin()]);
+    // Shifted inputs keep their nodes (x + 1 has x's node and scale) but not their values,
+    // so they are not a run of the inputs: (x0 + 1)·x0 + (x1 + 1)·x1 at (2, 3) is 18, with
+    // gradient (2x0 + 1, 2x1 + 1) = (5, 7).
+    let f = |v: &[Var]| dot(&[v[0] + 1.0, v[1] + 1.0], &[v[0], v[1]]);
+    let (value, g) = gradient(f, &[2.0, 3.0]);
+    assert_eq!(value, 18.0);
+    assert_close(&g, &[5.0, 7.0]);
+    assert_close(&g, &taped(f, &[2.0, 3.0]));
 }
 
 #[test]

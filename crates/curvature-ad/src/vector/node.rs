@@ -451,15 +451,18 @@ pub(crate) fn record(
             // A slice of consecutive inputs (a parameter vector passed whole) is stored as a
             // run: no per-operand index or value.
             // Either a sub-slice of the closure's input slice (found by address), or, checked
-            // element by element, some other slice of consecutive inputs.
+            // element by element, some other slice of consecutive inputs. (On a gradient-only
+            // recording x + c keeps the node of x, so an input's node alone does not make an
+            // input: its value must be the input's too.)
             let first = part[0].idx;
             let run = table.input_run(part).is_some()
                 || (first >= 1
                     && first as usize + part.len() - 1 <= n_inputs
-                    && part
-                        .iter()
-                        .zip(first..)
-                        .all(|(v, idx)| v.tape == tape && v.idx == idx));
+                    && part.iter().zip(first..).all(|(v, idx)| {
+                        v.tape == tape
+                            && v.idx == idx
+                            && v.val.to_bits() == t.x[idx as usize - 1].to_bits()
+                    }));
             if run {
                 if table.inputs.len() != n_inputs {
                     table.inputs.clear();
