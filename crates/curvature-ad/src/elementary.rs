@@ -343,6 +343,14 @@ pub(crate) const INNER: [Op; 7] = [
 #[cfg_attr(debug_assertions, inline(never))]
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn inner<S: Scalar>(code: u8, x: S) -> (S, S) {
+    // x², the inner op of every sum of squares of differences, by a test instead of the
+    // jump through the op table: chained Rosenbrock's replay 6.97 -> 6.49 µs at n = 10³
+    // and 711 -> 679 µs at 10⁵, its HVP 17.9 -> 16.8 µs and 2.05 -> 1.97 ms (best of 6
+    // alternating runs).
+    const _: () = assert!(matches!(INNER[0], Op::Sq));
+    if code == 1 {
+        return unary(Op::Sq, x, 0.0);
+    }
     unary(INNER[code as usize - 1], x, 0.0)
 }
 
