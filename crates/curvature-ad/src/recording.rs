@@ -244,7 +244,8 @@ pub(crate) struct TapeData {
     pub(crate) id: u32,
     pub(crate) nodes: Nodes,
     pub(crate) n_inputs: usize,
-    /// The recorded point (the last replayed one is in `nodes.vals`: see `point`).
+    /// The recorded point (the last replayed one is in `nodes.vals`: see `point`); empty on
+    /// a gradient-only recording.
     pub(crate) x: Vec<f64>,
     pub(crate) outputs: Vec<u32>,
     /// The outputs' values at `x`.
@@ -303,7 +304,11 @@ impl TapeData {
         self.outputs.clear();
         self.out_vals.clear();
         self.x.clear();
-        self.x.extend_from_slice(x);
+        // A gradient-only recording is swept once and never asks for its point: at n = 10⁵
+        // the copy was 2% of chained Rosenbrock's closure gradient.
+        if id & GRADIENT_ONLY == 0 {
+            self.x.extend_from_slice(x);
+        }
         self.guards.clear();
         self.n_inputs = x.len();
         if keep == 0 {

@@ -451,25 +451,32 @@ pub(crate) fn record(
             // A slice of consecutive inputs (a parameter vector passed whole) is stored as a
             // run: no per-operand index or value.
             // Either a sub-slice of the closure's input slice (found by address), or, checked
-            // element by element, some other slice of consecutive inputs. (On a gradient-only
-            // recording x + c keeps the node of x, so an input's node alone does not make an
-            // input: its value must be the input's too.)
+            // element by element, some other slice of consecutive inputs. Not on a
+            // gradient-only recording, where x + c keeps the node of x: there an input's
+            // node does not make an input (its operands are listed, with their values).
             let first = part[0].idx;
             let run = table.input_run(part).is_some()
-                || (first >= 1
+                || (tape & GRADIENT_ONLY == 0
+                    && first >= 1
                     && first as usize + part.len() - 1 <= n_inputs
-                    && part.iter().zip(first..).all(|(v, idx)| {
-                        v.tape == tape
-                            && v.idx == idx
-                            && v.val.to_bits() == t.x[idx as usize - 1].to_bits()
-                    }));
+                    && part
+                        .iter()
+                        .zip(first..)
+                        .all(|(v, idx)| v.tape == tape && v.idx == idx));
             if run {
+                // The inputs' values, run by run from the variables themselves (a
+                // gradient-only recording keeps no copy of its point); a replay rewrites
+                // them all.
                 if table.inputs.len() != n_inputs {
                     table.inputs.clear();
-                    table.inputs.extend_from_slice(&t.x);
+                    table.inputs.resize(n_inputs, 0.0);
                 }
                 let at = first as usize - 1;
-                x.extend_from_slice(&table.inputs[at..at + part.len()]);
+                let run_vals = &mut table.inputs[at..at + part.len()];
+                for (slot, v) in run_vals.iter_mut().zip(part.iter()) {
+                    *slot = v.val;
+                }
+                x.extend_from_slice(run_vals);
                 table.segs.push(Seg::Inputs {
                     first,
                     len: part.len() as u32,
