@@ -364,8 +364,10 @@ pub(crate) fn tangents<E: Tangent<f64>>(
 
 /// Prepares an adjoint buffer for a reverse sweep over `len` nodes seeded at `out`:
 /// all zero but `adj[out] = 1`. `reverse` leaves `adj[first..]` zero, so a reused buffer needs
-/// clearing only below the first operation node of this or the previous sweep (`clean_from`)
-/// — with lane scalars, clearing whole buffers was most of a dense Hessian's time.
+/// clearing only below `clean_from`: the first operation node of the previous sweep, or 0
+/// where its caller took the input adjoints out and left the buffer all zero (the
+/// `gradient` driver). With lane scalars, clearing whole buffers was most of a dense
+/// Hessian's time.
 pub(crate) fn seed_adjoints<S: Scalar>(
     adj: &mut Vec<S>,
     clean_from: &mut usize,
@@ -374,7 +376,7 @@ pub(crate) fn seed_adjoints<S: Scalar>(
     out: usize,
 ) {
     if adj.len() == len {
-        let dirty = first.max(*clean_from).min(len);
+        let dirty = (*clean_from).min(len);
         adj[..dirty].fill(S::zero());
     } else {
         adj.clear();
