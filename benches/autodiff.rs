@@ -290,7 +290,7 @@ fn add_latency() -> f64 {
 
 /// Cost per term of chained Rosenbrock against the tape's size, which shows where the
 /// sweeps leave the cache: the replayable recording takes 8 nodes (256 bytes) a term, which
-/// fusion makes 2 (64 bytes), and the closure gradient's gradient-only recording 3.
+/// fusion makes 2 (64 bytes), as does the closure gradient's gradient-only recording.
 fn tape_sizes() {
     println!("### Cost per term against tape size, chained Rosenbrock\n");
     println!("| n | recorded tape | f per term | closure gradient per term (× f) | replay + gradient per term (× f) | sparse Hessian per term (× replayed gradient) |");
