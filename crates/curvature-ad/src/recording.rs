@@ -434,11 +434,16 @@ pub(crate) fn with_current<R>(tape: u32, op: impl FnOnce(&mut TapeData) -> R) ->
     }
 }
 
-/// Panics with [`with_current`]'s message unless `tape` is the running recording: the check
-/// of an operation that records nothing (a unary one on a gradient-only tape).
+/// Panics with [`with_current`]'s message unless `tape` (not 0) is the running recording:
+/// the check of an operation that records nothing (a unary one or a pending sum on a
+/// gradient-only tape), which needs the id alone, not the tape.
 #[inline(always)]
 pub(crate) fn check_current(tape: u32) {
-    with_current(tape, |_| ())
+    debug_assert_ne!(tape, 0, "constants are never checked");
+    let current = CURRENT_ID.with(Cell::get);
+    if current != tape {
+        misuse(tape, current)
+    }
 }
 
 /// Restores the enclosing call's tape (and its id) when a recording ends, normally or by
