@@ -58,8 +58,9 @@ pub fn gradient<F: FnOnce(&[Var]) -> Var>(f: F, x: &[f64]) -> (f64, Vec<f64>) {
     // most additions (see `recording::GRADIENT_ONLY`): chained Rosenbrock records 2 nodes a
     // term, not 8.
     let (mut data, out) = record_in(true, x, f, |_| Vec::new());
-    let mut g = Vec::new();
-    if out.tape != 0 {
+    let g = if out.tape == 0 {
+        vec![0.0; x.len()]
+    } else {
         data.check_output(out);
         let (len, first, at) = (data.nodes.len(), data.first_op(), out.idx as usize);
         seed_adjoints(&mut data.adj, &mut data.adj_clean_from, len, first, at);
@@ -73,12 +74,10 @@ pub fn gradient<F: FnOnce(&[Var]) -> Var>(f: F, x: &[f64]) -> (f64, Vec<f64>) {
         // memory: a zeroed vector, a copy and the next call's clearing were three (at
         // n = 10⁵ the driver's own passes over n-sized buffers were an eighth of chained
         // Rosenbrock's gradient).
-        g = data.adj[1..first].iter_mut().map(std::mem::take).collect();
         data.adj[0] = 0.0;
         data.adj_clean_from = 0;
-    } else {
-        g.resize(x.len(), 0.0);
-    }
+        data.adj[1..first].iter_mut().map(std::mem::take).collect()
+    };
     recycle(data);
     (out.val, g)
 }

@@ -130,7 +130,10 @@ impl Var {
             }
             // Nothing to record: the consumers of the result record d·scale as their
             // partial in the operand node, which is all a reverse sweep would do with it.
-            // (Still checked: a variable of a finished call is misuse here as anywhere.)
+            // (Still checked: a variable of a finished call is misuse here as anywhere.
+            // Settling a pending sum records a node, which checks too; skipping the second
+            // check on that path made the closure gradient of chained Rosenbrock slower,
+            // 17.3 -> 18.5 µs at n = 10³ and 1.86–1.93 -> 2.04–2.10 ms at 10⁵, measured.)
             let x = self.settled();
             check_current(x.tape);
             return Var {
