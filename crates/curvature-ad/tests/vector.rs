@@ -273,6 +273,58 @@ impl Model for DataLayerModel {
     }
 }
 
+/// A chunk of examples through shared weights, as the training loop records one: x = [W (m×k),
+/// b (m), V (2×m)]; Σₑ softmax cross-entropy of V·tanh(W dₑ + b), label e mod 2, plus
+/// ‖W' d₀‖² with W' = x[1..1 + m·k] (a run overlapping W's end and b's start) and
+/// (W'' d₁)² with W'' = x[..k] (a run inside W). The recording reads the same runs of inputs
+/// again and again, and runs that only partly overlap those it has read.
+struct SharedWeights {
+    m: usize,
+    data: Vec<Vec<f64>>,
+}
+impl Model for SharedWeights {
+    fn n(&self) -> usize {
+        let (m, k) = (self.m, self.data[0].len());
+        m * k + m + 2 * m
+    }
+    fn eval<T: VectorOps>(&self, x: &[T], wide: bool) -> T {
+        let (m, k) = (self.m, self.data[0].len());
+        let (w, rest) = x.split_at(m * k);
+        let (b, v) = rest.split_at(m);
+        let (shifted, inside) = (&x[1..1 + m * k], &x[..k]);
+        let data: Vec<Vec<T>> = self
+            .data
+            .iter()
+            .map(|d| d.iter().map(|&e| c(e)).collect())
+            .collect();
+        let mut total = T::zero();
+        for (e, d) in data.iter().enumerate() {
+            total = total
+                + if wide {
+                    let h = tanh(&dense(w, d, Some(b)));
+                    softmax_cross_entropy(&dense(v, &h, None), e % 2)
+                } else {
+                    let h: Vec<T> = dense_loop(w, d, Some(b), m)
+                        .into_iter()
+                        .map(T::tanh)
+                        .collect();
+                    let z = dense_loop(v, &h, None, 2);
+                    lse_loop(&z) - z[e % 2]
+                };
+        }
+        if wide {
+            total
+                + sum_squares(&dense(shifted, &data[0], None))
+                + sum_squares(&dense(inside, &data[1], None))
+        } else {
+            let squares = |z: Vec<T>| z.into_iter().fold(T::zero(), |s, zi| s + zi * zi);
+            total
+                + squares(dense_loop(shifted, &data[0], None, m))
+                + squares(dense_loop(inside, &data[1], None, 1))
+        }
+    }
+}
+
 // ---- oracles -------------------------------------------------------------------------
 
 /// f, ∇f, H·v by nested duals of the scalar spelling: inputs x + v ε₁ + e_j ε₂.
@@ -485,6 +537,32 @@ fn dense_node_on_constant_data() {
             d: vec![0.5, -1.0, 0.0, 2.0],
         },
     );
+}
+
+#[test]
+fn dense_layers_sharing_weights_over_examples() {
+    let model = SharedWeights {
+        m: 3,
+        data: vec![
+            vec![0.5, -1.0, 0.0, 2.0],
+            vec![1.5, 0.25, -0.75, 0.0],
+            vec![-0.5, 1.0, 1.0, -2.0],
+        ],
+    };
+    check("shared weights", &model);
+    // The gradient-only recording of `gradient`, which reads runs of inputs from the
+    // variables themselves.
+    for shift in [0.0, 1.5] {
+        let x = point(model.n(), shift);
+        let v = vec![0.0; model.n()];
+        let (f, g, _) = dual_oracle(&model, &x, &v);
+        let (value, grad) = curvature_ad::gradient(|v: &[Var]| model.eval(v, true), &x);
+        assert!(
+            (value - f).abs() <= 1e-12 * (1.0 + f.abs()),
+            "{value} vs {f}"
+        );
+        assert_close("shared weights, gradient-only recording", &grad, &g, 1e-12);
+    }
 }
 
 // ---- sparsity ------------------------------------------------------------------------

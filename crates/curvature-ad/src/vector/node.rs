@@ -1,7 +1,7 @@
 //! The wide node: its side table on the tape, its recording from `Var`s, and the hooks the
 //! sweeps call at its head.
 
-use super::matvec::{const_product, dense_pullback, dense_value, SharedMatrix};
+use super::matvec::{add_outer, const_product, dense_pullback, dense_value, SharedMatrix};
 use super::{reduce, softmax};
 use crate::dual::Dual;
 use crate::elementary::Op;
@@ -93,6 +93,9 @@ impl WideNode {
 /// Marks a constant operand.
 const CONST: u32 = u32::MAX;
 
+/// How many filled runs `Table::filled` remembers.
+const FILLED_RUNS: usize = 8;
+
 /// The side table of the wide nodes of one tape (a field of `Nodes`).
 #[derive(Clone, Debug)]
 pub(crate) struct Table {
@@ -104,6 +107,11 @@ pub(crate) struct Table {
     vals: Vec<f64>,
     /// The tape's input values (at its point) once an `Inputs` run refers to them.
     inputs: Vec<f64>,
+    /// The runs of `inputs` filled so far while recording, `(first, len)` (at most
+    /// [`FILLED_RUNS`]): a model's parameter runs come back in every example of a chunk, and
+    /// copying their values out of the variables again each time was most of recording a
+    /// dense layer.
+    filled: Vec<(u32, u32)>,
     /// The address range of the input `Var`s handed to the closure being recorded: a slice
     /// inside it is a run of inputs, known without reading its elements.
     vars: (usize, usize),
@@ -120,6 +128,7 @@ impl Table {
             operands: Vec::new(),
             vals: Vec::new(),
             inputs: Vec::new(),
+            filled: Vec::new(),
             vars: (0, 0),
             out: Vec::new(),
             mats: Vec::new(),
@@ -138,6 +147,7 @@ impl Table {
         self.operands.clear();
         self.vals.clear();
         self.inputs.clear();
+        self.filled.clear();
         self.vars = (0, 0);
         self.out.clear();
         self.mats.clear();
@@ -277,6 +287,24 @@ impl Table {
             pos += seg.len();
         }
         x
+    }
+
+    /// The node index of operand `range.start` of `w` when operands `range` are one run of
+    /// inputs (their adjoints then lie side by side).
+    fn input_span(&self, w: &WideNode, range: Range<usize>) -> Option<usize> {
+        let mut pos = 0;
+        for seg in &self.segs[w.segs()] {
+            if range.start < pos + seg.len() {
+                return match *seg {
+                    Seg::Inputs { first, .. } if range.end <= pos + seg.len() => {
+                        Some(first as usize + range.start - pos)
+                    }
+                    _ => None,
+                };
+            }
+            pos += seg.len();
+        }
+        None
     }
 
     /// `adj[operand k] += g(k − range.start)` for the non-constant operands k in `range`,
@@ -446,7 +474,8 @@ pub(crate) fn record(
         let n_inputs = t.n_inputs;
         let table = &mut t.nodes.wide;
         let segs = table.segs.len();
-        let mut x: Vec<f64> = Vec::with_capacity(parts.iter().map(|p| p.len()).sum());
+        // Where each part's values sit: `(in table.inputs, start, len)`, else in table.vals.
+        let mut spans: Vec<(bool, usize, usize)> = Vec::with_capacity(parts.len());
         for part in parts.iter().filter(|p| !p.is_empty()) {
             // A slice of consecutive inputs (a parameter vector passed whole) is stored as a
             // run: no per-operand index or value.
@@ -470,20 +499,31 @@ pub(crate) fn record(
                 if table.inputs.len() != n_inputs {
                     table.inputs.clear();
                     table.inputs.resize(n_inputs, 0.0);
+                    table.filled.clear();
                 }
                 let at = first as usize - 1;
+                let len = part.len() as u32;
                 let run_vals = &mut table.inputs[at..at + part.len()];
-                for (slot, v) in run_vals.iter_mut().zip(part.iter()) {
-                    *slot = v.val;
+                let filled = table
+                    .filled
+                    .iter()
+                    .any(|&(f, l)| f <= first && first + len <= f + l);
+                if !filled {
+                    for (slot, v) in run_vals.iter_mut().zip(part.iter()) {
+                        *slot = v.val;
+                    }
+                    if table.filled.len() < FILLED_RUNS {
+                        table.filled.push((first, len));
+                    }
                 }
-                x.extend_from_slice(run_vals);
+                spans.push((true, at, part.len()));
                 table.segs.push(Seg::Inputs {
                     first,
                     len: part.len() as u32,
                 });
                 continue;
             }
-            x.extend(part.iter().map(|v| v.val));
+            spans.push((false, table.vals.len(), part.len()));
             let at = table.operands.len() as u32;
             for v in part.iter() {
                 table.operands.push(if v.tape == 0 {
@@ -511,7 +551,24 @@ pub(crate) fn record(
         };
         let out_start = table.out.len();
         table.out.resize(out_start + outs, 0.0);
-        value(kind, &table.mats, &x, &mut table.out[out_start..]);
+        let (inputs, listed) = (&table.inputs, &table.vals);
+        let part_vals: Vec<&[f64]> = spans
+            .iter()
+            .map(|&(run, at, len)| &(if run { inputs } else { listed })[at..at + len])
+            .collect();
+        let len = part_vals.iter().map(|p| p.len()).sum::<usize>();
+        let out = &mut table.out[out_start..];
+        match (kind, &part_vals[..]) {
+            // A layer's weights straight from where they are kept: concatenated with the
+            // layer's input, a dense node copied all m·n of them at every example.
+            (Kind::Dense { m, n, bias, .. }, &[w, x, ref b @ ..])
+                if w.len() == (m * n) as usize && x.len() == n as usize =>
+            {
+                dense_value(w, x, b.first().copied().filter(|_| bias), out)
+            }
+            (_, &[x]) => value(kind, &table.mats, x, out),
+            _ => value(kind, &table.mats, &part_vals.concat(), out),
+        }
         let index = table.nodes.len();
         for _ in 1..outs {
             t.nodes.push(Op::WideOut, [0, 0], 0.0, [0.0, 0.0]);
@@ -523,7 +580,7 @@ pub(crate) fn record(
             head,
             segs: segs as u32,
             nsegs: (table.segs.len() - segs) as u32,
-            len: x.len() as u32,
+            len: len as u32,
             outs: outs as u32,
             out_start: out_start as u32,
         });
@@ -618,8 +675,12 @@ pub(crate) fn reverse<S: Scalar, const CLEAR: bool>(
         // first layer of a network on data).
         let (m, n) = (m as usize, n as usize);
         let x: Vec<S> = table.gather_range(w, m * n..m * n + n, vals);
-        for (r, &wr) in wo.iter().enumerate() {
-            table.accumulate(w, r * n..(r + 1) * n, adj, |j| x[j] * wr);
+        if let Some(at) = table.input_span(w, 0..m * n) {
+            add_outer(&wo, &x, &mut adj[at..at + m * n]);
+        } else {
+            for (r, &wr) in wo.iter().enumerate() {
+                table.accumulate(w, r * n..(r + 1) * n, adj, |j| x[j] * wr);
+            }
         }
         if bias {
             table.accumulate(w, m * n + n..m * n + n + m, adj, |r| wo[r]);
