@@ -565,6 +565,22 @@ fn dense_layers_sharing_weights_over_examples() {
     }
 }
 
+#[test]
+fn dense_layer_without_inputs_is_its_bias() {
+    // W is m × 0: y = b, whose gradient is the sum of the outputs' adjoints, 1 each here.
+    let b = [0.5, -1.5, 2.0];
+    for gradient_only in [false, true] {
+        let f = |v: &[Var]| sum(&dense(&[], &[], Some(v)));
+        let (value, grad) = if gradient_only {
+            curvature_ad::gradient(f, &b)
+        } else {
+            let mut tape = Tape::record(f, &b);
+            (tape.value(), tape.gradient())
+        };
+        assert_eq!((value, grad), (1.0, vec![1.0; 3]));
+    }
+}
+
 // ---- sparsity ------------------------------------------------------------------------
 
 /// The detected pattern is the true nonzero structure (from the nested-dual Hessian at a
