@@ -325,6 +325,29 @@ impl Model for SharedWeights {
     }
 }
 
+/// Dense layers over more distinct runs of inputs than a recording remembers as read
+/// (`Table::filled` keeps 8): x has 12 runs of 2, each the weights of a 1 × 2 layer on fixed
+/// data, each used twice, the second round in reverse order; f = Σ (wₖ·dₖ)².
+struct ManyRuns;
+impl Model for ManyRuns {
+    fn n(&self) -> usize {
+        24
+    }
+    fn eval<T: VectorOps>(&self, x: &[T], wide: bool) -> T {
+        let d = |k: usize| [c::<T>(0.5 + k as f64), c::<T>(1.0 - 0.25 * k as f64)];
+        let order = (0..12).chain((0..12).rev());
+        order.fold(T::zero(), |s, k| {
+            let w = &x[2 * k..2 * k + 2];
+            let z = if wide {
+                dense(w, &d(k), None)[0]
+            } else {
+                dense_loop(w, &d(k), None, 1)[0]
+            };
+            s + z * z
+        })
+    }
+}
+
 // ---- oracles -------------------------------------------------------------------------
 
 /// f, ∇f, H·v by nested duals of the scalar spelling: inputs x + v ε₁ + e_j ε₂.
@@ -563,6 +586,19 @@ fn dense_layers_sharing_weights_over_examples() {
         );
         assert_close("shared weights, gradient-only recording", &grad, &g, 1e-12);
     }
+}
+
+#[test]
+fn dense_layers_over_more_runs_than_remembered() {
+    check("many runs", &ManyRuns);
+    let x = point(ManyRuns.n(), 0.5);
+    let (f, g, _) = dual_oracle(&ManyRuns, &x, &[0.0; 24]);
+    let (value, grad) = curvature_ad::gradient(|v: &[Var]| ManyRuns.eval(v, true), &x);
+    assert!(
+        (value - f).abs() <= 1e-12 * (1.0 + f.abs()),
+        "{value} vs {f}"
+    );
+    assert_close("many runs, gradient-only recording", &grad, &g, 1e-12);
 }
 
 #[test]
