@@ -495,6 +495,23 @@ fn check_against_scalar_tape<M: Model>(name: &str, m: &M, x: &[f64]) {
     );
 }
 
+/// The gradient-only recording of `curvature_ad::gradient` (which reads runs of inputs from
+/// the variables themselves) against nested duals.
+fn check_gradient_only<M: Model>(name: &str, m: &M, x: &[f64]) {
+    let (f, g, _) = dual_oracle(m, x, &vec![0.0; m.n()]);
+    let (value, grad) = curvature_ad::gradient(|v: &[Var]| m.eval(v, true), x);
+    assert!(
+        (value - f).abs() <= 1e-12 * (1.0 + f.abs()),
+        "{name}: value {value} vs {f}"
+    );
+    assert_close(
+        &format!("{name}, gradient-only recording"),
+        &grad,
+        &g,
+        1e-12,
+    );
+}
+
 fn check<M: Model>(name: &str, m: &M) {
     let n = m.n();
     let x0 = point(n, 0.0);
@@ -573,32 +590,15 @@ fn dense_layers_sharing_weights_over_examples() {
         ],
     };
     check("shared weights", &model);
-    // The gradient-only recording of `gradient`, which reads runs of inputs from the
-    // variables themselves.
     for shift in [0.0, 1.5] {
-        let x = point(model.n(), shift);
-        let v = vec![0.0; model.n()];
-        let (f, g, _) = dual_oracle(&model, &x, &v);
-        let (value, grad) = curvature_ad::gradient(|v: &[Var]| model.eval(v, true), &x);
-        assert!(
-            (value - f).abs() <= 1e-12 * (1.0 + f.abs()),
-            "{value} vs {f}"
-        );
-        assert_close("shared weights, gradient-only recording", &grad, &g, 1e-12);
+        check_gradient_only("shared weights", &model, &point(model.n(), shift));
     }
 }
 
 #[test]
 fn dense_layers_over_more_runs_than_remembered() {
     check("many runs", &ManyRuns);
-    let x = point(ManyRuns.n(), 0.5);
-    let (f, g, _) = dual_oracle(&ManyRuns, &x, &[0.0; 24]);
-    let (value, grad) = curvature_ad::gradient(|v: &[Var]| ManyRuns.eval(v, true), &x);
-    assert!(
-        (value - f).abs() <= 1e-12 * (1.0 + f.abs()),
-        "{value} vs {f}"
-    );
-    assert_close("many runs, gradient-only recording", &grad, &g, 1e-12);
+    check_gradient_only("many runs", &ManyRuns, &point(ManyRuns.n(), 0.5));
 }
 
 #[test]
