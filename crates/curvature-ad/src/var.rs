@@ -243,20 +243,21 @@ impl Var {
     }
 
     /// The variable with its pending summand (see [`Var::sum`]) recorded as a node of its
-    /// own, `scale · node(idx) + node(acc)`: what every operation but a sum needs.
+    /// own: what every operation but a sum needs.
     #[inline(always)]
     fn settled(self) -> Var {
         if self.acc == 0 {
             return self;
         }
-        record_node(
-            self.tape,
-            Op::Add,
-            [self.idx, self.acc],
-            0,
-            self.val,
-            [self.scale, 1.0],
-        )
+        let (op, args, p) = self.settling();
+        record_node(self.tape, op, args, 0, self.val, p)
+    }
+
+    /// The node that settles a pending sum, `scale · node(idx) + node(acc)`: op, operands
+    /// and partials.
+    #[inline(always)]
+    pub(crate) fn settling(&self) -> (Op, [u32; 2], [f64; 2]) {
+        (Op::Add, [self.idx, self.acc], [self.scale, 1.0])
     }
 
     #[inline(always)]

@@ -615,10 +615,8 @@ fn unscaled(t: &mut TapeData, tape: u32, part: &[Var]) -> Option<Vec<Var>> {
         let idx = if v.acc == 0 {
             t.nodes.push(Op::MulC, [v.idx, 0], v.scale, [v.scale, 0.0])
         } else {
-            t.nodes.push_node(Node {
-                acc: v.acc,
-                ..Node::new(Op::MulC, [v.idx, 0], [v.scale, v.scale])
-            })
+            let (op, args, p) = v.settling();
+            t.nodes.push(op, args, 0.0, p)
         };
         Var {
             scale: 1.0,
