@@ -98,6 +98,13 @@ pub(crate) enum Op {
     /// residual of least squares. Both partials change with the point, so c lives in the
     /// tape's constant pool (`Nodes::consts`, index `Node::k`).
     ScaledSqDiff,
+    /// x·s + c, fused from `MulC` s then `AddC` c (or `RSubC` c, with slope −s) by
+    /// [`crate::fusion`]: the affine maps of constants, `3 − 2x`, `0.5x + 1`. The slope is
+    /// the constant partial and sits in the first partial slot, c in the second.
+    Affine,
+    /// a·b + c, fused from `Mul` then `AddC` by [`crate::fusion`]. Both partials change with
+    /// the point, so c lives in the constant pool, as `ScaledSqDiff`'s does.
+    MulAddC,
     /// The last output of a wide vector node (`crate::vector`); the constant is the node's
     /// index in the side table `Nodes::wide`.
     Wide,
@@ -130,6 +137,7 @@ impl Op {
                 | Op::SqDiff
                 | Op::AddMulC
                 | Op::ScaledSqDiff
+                | Op::MulAddC
         )
     }
 }
@@ -304,11 +312,19 @@ pub(crate) fn binary<S: Scalar>(op: Op, a: S, b: S) -> (S, S, S) {
 }
 
 /// Value and partials of any operation: the tape interpreter's entry point (the f64 replay
-/// uses [`eval_f64`]).
+/// uses [`eval_f64`]). `Affine`, the one op with two constants, takes its slope as `b`,
+/// which a unary op does not otherwise read.
 #[inline(always)]
 pub(crate) fn eval<S: Scalar>(op: Op, a: S, b: S, c: f64) -> (S, S, S) {
     if op == Op::AddMulC {
         (a.mul_cst(c) + b, S::cst(c), S::one())
+    } else if op == Op::Affine {
+        // The same operations, in the same order, as `MulC` then `AddC` (an `RSubC`'s
+        // c − x·s is (−(x·s)) + c, and x·(−s) is −(x·s) exactly).
+        ((a * b).add_cst(c), b, S::zero())
+    } else if op == Op::MulAddC {
+        let (v, pa, pb) = binary(Op::Mul, a, b);
+        (v.add_cst(c), pa, pb)
     } else if op == Op::ScaledSqDiff {
         // The same operations, in the same order, as `SqDiff` then `MulC`.
         let d = a - b;
@@ -405,6 +421,12 @@ pub(crate) fn eval_f64(
                 // Its partials are constant (c, 1): c sits in the first slot.
                 Op::AddMulC => eval(Op::AddMulC, a, b, p[0]),
                 Op::ScaledSqDiff => eval(Op::ScaledSqDiff, a, b, pooled()),
+                Op::MulAddC => eval(Op::MulAddC, a, b, pooled()),
+                // Its partial is its slope, in the first slot; c in the second.
+                Op::Affine => {
+                    let (v, d, _) = eval(Op::Affine, a, p[0], p[1]);
+                    (v, d, p[1])
+                }
                 $(Op::$u => {
                     let c = p[1];
                     let (v, d) = unary(Op::$u, a, c);

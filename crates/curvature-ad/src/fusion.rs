@@ -13,6 +13,9 @@
 //! | `AddC c (x)` → `Sq` | `SqAddC c (x)` = (x + c)² |
 //! | `RSubC c (x)` → `Sq` | `SqRSubC c (x)` = (c − x)² |
 //! | `MulC c (t)` → `Add(·, u)` (either side) | `AddMulC c (t, u)` = c·t + u |
+//! | `MulC s (x)` → `AddC c` / `RSubC c` | `Affine (s, c) (x)` = x·s + c / x·(−s) + c |
+//! | `Mul(a, b)` → `AddC c` | `MulAddC c (a, b)` = a·b + c |
+//! | `MulC c (t)` → `Sub(u, ·)`, not squared | `AddMulC −c (t, u)` = −c·t + u |
 //! | any t → `Add(·, u)` (either side) | t's node with summand u (`Node::acc`) = t + u |
 //! | x², √x, eˣ, ln x, 1/x, sin x, cos x as the second operand b of any binary node | the node reading x, with that op applied to it first (`Node::inner`) |
 //!
@@ -115,6 +118,33 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
             continue;
         }
         let node = list[i];
+        // u − c·t, a single-use `Sub` whose second operand is a single-use `MulC`, becomes
+        // c'·t + u with c' = −c (the same IEEE result: t·(−c) is −(t·c) exactly) — unless
+        // the difference is squared, where (u − c·t)² stays `MulC` then `SqDiff`, which a
+        // weight folds into further. Rewritten here, at its consumer, which is when the
+        // square is known.
+        if node.op != Op::Sq {
+            let operands = if node.op.is_binary() { 2 } else { 1 };
+            for &m in &node.args[..operands] {
+                if !plain(m, &uses, list) {
+                    continue;
+                }
+                let sub = list[m as usize];
+                let t = sub.args[1];
+                if sub.op == Op::Sub
+                    && sub.inner() == 0
+                    && plain(t, &uses, list)
+                    && list[t as usize].op == Op::MulC
+                {
+                    let scaled = list[t as usize];
+                    let c = -scaled.c(consts);
+                    list[m as usize] =
+                        Node::new(Op::AddMulC, [scaled.args[0], sub.args[0]], [c, sub.p[0]]);
+                    uses[t as usize] = DEAD;
+                    removed += 1;
+                }
+            }
+        }
         let fused = match node.op {
             Op::Sq if plain(node.args[0], &uses, list) => {
                 let inner = list[node.args[0] as usize];
@@ -145,6 +175,27 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                             [outer * inner.p[0], inner.c(consts)],
                         ),
                     )),
+                    _ => None,
+                }
+            }
+            Op::AddC | Op::RSubC if plain(node.args[0], &uses, list) => {
+                let m = node.args[0];
+                let inner = list[m as usize];
+                let c = node.c(consts);
+                match inner.op {
+                    // x·s + c, and c − x·s as x·(−s) + c (the same IEEE result).
+                    Op::MulC => {
+                        let s = inner.c(consts);
+                        let slope = if node.op == Op::AddC { s } else { -s };
+                        Some((m, Node::new(Op::Affine, inner.args, [slope, c])))
+                    }
+                    // a·b + c: both partials vary, so c goes to the constant pool. (The
+                    // product's inner op, if it has one, stays with its operands.)
+                    Op::Mul if node.op == Op::AddC => pool.index(c, consts).map(|k| {
+                        let fused = Node::new(Op::MulAddC, inner.args, inner.p);
+                        let shape = inner.shape;
+                        (m, Node { k, shape, ..fused })
+                    }),
                     _ => None,
                 }
             }

@@ -669,7 +669,13 @@ fn constant_curvature(node: &Node) -> bool {
         return false;
     }
     match node.op {
-        Op::Mul | Op::Sq | Op::SqDiff | Op::ScaledSqDiff | Op::SqAddC | Op::SqRSubC => true,
+        Op::Mul
+        | Op::MulAddC
+        | Op::Sq
+        | Op::SqDiff
+        | Op::ScaledSqDiff
+        | Op::SqAddC
+        | Op::SqRSubC => true,
         // x^n keeps n in its constant slot.
         Op::PowI => (0.0..=2.0).contains(&node.p[1]),
         _ => false,

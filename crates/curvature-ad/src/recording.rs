@@ -46,7 +46,7 @@ pub(crate) struct Node {
     /// a padding byte.
     pub(crate) shape: u8,
     /// The index of the op's constant in `Nodes::consts`, for the fused ops whose partials
-    /// both vary, leaving no slot for it (`ScaledSqDiff`); 0 otherwise.
+    /// both vary, leaving no slot for it (`ScaledSqDiff`, `MulAddC`); 0 otherwise.
     pub(crate) k: u16,
 }
 
@@ -77,7 +77,7 @@ impl Node {
         match self.op {
             // Its partials are constant (c, 1), so the first slot holds c at every point.
             Op::AddMulC => self.p[0],
-            Op::ScaledSqDiff => consts[self.k as usize],
+            Op::ScaledSqDiff | Op::MulAddC => consts[self.k as usize],
             op if op.is_binary() => 0.0,
             _ => self.p[1],
         }

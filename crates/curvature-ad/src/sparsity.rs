@@ -237,8 +237,9 @@ pub(crate) fn curvature(op: Op) -> Curvature {
         | Op::Rem
         | Op::Wide
         | Op::WideOut
-        | Op::AddMulC => Curvature::None,
-        Op::Mul => Curvature::Cross,
+        | Op::AddMulC
+        | Op::Affine => Curvature::None,
+        Op::Mul | Op::MulAddC => Curvature::Cross,
         _ => Curvature::Full,
     }
 }

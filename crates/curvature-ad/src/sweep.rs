@@ -9,7 +9,7 @@
 //! - [`tangents`] pushes tangent vectors forward through the recorded f64 partials
 //!   (forward-mode Jacobian columns, N at a time with [`Lanes`](crate::Lanes)).
 
-use crate::elementary::{eval, eval_f64, with_inner};
+use crate::elementary::{eval, eval_f64, with_inner, Op};
 use crate::error::BranchChanged;
 use crate::recording::{check_guards, Guard, Node, Nodes};
 use crate::scalar::Scalar;
@@ -32,6 +32,12 @@ pub(crate) trait Partials<S> {
         S: Scalar,
     {
         let c = node.c(consts);
+        // An affine node's slope, its constant partial, is the one constant `c` leaves out.
+        let b = if node.op == Op::Affine {
+            S::cst(node.p[0])
+        } else {
+            b
+        };
         let (v, pa, pb) = eval(node.op, a, b, c);
         (v, pa, if node.op.is_binary() { pb } else { S::cst(c) })
     }

@@ -190,9 +190,10 @@ impl Tape {
     /// Afterwards the derivative methods work at `x`.
     ///
     /// The first replay of a tape also fuses its single-use chains — `(a − b)²`,
-    /// `c·(a − b)²`, `(x + c)²`, `(c − x)²`, `c·t + u`, and sums `t + u` folded into t's
-    /// node — into single nodes, which computes the same values and derivatives by the same
-    /// floating-point operations in fewer nodes (chained Rosenbrock: 3 instead of 8 a term),
+    /// `c·(a − b)²`, `(x + c)²`, `(c − x)²`, `c·t + u`, `x·s + c`, `a·b + c`, and sums
+    /// `t + u` folded into t's node, among others (see [`Tape::fuse`]) — into single nodes,
+    /// which computes the same values and derivatives by the same floating-point operations
+    /// in fewer nodes (chained Rosenbrock: 2 instead of 8 a term),
     /// and drops nodes no output or guard depends on, so every later sweep is shorter;
     /// [`Tape::len`] then counts the nodes kept. A tape whose Hessian structure was computed
     /// before its first replay keeps its nodes.
@@ -242,7 +243,8 @@ impl Tape {
     }
 
     /// Fuses the recording's single-use chains — `(a − b)²`, `c·(a − b)²`, `(x + c)²`,
-    /// `(c − x)²`, `c·t + u`, sums `t + u`, and x², √x, eˣ, ln x, 1/x, sin x or cos x as a
+    /// `(c − x)²`, `c·t + u`, `u − c·t`, `x·s + c`, `a·b + c`, sums `t + u`, and x², √x, eˣ,
+    /// ln x, 1/x, sin x or cos x as a
     /// binary node's second operand, whose inner node has no other use — into single nodes;
     /// returns how many nodes that removed. The fused nodes compute the same values by the
     /// same floating-point operations, and the same derivatives up to rounding (adjoint

@@ -1,5 +1,6 @@
 //! `Tape::fuse`, which the first replay of a tape runs, fuses its single-use chains (`(a − b)²`,
-//! `c·(a − b)²`, `(x + c)²`, `(c − x)²`, `c·t + u`, and sums `u + t` folded into t's node)
+//! `c·(a − b)²`, `(x + c)²`, `(c − x)²`, `c·t + u`, `x·s + c`, `a·b + c`, `u − c·t`, and sums
+//! `u + t` folded into t's node)
 //! into single nodes, and drops dead ones. Everything the tape computes afterwards must be
 //! what an unfused recording at the same point computes (values bit for bit, derivatives to
 //! rounding) and what the formulas worked out by hand say.
@@ -256,6 +257,193 @@ fn single_use_unary_operands_become_inner_ops_and_stay_exact() {
                 sparse[(i, j)]
             );
         }
+    }
+}
+
+/// The forms with constants: an affine map of a variable `x·s + c` (from `MulC` then `AddC`,
+/// or `RSubC`: `3 − 2x`), a product plus a constant `a·b + c` (keeping the product's inner
+/// op), and `u − c·t` as `−c·t + u` where it is not squared. f = Σ_i r_i² + Σ_{i<n−1}
+/// [p_i·q_i + w·d_i² + x_{i+1}·e^{x_i} + 2] with Broyden's residual
+/// r_i = (3 − 2x_i)·x_i + 1 − x_{i−1} − 2x_{i+1}, p_i = x_i − 2x_{i+1}, q_i = 0.5x_i + 1.5,
+/// d_i = x_{i+1} − 3x_i, w = 0.25. By hand: ∇r_i = (−1, 3 − 4x_i, −2) at (i − 1, i, i + 1) and
+/// ∂²r_i/∂x_i² = −4, ∇p_i = (1, −2) at (i, i + 1), ∇q_i = 0.5 at i, ∇d_i = (−3, 1).
+#[test]
+fn affine_maps_products_plus_constants_and_scaled_differences_fuse_exactly() {
+    fn f<T: Float>(x: &[T]) -> T {
+        let n = x.len();
+        let c = |v: f64| T::from(v).unwrap();
+        let mut s = T::zero();
+        for i in 0..n {
+            let mut r = (c(3.0) - c(2.0) * x[i]) * x[i] + T::one();
+            if i > 0 {
+                r = r - x[i - 1];
+            }
+            if i + 1 < n {
+                r = r - c(2.0) * x[i + 1];
+            }
+            s = s + r * r;
+            if i + 1 < n {
+                s = s + (x[i] - c(2.0) * x[i + 1]) * (c(0.5) * x[i] + c(1.5));
+                s = s + c(0.25) * (x[i + 1] - c(3.0) * x[i]).powi(2);
+                s = s + (x[i + 1] * x[i].exp() + c(2.0));
+            }
+        }
+        s
+    }
+    let n = 30;
+    let (x, y) = (point(n, 0.0), point(n, 0.3));
+    let mut tape = Tape::record(f::<Var>, &x);
+    let recorded = tape.len();
+    let value = tape.replay(&y).unwrap();
+    // Recorded for an interior i: r takes MulC, RSubC, Mul, AddC, Sub, MulC, Sub, Sq and the
+    // sum's Add; fused: 3 − 2x_i one affine node, ·x_i + 1 one product-plus-constant, the
+    // Sub, and the squared r − 2x_{i+1} stays MulC then SqDiff: 4 removed. p·q: MulC, Sub,
+    // MulC, AddC, Mul, Add; fused: −2·x_{i+1} + x_i, 0.5x_i + 1.5 and the product: 3
+    // removed. w·d²: MulC, Sub, Sq, MulC, Add; fused: MulC and w·(a − b)²: 3 removed.
+    // x_{i+1}·e^{x_i} + 2: Exp, Mul, AddC, Add; fused: one node, its inner op e^x: 3
+    // removed. i = 0 has no Add for r² (0 + t is no node): 12 removed; i = n − 1 has r
+    // alone, its Sub squared: 4.
+    assert_eq!(recorded - tape.len(), 12 + 13 * (n - 2) + 4);
+    assert_eq!(value, f(&y), "the same operations in the same order");
+    let mut g_hand = vec![0.0; n];
+    let mut h_hand = vec![vec![0.0; n]; n];
+    let add_outer = |h: &mut Vec<Vec<f64>>, u: &[(usize, f64)], v: &[(usize, f64)], k: f64| {
+        for &(i, a) in u {
+            for &(j, b) in v {
+                h[i][j] += k * a * b;
+            }
+        }
+    };
+    for i in 0..n {
+        let mut r = (3.0 - 2.0 * y[i]) * y[i] + 1.0;
+        let mut dr = vec![(i, 3.0 - 4.0 * y[i])];
+        if i > 0 {
+            r -= y[i - 1];
+            dr.push((i - 1, -1.0));
+        }
+        if i + 1 < n {
+            r -= 2.0 * y[i + 1];
+            dr.push((i + 1, -2.0));
+        }
+        for &(j, d) in &dr {
+            g_hand[j] += 2.0 * r * d;
+        }
+        add_outer(&mut h_hand, &dr, &dr, 2.0);
+        h_hand[i][i] += 2.0 * r * -4.0;
+        if i + 1 < n {
+            let (p, q) = (y[i] - 2.0 * y[i + 1], 0.5 * y[i] + 1.5);
+            let (dp, dq) = ([(i, 1.0), (i + 1, -2.0)], [(i, 0.5)]);
+            for &(j, d) in &dp {
+                g_hand[j] += q * d;
+            }
+            g_hand[i] += p * 0.5;
+            add_outer(&mut h_hand, &dp, &dq, 1.0);
+            add_outer(&mut h_hand, &dq, &dp, 1.0);
+            let d = y[i + 1] - 3.0 * y[i];
+            let dd = [(i, -3.0), (i + 1, 1.0)];
+            for &(j, e) in &dd {
+                g_hand[j] += 0.5 * d * e;
+            }
+            add_outer(&mut h_hand, &dd, &dd, 0.5);
+            let e = y[i].exp();
+            g_hand[i] += y[i + 1] * e;
+            g_hand[i + 1] += e;
+            h_hand[i][i] += y[i + 1] * e;
+            h_hand[i][i + 1] += e;
+            h_hand[i + 1][i] += e;
+        }
+    }
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + b.abs());
+    let g = tape.gradient();
+    for i in 0..n {
+        assert!(close(g[i], g_hand[i]), "g[{i}] {} vs {}", g[i], g_hand[i]);
+    }
+    let v: Vec<f64> = (0..n).map(|i| 0.4 - 0.03 * i as f64).collect();
+    let hv = tape.hvp(&v);
+    let dense = tape.hessian();
+    let sparse = tape.sparse_hessian().to_dense();
+    for i in 0..n {
+        let e: f64 = (0..n).map(|j| h_hand[i][j] * v[j]).sum();
+        assert!(close(hv[i], e), "Hv[{i}] {} vs {e}", hv[i]);
+        for j in 0..n {
+            let e = h_hand[i][j];
+            assert!(
+                close(dense[(i, j)], e),
+                "H[{i},{j}] {} vs {e}",
+                dense[(i, j)]
+            );
+            assert!(
+                close(sparse[(i, j)], e),
+                "sparse H[{i},{j}] {} vs {e}",
+                sparse[(i, j)]
+            );
+        }
+    }
+}
+
+/// Products plus constants, c_i distinct, share the constant pool with the weighted squares:
+/// f = Σ_i (x_i·x_{i+1} + c_i)·x_i. The first 65 536 constants fit (the product and its
+/// constant one node), the rest stay `Mul` then `AddC`; either way the value is plain f64
+/// code's bit for bit and ∂f/∂x_i = 2x_i·x_{i+1} + c_i (+ x_{i−1}² from the term before).
+#[test]
+fn products_plus_constants_outgrow_the_pool_exactly() {
+    let m = 70_000;
+    let c = |i: usize| 0.5 + i as f64 / 16.0;
+    let f = |x: &[Var]| {
+        let mut s = Var::constant(0.0);
+        for i in 0..m {
+            s += (x[i] * x[i + 1] + c(i)) * x[i];
+        }
+        s
+    };
+    let n = m + 1;
+    let (x, y) = (point(n, 0.0), point(n, 0.4));
+    let mut tape = Tape::record(f, &x);
+    let recorded = tape.len();
+    tape.replay(&y).unwrap();
+    // Recorded a term: Mul, AddC, Mul, Add (the first term no Add); the Add always folds,
+    // the AddC into the product while the pool has room.
+    let pooled = 65_536;
+    assert_eq!(recorded - tape.len(), pooled + m - 1);
+    let mut plain = 0.0;
+    for i in 0..m {
+        plain += (y[i] * y[i + 1] + c(i)) * y[i];
+    }
+    assert_eq!(tape.value(), plain, "the same operations in the same order");
+    let g = tape.gradient();
+    for i in 0..n {
+        let mut e = 0.0;
+        if i < m {
+            e += 2.0 * y[i] * y[i + 1] + c(i);
+        }
+        if i > 0 {
+            e += y[i - 1] * y[i - 1];
+        }
+        assert!(
+            (g[i] - e).abs() <= 1e-12 * (1.0 + e.abs()),
+            "g[{i}] {} vs {e}",
+            g[i]
+        );
+    }
+    let v: Vec<f64> = (0..n).map(|i| ((i % 5) as f64 - 2.0) / 3.0).collect();
+    let hv = tape.hvp(&v);
+    for i in (0..n)
+        .step_by(101)
+        .chain([pooled - 1, pooled, pooled + 1, n - 1])
+    {
+        // H_ii = 2x_{i+1} (i < m), H_{i,i+1} = 2x_i, H_{i,i−1} = 2x_{i−1}.
+        let mut e = 0.0;
+        if i < m {
+            e += 2.0 * y[i + 1] * v[i] + 2.0 * y[i] * v[i + 1];
+        }
+        if i > 0 {
+            e += 2.0 * y[i - 1] * v[i - 1];
+        }
+        assert!(
+            (hv[i] - e).abs() <= 1e-12 * (1.0 + e.abs()),
+            "Hv[{i}] {} vs {e}",
+            hv[i]
+        );
     }
 }
 
