@@ -17,7 +17,7 @@
 //! | `Mul(a, b)` → `AddC c` | `MulAddC c (a, b)` = a·b + c |
 //! | `MulC c (t)` → `Sub(u, ·)`, not squared | `AddMulC −c (t, u)` = −c·t + u |
 //! | any t → `Add(·, u)` (either side) | t's node with summand u (`Node::acc`) = t + u |
-//! | x², √x, eˣ, ln x, 1/x, sin x, cos x as the second operand b of any binary node | the node reading x, with that op applied to it first (`Node::inner`) |
+//! | x², √x, eˣ, ln x, 1/x, sin x, cos x as the second operand b of any binary node (or as a product's first, the operands swapped) | the node reading x, with that op applied to it first (`Node::inner`) |
 //!
 //! A fused node computes its value by the same floating-point operations, in the same order,
 //! as the pair it replaces, and its partials at the recorded point are the chain rule's
@@ -267,7 +267,20 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
         // to the second operand before the node's own op: its partial there is the chain
         // rule's product, and x takes u's place as the operand. Chained Rosenbrock's
         // 100·(x_{i+1} − x_i²)² then reads x_i itself, and the term takes 2 nodes, not 3.
-        let node = list[i];
+        let mut node = list[i];
+        let inner_op = |k: u32, uses: &[u8], list: &[Node]| {
+            plain(k, uses, list) && INNER.contains(&list[k as usize].op)
+        };
+        // A product's operands swap (a·b is b·a exactly) when only the first is such an op,
+        // so `x.exp() * y` folds as `y * x.exp()` does.
+        if node.op == Op::Mul
+            && node.inner() == 0
+            && inner_op(node.args[0], &uses, list)
+            && !inner_op(node.args[1], &uses, list)
+        {
+            node.args.swap(0, 1);
+            node.p.swap(0, 1);
+        }
         let m = node.args[1];
         if node.op.is_binary() && node.inner() == 0 && plain(m, &uses, list) {
             let u = list[m as usize];

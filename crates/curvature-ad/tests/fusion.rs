@@ -169,11 +169,13 @@ fn the_other_fused_forms_are_exact() {
 }
 
 /// A single-use x², √x, eˣ, ln x, 1/x, sin x or cos x as the second operand of a binary node
-/// becomes the node's inner op. With u_i the i-th of these (cycling) and c_i = 1 + i/10:
-/// f = Σ_i [c_i·(x_{i+1} − u_i(x_i)) + x_{i+1}·u_i(x_i)] (u_i called twice, so each call is
-/// a single-use node: one under a linear op, one under a product). By hand:
-/// ∂f/∂x_{i+1} += c_i + u_i(x_i), ∂f/∂x_i += (x_{i+1} − c_i)·u_i'(x_i),
-/// H_ii += (x_{i+1} − c_i)·u_i''(x_i), H_{i,i+1} = u_i'(x_i).
+/// becomes the node's inner op, and so does one that is a product's first operand. With u_i
+/// the i-th of these (cycling) and c_i = 1 + i/10:
+/// f = Σ_i [c_i·(x_{i+1} − u_i(x_i)) + x_{i+1}·u_i(x_i) + u_i(x_i)·x_{i+1}] (u_i called three
+/// times, so each call is a single-use node: under a linear op, and under a product as its
+/// second and as its first operand). By hand: ∂f/∂x_{i+1} += c_i + 2u_i(x_i),
+/// ∂f/∂x_i += (2x_{i+1} − c_i)·u_i'(x_i), H_ii += (2x_{i+1} − c_i)·u_i''(x_i),
+/// H_{i,i+1} = 2u_i'(x_i).
 #[test]
 fn single_use_unary_operands_become_inner_ops_and_stay_exact() {
     // (u, u', u'') by hand for each inner op, in `INNER`'s order.
@@ -202,7 +204,7 @@ fn single_use_unary_operands_become_inner_ops_and_stay_exact() {
         let mut s = T::zero();
         for i in 0..x.len() - 1 {
             let c = T::from(1.0 + i as f64 / 10.0).unwrap();
-            s = s + c * (x[i + 1] - u(i, x[i])) + x[i + 1] * u(i, x[i]);
+            s = s + c * (x[i + 1] - u(i, x[i])) + x[i + 1] * u(i, x[i]) + u(i, x[i]) * x[i + 1];
         }
         s
     }
@@ -216,26 +218,44 @@ fn single_use_unary_operands_become_inner_ops_and_stay_exact() {
     let mut tape = Tape::record(f::<Var>, &x);
     let recorded = tape.len();
     let value = tape.replay(&y).unwrap();
-    // Recorded a term: u, Sub, MulC, Add, u, Mul, Add (the first term's first Add is
-    // `0 + t`, no node). Both u fold into their consumers, both Adds into the nodes they
-    // add: 4 nodes fewer a term, 3 for the first.
-    assert_eq!(recorded - tape.len(), 4 * (n - 1) - 1);
+    // Recorded a term: u, Sub, MulC, Add, u, Mul, Add, u, Mul, Add (the first term's first
+    // Add is `0 + t`, no node). The three u fold into their consumers (the last product's
+    // operands swapped), the three Adds into the nodes they add: 6 nodes fewer a term, 5
+    // for the first.
+    assert_eq!(recorded - tape.len(), 6 * (n - 1) - 1);
     assert_eq!(value, f(&y), "the same operations in the same order");
-    let mut g_hand = vec![0.0; n];
-    let mut h_hand = vec![vec![0.0; n]; n];
-    for i in 0..n - 1 {
-        let c = 1.0 + i as f64 / 10.0;
-        let [v, d, dd] = rules[i % 7](y[i]);
-        g_hand[i + 1] += c + v;
-        g_hand[i] += (y[i + 1] - c) * d;
-        h_hand[i][i] += (y[i + 1] - c) * dd;
-        h_hand[i][i + 1] += d;
-        h_hand[i + 1][i] += d;
-    }
+    let by_hand = |y: &[f64]| {
+        let mut g_hand = vec![0.0; n];
+        let mut h_hand = vec![vec![0.0; n]; n];
+        for i in 0..n - 1 {
+            let c = 1.0 + i as f64 / 10.0;
+            let [v, d, dd] = rules[i % 7](y[i]);
+            g_hand[i + 1] += c + 2.0 * v;
+            g_hand[i] += (2.0 * y[i + 1] - c) * d;
+            h_hand[i][i] += (2.0 * y[i + 1] - c) * dd;
+            h_hand[i][i + 1] += 2.0 * d;
+            h_hand[i + 1][i] += 2.0 * d;
+        }
+        (g_hand, h_hand)
+    };
+    let (g_hand, h_hand) = by_hand(&y);
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + b.abs());
     let g = tape.gradient();
     for i in 0..n {
         assert!(close(g[i], g_hand[i]), "g[{i}] {} vs {}", g[i], g_hand[i]);
+    }
+    // Fused at the recorded point and swept without a replay: the fused nodes' partials are
+    // the chain rule's products of the recorded ones.
+    let mut at_x = Tape::record(f::<Var>, &x);
+    at_x.fuse();
+    let (g, g_hand) = (at_x.gradient(), by_hand(&x).0);
+    for i in 0..n {
+        assert!(
+            close(g[i], g_hand[i]),
+            "at x: g[{i}] {} vs {}",
+            g[i],
+            g_hand[i]
+        );
     }
     let v: Vec<f64> = (0..n).map(|i| 0.5 - 0.07 * i as f64).collect();
     let hv = tape.hvp(&v);
@@ -305,58 +325,75 @@ fn affine_maps_products_plus_constants_and_scaled_differences_fuse_exactly() {
     // alone, its Sub squared: 4.
     assert_eq!(recorded - tape.len(), 12 + 13 * (n - 2) + 4);
     assert_eq!(value, f(&y), "the same operations in the same order");
-    let mut g_hand = vec![0.0; n];
-    let mut h_hand = vec![vec![0.0; n]; n];
-    let add_outer = |h: &mut Vec<Vec<f64>>, u: &[(usize, f64)], v: &[(usize, f64)], k: f64| {
-        for &(i, a) in u {
-            for &(j, b) in v {
-                h[i][j] += k * a * b;
+    let by_hand = |y: &[f64]| {
+        let mut g_hand = vec![0.0; n];
+        let mut h_hand = vec![vec![0.0; n]; n];
+        let add_outer = |h: &mut Vec<Vec<f64>>, u: &[(usize, f64)], v: &[(usize, f64)], k: f64| {
+            for &(i, a) in u {
+                for &(j, b) in v {
+                    h[i][j] += k * a * b;
+                }
+            }
+        };
+        for i in 0..n {
+            let mut r = (3.0 - 2.0 * y[i]) * y[i] + 1.0;
+            let mut dr = vec![(i, 3.0 - 4.0 * y[i])];
+            if i > 0 {
+                r -= y[i - 1];
+                dr.push((i - 1, -1.0));
+            }
+            if i + 1 < n {
+                r -= 2.0 * y[i + 1];
+                dr.push((i + 1, -2.0));
+            }
+            for &(j, d) in &dr {
+                g_hand[j] += 2.0 * r * d;
+            }
+            add_outer(&mut h_hand, &dr, &dr, 2.0);
+            h_hand[i][i] += 2.0 * r * -4.0;
+            if i + 1 < n {
+                let (p, q) = (y[i] - 2.0 * y[i + 1], 0.5 * y[i] + 1.5);
+                let (dp, dq) = ([(i, 1.0), (i + 1, -2.0)], [(i, 0.5)]);
+                for &(j, d) in &dp {
+                    g_hand[j] += q * d;
+                }
+                g_hand[i] += p * 0.5;
+                add_outer(&mut h_hand, &dp, &dq, 1.0);
+                add_outer(&mut h_hand, &dq, &dp, 1.0);
+                let d = y[i + 1] - 3.0 * y[i];
+                let dd = [(i, -3.0), (i + 1, 1.0)];
+                for &(j, e) in &dd {
+                    g_hand[j] += 0.5 * d * e;
+                }
+                add_outer(&mut h_hand, &dd, &dd, 0.5);
+                let e = y[i].exp();
+                g_hand[i] += y[i + 1] * e;
+                g_hand[i + 1] += e;
+                h_hand[i][i] += y[i + 1] * e;
+                h_hand[i][i + 1] += e;
+                h_hand[i + 1][i] += e;
             }
         }
+        (g_hand, h_hand)
     };
-    for i in 0..n {
-        let mut r = (3.0 - 2.0 * y[i]) * y[i] + 1.0;
-        let mut dr = vec![(i, 3.0 - 4.0 * y[i])];
-        if i > 0 {
-            r -= y[i - 1];
-            dr.push((i - 1, -1.0));
-        }
-        if i + 1 < n {
-            r -= 2.0 * y[i + 1];
-            dr.push((i + 1, -2.0));
-        }
-        for &(j, d) in &dr {
-            g_hand[j] += 2.0 * r * d;
-        }
-        add_outer(&mut h_hand, &dr, &dr, 2.0);
-        h_hand[i][i] += 2.0 * r * -4.0;
-        if i + 1 < n {
-            let (p, q) = (y[i] - 2.0 * y[i + 1], 0.5 * y[i] + 1.5);
-            let (dp, dq) = ([(i, 1.0), (i + 1, -2.0)], [(i, 0.5)]);
-            for &(j, d) in &dp {
-                g_hand[j] += q * d;
-            }
-            g_hand[i] += p * 0.5;
-            add_outer(&mut h_hand, &dp, &dq, 1.0);
-            add_outer(&mut h_hand, &dq, &dp, 1.0);
-            let d = y[i + 1] - 3.0 * y[i];
-            let dd = [(i, -3.0), (i + 1, 1.0)];
-            for &(j, e) in &dd {
-                g_hand[j] += 0.5 * d * e;
-            }
-            add_outer(&mut h_hand, &dd, &dd, 0.5);
-            let e = y[i].exp();
-            g_hand[i] += y[i + 1] * e;
-            g_hand[i + 1] += e;
-            h_hand[i][i] += y[i + 1] * e;
-            h_hand[i][i + 1] += e;
-            h_hand[i + 1][i] += e;
-        }
-    }
+    let (g_hand, h_hand) = by_hand(&y);
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + b.abs());
     let g = tape.gradient();
     for i in 0..n {
         assert!(close(g[i], g_hand[i]), "g[{i}] {} vs {}", g[i], g_hand[i]);
+    }
+    // Fused at the recorded point and swept without a replay: the fused nodes' recorded
+    // partials.
+    let mut at_x = Tape::record(f::<Var>, &x);
+    at_x.fuse();
+    let (g, g_hand) = (at_x.gradient(), by_hand(&x).0);
+    for i in 0..n {
+        assert!(
+            close(g[i], g_hand[i]),
+            "at x: g[{i}] {} vs {}",
+            g[i],
+            g_hand[i]
+        );
     }
     let v: Vec<f64> = (0..n).map(|i| 0.4 - 0.03 * i as f64).collect();
     let hv = tape.hvp(&v);
