@@ -44,6 +44,67 @@ fn point(n: usize, shift: f64) -> Vec<f64> {
     (0..n).map(|i| (0.3 * i as f64).sin() + shift).collect()
 }
 
+/// f recorded at x and replayed to y (which fuses it), and how many nodes fusion removed.
+fn replayed(f: impl Fn(&[Var]) -> Var, x: &[f64], y: &[f64]) -> (Tape, usize) {
+    let mut tape = Tape::record(f, x);
+    let recorded = tape.len();
+    tape.replay(y).unwrap();
+    let removed = recorded - tape.len();
+    (tape, removed)
+}
+
+/// Checks `tape`, f's recording replayed to y, against `by_hand(y)`, the gradient and
+/// Hessian worked out by hand (gradient, HVP along v_i = `v(i)`, dense and sparse
+/// Hessians), and f recorded at x and swept right after fusing, without a replay, against
+/// `by_hand(x)`: the fused nodes' partials as fusion computed them from the recorded ones.
+/// All to 1e-12 relative.
+fn check_by_hand(
+    mut tape: Tape,
+    f: fn(&[Var]) -> Var,
+    (x, y, v): (&[f64], &[f64], impl Fn(usize) -> f64),
+    by_hand: impl Fn(&[f64]) -> (Vec<f64>, Vec<Vec<f64>>),
+) {
+    let n = x.len();
+    let v: Vec<f64> = (0..n).map(v).collect();
+    let mut at_x = Tape::record(f, x);
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + b.abs());
+    let (g_hand, h_hand) = by_hand(y);
+    let g = tape.gradient();
+    for i in 0..n {
+        assert!(close(g[i], g_hand[i]), "g[{i}] {} vs {}", g[i], g_hand[i]);
+    }
+    at_x.fuse();
+    let (g, g_hand) = (at_x.gradient(), by_hand(x).0);
+    for i in 0..n {
+        assert!(
+            close(g[i], g_hand[i]),
+            "at x: g[{i}] {} vs {}",
+            g[i],
+            g_hand[i]
+        );
+    }
+    let hv = tape.hvp(&v);
+    let dense = tape.hessian();
+    let sparse = tape.sparse_hessian().to_dense();
+    for i in 0..n {
+        let e: f64 = (0..n).map(|j| h_hand[i][j] * v[j]).sum();
+        assert!(close(hv[i], e), "Hv[{i}] {} vs {e}", hv[i]);
+        for j in 0..n {
+            let e = h_hand[i][j];
+            assert!(
+                close(dense[(i, j)], e),
+                "H[{i},{j}] {} vs {e}",
+                dense[(i, j)]
+            );
+            assert!(
+                close(sparse[(i, j)], e),
+                "sparse H[{i},{j}] {} vs {e}",
+                sparse[(i, j)]
+            );
+        }
+    }
+}
+
 #[test]
 fn a_replayed_rosenbrock_tape_is_fused_and_exact() {
     let n = 40;
@@ -238,46 +299,8 @@ fn single_use_unary_operands_become_inner_ops_and_stay_exact() {
         }
         (g_hand, h_hand)
     };
-    let (g_hand, h_hand) = by_hand(&y);
-    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + b.abs());
-    let g = tape.gradient();
-    for i in 0..n {
-        assert!(close(g[i], g_hand[i]), "g[{i}] {} vs {}", g[i], g_hand[i]);
-    }
-    // Fused at the recorded point and swept without a replay: the fused nodes' partials are
-    // the chain rule's products of the recorded ones.
-    let mut at_x = Tape::record(f::<Var>, &x);
-    at_x.fuse();
-    let (g, g_hand) = (at_x.gradient(), by_hand(&x).0);
-    for i in 0..n {
-        assert!(
-            close(g[i], g_hand[i]),
-            "at x: g[{i}] {} vs {}",
-            g[i],
-            g_hand[i]
-        );
-    }
-    let v: Vec<f64> = (0..n).map(|i| 0.5 - 0.07 * i as f64).collect();
-    let hv = tape.hvp(&v);
-    let dense = tape.hessian();
-    let sparse = tape.sparse_hessian().to_dense();
-    for i in 0..n {
-        let e: f64 = (0..n).map(|j| h_hand[i][j] * v[j]).sum();
-        assert!(close(hv[i], e), "Hv[{i}] {} vs {e}", hv[i]);
-        for j in 0..n {
-            let e = h_hand[i][j];
-            assert!(
-                close(dense[(i, j)], e),
-                "H[{i},{j}] {} vs {e}",
-                dense[(i, j)]
-            );
-            assert!(
-                close(sparse[(i, j)], e),
-                "sparse H[{i},{j}] {} vs {e}",
-                sparse[(i, j)]
-            );
-        }
-    }
+    let v = |i: usize| 0.5 - 0.07 * i as f64;
+    check_by_hand(tape, f::<Var>, (&x, &y, v), by_hand);
 }
 
 /// The forms with constants: an affine map of a variable `x·s + c` (from `MulC` then `AddC`,
@@ -376,46 +399,7 @@ fn affine_maps_products_plus_constants_and_scaled_differences_fuse_exactly() {
         }
         (g_hand, h_hand)
     };
-    let (g_hand, h_hand) = by_hand(&y);
-    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + b.abs());
-    let g = tape.gradient();
-    for i in 0..n {
-        assert!(close(g[i], g_hand[i]), "g[{i}] {} vs {}", g[i], g_hand[i]);
-    }
-    // Fused at the recorded point and swept without a replay: the fused nodes' recorded
-    // partials.
-    let mut at_x = Tape::record(f::<Var>, &x);
-    at_x.fuse();
-    let (g, g_hand) = (at_x.gradient(), by_hand(&x).0);
-    for i in 0..n {
-        assert!(
-            close(g[i], g_hand[i]),
-            "at x: g[{i}] {} vs {}",
-            g[i],
-            g_hand[i]
-        );
-    }
-    let v: Vec<f64> = (0..n).map(|i| 0.4 - 0.03 * i as f64).collect();
-    let hv = tape.hvp(&v);
-    let dense = tape.hessian();
-    let sparse = tape.sparse_hessian().to_dense();
-    for i in 0..n {
-        let e: f64 = (0..n).map(|j| h_hand[i][j] * v[j]).sum();
-        assert!(close(hv[i], e), "Hv[{i}] {} vs {e}", hv[i]);
-        for j in 0..n {
-            let e = h_hand[i][j];
-            assert!(
-                close(dense[(i, j)], e),
-                "H[{i},{j}] {} vs {e}",
-                dense[(i, j)]
-            );
-            assert!(
-                close(sparse[(i, j)], e),
-                "sparse H[{i},{j}] {} vs {e}",
-                sparse[(i, j)]
-            );
-        }
-    }
+    check_by_hand(tape, f::<Var>, (&x, &y, |i| 0.4 - 0.03 * i as f64), by_hand);
 }
 
 /// Products plus constants, c_i distinct, share the constant pool with the weighted squares:
@@ -433,15 +417,12 @@ fn products_plus_constants_outgrow_the_pool_exactly() {
         }
         s
     };
-    let n = m + 1;
+    let (n, pooled) = (m + 1, 65_536);
     let (x, y) = (point(n, 0.0), point(n, 0.4));
-    let mut tape = Tape::record(f, &x);
-    let recorded = tape.len();
-    tape.replay(&y).unwrap();
+    let (mut tape, removed) = replayed(f, &x, &y);
     // Recorded a term: Mul, AddC, Mul, Add (the first term no Add); the Add always folds,
     // the AddC into the product while the pool has room.
-    let pooled = 65_536;
-    assert_eq!(recorded - tape.len(), pooled + m - 1);
+    assert_eq!(removed, pooled + m - 1);
     let mut plain = 0.0;
     for i in 0..m {
         plain += (y[i] * y[i + 1] + c(i)) * y[i];
@@ -503,16 +484,13 @@ fn weighted_squares_share_a_constant_pool_and_outgrow_it_exactly() {
     };
     let n = m + 1;
     let (x, y) = (point(n, 0.0), point(n, 0.4));
-    let mut tape = Tape::record(f, &x);
-    let recorded = tape.len();
-    tape.replay(&y).unwrap();
+    let (mut tape, removed) = replayed(f, &x, &y);
     // Recorded a term: Sub, Sq, MulC, Add (the first term no Add). The first 65 536 weights
     // fit the pool (3 nodes removed a term, 2 for the first), and so do the last 1 000
     // terms, whose weights repeat; the others lose 2.
     let pooled = 65_536;
     let unpooled = 69_000 - pooled;
-    let removed = 2 + 3 * (m - 1 - unpooled) + 2 * unpooled;
-    assert_eq!(recorded - tape.len(), removed);
+    assert_eq!(removed, 2 + 3 * (m - 1 - unpooled) + 2 * unpooled);
     let d = |i: usize| y[i] - y[i + 1];
     let mut plain = 0.0;
     for i in 0..m {
