@@ -16,6 +16,7 @@
 //! | `MulC s (x)` → `AddC c` / `RSubC c` | `Affine (s, c) (x)` = x·s + c / x·(−s) + c |
 //! | `Mul(a, b)` → `AddC c` | `MulAddC c (a, b)` = a·b + c |
 //! | `MulC c (t)` → `Sub(u, ·)`, not squared | `AddMulC −c (t, u)` = −c·t + u |
+//! | `Neg` → `MulC c` / `AddC c` / `RSubC c` | `MulC −c` / `RSubC c` / `AddC c` |
 //! | any t → `Add(·, u)` (either side) | t's node with summand u (`Node::acc`) = t + u |
 //! | x², √x, eˣ, ln x, 1/x, sin x, cos x as the second operand b of any binary node (or as a product's first, the operands swapped) | the node reading x, with that op applied to it first (`Node::inner`) |
 //!
@@ -183,6 +184,15 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                 let inner = list[m as usize];
                 let c = node.c(consts);
                 match inner.op {
+                    // −x + c is c − x, and c − (−x) is x + c (negation is exact).
+                    Op::Neg => {
+                        let (op, d) = if node.op == Op::AddC {
+                            (Op::RSubC, -1.0)
+                        } else {
+                            (Op::AddC, 1.0)
+                        };
+                        Some((m, Node::new(op, inner.args, [d, c])))
+                    }
                     // x·s + c, and c − x·s as x·(−s) + c (the same IEEE result).
                     Op::MulC => {
                         let s = inner.c(consts);
@@ -198,6 +208,15 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                     }),
                     _ => None,
                 }
+            }
+            // (−x)·c is x·(−c) exactly: `-b * t`, as models write a decay.
+            Op::MulC
+                if plain(node.args[0], &uses, list)
+                    && list[node.args[0] as usize].op == Op::Neg =>
+            {
+                let m = node.args[0];
+                let c = -node.c(consts);
+                Some((m, Node::new(Op::MulC, list[m as usize].args, [c, c])))
             }
             Op::MulC
                 if plain(node.args[0], &uses, list)

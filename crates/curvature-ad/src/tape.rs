@@ -243,8 +243,8 @@ impl Tape {
     }
 
     /// Fuses the recording's single-use chains — `(a − b)²`, `c·(a − b)²`, `(x + c)²`,
-    /// `(c − x)²`, `c·t + u`, `u − c·t`, `x·s + c`, `a·b + c`, sums `t + u`, and x², √x, eˣ,
-    /// ln x, 1/x, sin x or cos x as a
+    /// `(c − x)²`, `c·t + u`, `u − c·t`, `x·s + c`, `a·b + c`, `(−x)·c`, `−x + c`, sums
+    /// `t + u`, and x², √x, eˣ, ln x, 1/x, sin x or cos x as a
     /// binary node's second operand, whose inner node has no other use — into single nodes;
     /// returns how many nodes that removed. The fused nodes compute the same values by the
     /// same floating-point operations, and the same derivatives up to rounding (adjoint

@@ -402,6 +402,55 @@ fn affine_maps_products_plus_constants_and_scaled_differences_fuse_exactly() {
     check_by_hand(tape, f::<Var>, (&x, &y, |i| 0.4 - 0.03 * i as f64), by_hand);
 }
 
+/// A single-use negation folds into the constant op that consumes it: (−x)·c becomes x·(−c),
+/// −x + c becomes c − x, c − (−x) becomes x + c (exact: negation rounds nothing).
+/// f = Σ_i [e^{(−x_i)·c_i} + (−x_i + 2)·x_{i+1} + (1 − (−x_i))²], c_i = 1.5 + i/8, the last
+/// two terms for i < n − 1. By hand: ∂f/∂x_i += −c_i e^{−c_i x_i} − x_{i+1} + 2(1 + x_i),
+/// ∂f/∂x_{i+1} += 2 − x_i; H_ii += c_i² e^{−c_i x_i} + 2, H_{i,i+1} = −1.
+#[test]
+fn negations_fold_into_their_constant_consumers() {
+    fn f<T: Float>(x: &[T]) -> T {
+        let n = x.len();
+        let c = |v: f64| T::from(v).unwrap();
+        let mut s = T::zero();
+        for i in 0..n {
+            s = s + (-x[i] * c(1.5 + i as f64 / 8.0)).exp();
+            if i + 1 < n {
+                s = s + (-x[i] + c(2.0)) * x[i + 1] + (c(1.0) - -x[i]).powi(2);
+            }
+        }
+        s
+    }
+    let n = 17;
+    let (x, y) = (point(n, 0.0), point(n, 0.25));
+    let (tape, removed) = replayed(f::<Var>, &x, &y);
+    // Recorded for i < n − 1: Neg, MulC, Exp, Add; Neg, AddC, Mul, Add; Neg, RSubC, Sq, Add.
+    // Fused: x·(−c) and its exponential carrying the sum (2 removed), 2 − x and the product
+    // (2 removed), (x + 1)² (3 removed). The first term's first Add is 0 + t, no node; the
+    // last term has its exponential alone.
+    assert_eq!(removed, 7 * (n - 1) - 1 + 2);
+    assert_eq!(tape.value(), f(&y), "the same operations in the same order");
+    let by_hand = |y: &[f64]| {
+        let mut g = vec![0.0; n];
+        let mut h = vec![vec![0.0; n]; n];
+        for i in 0..n {
+            let c = 1.5 + i as f64 / 8.0;
+            let e = (-y[i] * c).exp();
+            g[i] -= c * e;
+            h[i][i] += c * c * e;
+            if i + 1 < n {
+                g[i] += -y[i + 1] + 2.0 * (1.0 + y[i]);
+                g[i + 1] += 2.0 - y[i];
+                h[i][i] += 2.0;
+                h[i][i + 1] -= 1.0;
+                h[i + 1][i] -= 1.0;
+            }
+        }
+        (g, h)
+    };
+    check_by_hand(tape, f::<Var>, (&x, &y, |i| 0.3 - 0.05 * i as f64), by_hand);
+}
+
 /// Products plus constants, c_i distinct, share the constant pool with the weighted squares:
 /// f = Σ_i (x_i·x_{i+1} + c_i)·x_i. The first 65 536 constants fit (the product and its
 /// constant one node), the rest stay `Mul` then `AddC`; either way the value is plain f64
