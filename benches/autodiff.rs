@@ -241,6 +241,7 @@ fn tape_times(n: usize) -> TapeTimes {
 /// in two runs of one binary); it must now hit the same cell in all three rounds.
 fn tape_speed() {
     println!("### Scalar tape, chained Rosenbrock\n");
+    println!("Each cell: the best of three rounds, every size timed in each round.\n");
     let mut f_per_term = 0.0;
     println!("| n | f | gradient of the closure (× f) | replay + gradient (× f) | HVP on the tape (× replayed gradient) | replay + sparse Hessian (× replayed gradient) | sparse Hessian alone (× replayed gradient) | anchors |");
     println!("|---|---|---|---|---|---|---|---|");
