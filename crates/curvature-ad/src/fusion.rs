@@ -127,16 +127,15 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
         if node.op != Op::Sq {
             let operands = if node.op.is_binary() { 2 } else { 1 };
             for &m in &node.args[..operands] {
-                if !plain(m, &uses, list) {
+                // The op first: most operands are no difference. With the use count tested
+                // first the pass took 13.4 against 11.6 ms on extended Wood at n = 10⁵
+                // (11.4 ms without this rewrite; best of 6).
+                let sub = list[m as usize];
+                if sub.op != Op::Sub || sub.inner() != 0 || !plain(m, &uses, list) {
                     continue;
                 }
-                let sub = list[m as usize];
                 let t = sub.args[1];
-                if sub.op == Op::Sub
-                    && sub.inner() == 0
-                    && plain(t, &uses, list)
-                    && list[t as usize].op == Op::MulC
-                {
+                if list[t as usize].op == Op::MulC && plain(t, &uses, list) {
                     let scaled = list[t as usize];
                     let c = -scaled.c(consts);
                     list[m as usize] =
