@@ -235,24 +235,32 @@ fn tape_times(n: usize) -> TapeTimes {
 /// the point (as the table timed `Tape::sparse_hessian`, and as Newton pays after
 /// its line search has replayed the accepted point).
 ///
-/// Each cell is the best of three rounds, each round timing every size in turn: on a shared
+/// Each cell is the best of five rounds, each round timing every size in turn: on a shared
 /// machine a disturbance lasting longer than one cell's batches (a tenth of a second) used
 /// to double a cell now and then (the closure gradient at n = 10⁵ measured 1.97 and 3.39 ms
-/// in two runs of one binary); it must now hit the same cell in all three rounds.
+/// in two runs of one binary); it must now hit the same cell in every round. Below the
+/// table, each round's two gradient ratios show how much the machine disturbed the run (on
+/// the shared VM of 2026-12-01, up to 1.7× between rounds at every size).
 fn tape_speed() {
+    const ROUNDS: usize = 5;
     println!("### Scalar tape, chained Rosenbrock\n");
-    println!("Each cell: the best of three rounds, every size timed in each round.\n");
+    println!("Each cell: the best of {ROUNDS} rounds, every size timed in each round.\n");
     let mut f_per_term = 0.0;
     println!("| n | f | gradient of the closure (× f) | replay + gradient (× f) | HVP on the tape (× replayed gradient) | replay + sparse Hessian (× replayed gradient) | sparse Hessian alone (× replayed gradient) | anchors |");
     println!("|---|---|---|---|---|---|---|---|");
     let sizes = [1000usize, 10_000, 100_000];
-    let mut rounds: Vec<TapeTimes> = sizes.iter().map(|&n| tape_times(n)).collect();
-    for _ in 1..3 {
-        for (best, &n) in rounds.iter_mut().zip(&sizes) {
-            *best = best.best(tape_times(n));
+    // rounds[k][j]: round j at size k.
+    let mut rounds: Vec<Vec<TapeTimes>> = vec![Vec::new(); sizes.len()];
+    for _ in 0..ROUNDS {
+        for (at_size, &n) in rounds.iter_mut().zip(&sizes) {
+            at_size.push(tape_times(n));
         }
     }
-    for (n, times) in sizes.into_iter().zip(rounds) {
+    let best: Vec<TapeTimes> = rounds
+        .iter()
+        .map(|r| r.iter().copied().reduce(TapeTimes::best).expect("ROUNDS > 0"))
+        .collect();
+    for (n, times) in sizes.into_iter().zip(best) {
         let TapeTimes {
             f: tf,
             closure: tg,
@@ -286,6 +294,14 @@ fn tape_speed() {
             fmt_time(th),
             th / tr,
         );
+    }
+    println!("\nEach round's closure gradient / replay + gradient, × that round's f:\n");
+    for (n, at_size) in sizes.iter().zip(&rounds) {
+        let each: Vec<String> = at_size
+            .iter()
+            .map(|t| format!("{:.1} / {:.1}", t.closure / t.f, t.replayed / t.f))
+            .collect();
+        println!("- n = {n}: {}", each.join(", "));
     }
     let add = add_latency();
     println!(
