@@ -258,7 +258,12 @@ fn tape_speed() {
     }
     let best: Vec<TapeTimes> = rounds
         .iter()
-        .map(|r| r.iter().copied().reduce(TapeTimes::best).expect("ROUNDS > 0"))
+        .map(|r| {
+            r.iter()
+                .copied()
+                .reduce(TapeTimes::best)
+                .expect("ROUNDS > 0")
+        })
         .collect();
     for (n, times) in sizes.into_iter().zip(best) {
         let TapeTimes {
