@@ -13,8 +13,15 @@ mod examples;
 use examples::mlp::{digits_adam, digits_mlp, scale_pixels};
 use examples::{load_digits, train_test_split, Rng};
 
-/// JAX (jit, CPU) on the same log-sum-exp gradient, n = 1000, as recorded in issue 10.
+/// JAX (jit, CPU) on the same log-sum-exp gradient, n = 1000, as recorded in issue 10 (on
+/// the issue author's machine).
 const JAX_LSE_GRADIENT: f64 = 0.2e-3;
+/// JAX 0.10.2 (jit) re-measured on the Intel Xeon of 2026-12-01 on one core (`taskset -c 0
+/// python3 benches/peers/logsumexp.py`): the gradient and the HVP (`jvp` of `grad`). With
+/// XLA's threads on both cores: 508–544 and 635–781 µs. The product with the 8 MB matrix is
+/// bound by memory bandwidth there, about 0.3 ms a pass over A on one core.
+const JAX_XEON_LSE_GRADIENT: f64 = 0.694e-3;
+const JAX_XEON_LSE_HVP: f64 = 1.089e-3;
 /// The scalar tape's gradient before the primitives (issue 10).
 const BEFORE_LSE_GRADIENT: f64 = 32.9e-3;
 /// 40 Adam epochs of the 64-32-10 digits MLP before the primitives (issue 10).
@@ -102,10 +109,19 @@ pub fn run(quick: bool) {
         h_scalar / g_scalar
     );
     println!(
-        "| anchors: JAX jit gradient / scalar tape before (issue 10) | {} / {} | primitives {:.1}× JAX |",
+        "| anchors (issue 10): JAX jit gradient on the issue's machine / the scalar tape's \
+         gradient before the primitives | {} / {} | primitives {:.1}× JAX's time there |",
         fmt_time(JAX_LSE_GRADIENT),
         fmt_time(BEFORE_LSE_GRADIENT),
         g / JAX_LSE_GRADIENT
+    );
+    println!(
+        "| anchors re-measured on the Xeon of 2026-12-01: JAX jit gradient / HVP, one core | \
+         {} / {} | closure gradient {:.2}× JAX's time, recorded tape's HVP {:.2}× |",
+        fmt_time(JAX_XEON_LSE_GRADIENT),
+        fmt_time(JAX_XEON_LSE_HVP),
+        g / JAX_XEON_LSE_GRADIENT,
+        h_tape / JAX_XEON_LSE_HVP
     );
     println!(
         "\nf is the faster of the two f64 spellings. Targets: gradient ≤ 3× f, HVP ≤ 3× gradient. \
