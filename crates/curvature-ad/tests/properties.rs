@@ -210,6 +210,38 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn fusing_at_the_recorded_point_keeps_every_derivative(
+        p in program(0..ALL + 1, 12), x in point(N), v in point(N)
+    ) {
+        // Without a replay the sweeps read the partials the fusion pass composed from the
+        // recorded ones (a replay recomputes them by the fused op's rule), so this checks
+        // the pass's own arithmetic: a wrong sign or slot there passes the replay test.
+        let mut unfused = Tape::record(|v: &[Var]| eval(&p, v), &x);
+        let mut fused = Tape::record(|v: &[Var]| eval(&p, v), &x);
+        fused.fuse();
+        prop_assert_eq!(fused.value(), unfused.value());
+        let pairs = [
+            (fused.gradient(), unfused.gradient()),
+            (fused.hvp(&v), unfused.hvp(&v)),
+        ];
+        for (a, b) in pairs {
+            for (a, b) in a.iter().zip(&b) {
+                prop_assert!(close(*a, *b, 1e-12), "fused {a} vs unfused {b}");
+            }
+        }
+        let (h, h_unfused) = (fused.hessian(), unfused.hessian());
+        let sparse = fused.sparse_hessian();
+        for i in 0..N {
+            for j in 0..N {
+                prop_assert!(close(h[(i, j)], h_unfused[(i, j)], 1e-12),
+                    "H[{i},{j}]: fused {} vs unfused {}", h[(i, j)], h_unfused[(i, j)]);
+                prop_assert!(close(sparse.get(i, j), h_unfused[(i, j)], 1e-12),
+                    "sparse H[{i},{j}]: fused {} vs unfused {}", sparse.get(i, j), h_unfused[(i, j)]);
+            }
+        }
+    }
 }
 
 proptest! {

@@ -86,11 +86,20 @@ pub fn apply<T: Float>(kind: u8, a: T, b: T, d: T, k: f64) -> T {
         }
         40 => -a,
         // The shapes the tape's fusion pass rewrites, with single-use temporaries:
-        // c·(a − b)², and a weighted square with a summand, d + c·(a − b)(a − b) + (k − b)².
+        // c·(a − b)², and a weighted square with a summand, d + c·(a − b)(a − b) + (k − b)²;
+        // then x·s + c and c − x·s, a·b + c, u − c·t (not squared), negations under a
+        // constant op, and a product whose first operand is a single-use eˣ (swapped to its
+        // inner op).
         41 => c::<T>(k) * (a - b).powi(2),
         42 => {
             let e = a - b;
-            d + c::<T>(k) * (e * e) + (c::<T>(k) - b).powi(2)
+            let weighted = d + c::<T>(k) * (e * e) + (c::<T>(k) - b).powi(2);
+            let affine = (a * c(k) + c(0.5)) * b + (c::<T>(0.5) - a * c(k)) * d;
+            let mul_add = (a * b + c(k)) * t(d);
+            let sub_scaled = (d - c::<T>(k) * b) * a;
+            let negated = (-a) * c(k) + (-b + c(k)) * d + (c::<T>(k) - (-d)) * a;
+            let swapped = t(a).exp() * b;
+            weighted + affine + mul_add + sub_scaled + negated + swapped
         }
         43 => a.abs(),
         44 => a.max(b),
