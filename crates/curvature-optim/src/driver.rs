@@ -1,6 +1,7 @@
 //! The iteration loop every solver shares: validation, stopping tests, limits, non-finite
 //! handling, history and the observer. A method only supplies its step.
 
+use std::borrow::Cow;
 use std::ops::ControlFlow;
 use std::time::Instant;
 
@@ -39,24 +40,31 @@ impl Settings {
         }
     }
 
-    /// The [`Termination::PrecisionLimit`] test for a move from f = `f_before` to `after`.
-    fn precision_limit(&self, f_before: f64, after: &Point) -> bool {
+    /// The [`Termination::PrecisionLimit`] test for a move from f = `f_before` to `after`,
+    /// whose gradient the method measures stationarity by is `g` ([`Method::first_order`]).
+    fn precision_limit(&self, f_before: f64, after: &Point, g: &[f64]) -> bool {
         at_precision_limit(
             self.relative_f_tolerance,
             self.relative_gradient_tolerance,
             f_before,
             after.f,
             &after.x,
-            &after.g,
+            g,
         )
     }
 
     /// A line search failure becomes [`Termination::PrecisionLimit`] when f was already
     /// flat at its rounding level there.
-    fn classify_stop(&self, stop: Termination, f_before: f64, at: &Point) -> Termination {
+    fn classify_stop(
+        &self,
+        stop: Termination,
+        f_before: f64,
+        at: &Point,
+        g: &[f64],
+    ) -> Termination {
         match stop {
             Termination::LineSearchFailed(_) | Termination::RadiusCollapsed
-                if self.precision_limit(f_before, at) =>
+                if self.precision_limit(f_before, at, g) =>
             {
                 Termination::PrecisionLimit
             }
@@ -261,6 +269,14 @@ pub(crate) trait Method {
         at.gradient_norm()
     }
 
+    /// The vector behind [`stationarity`](Self::stationarity), which the precision-limit
+    /// test reads too: ∇f, or for the bounded methods `P(x − ∇f) − x`. (With ∇f there, a
+    /// bounded run whose line search failed within 1e-8 of its minimizer was reported as a
+    /// failure: the gradient entries of the variables held at their bounds are large.)
+    fn first_order<'a>(&self, at: &'a Point) -> Cow<'a, [f64]> {
+        Cow::Borrowed(&at.g)
+    }
+
     /// What a bounded method reports about the box at the final point.
     fn bounds_report(&self, _at: &Point) -> Option<BoundsReport> {
         None
@@ -381,7 +397,12 @@ pub(crate) fn run<O: Objective, M: Method>(
                 let flow =
                     recorder.record(|| row(iterations, &current, 0.0, Some(&outcome), false));
                 if let Some(stop) = outcome.stop {
-                    break 'run settings.classify_stop(stop, current.f, &current);
+                    break 'run settings.classify_stop(
+                        stop,
+                        current.f,
+                        &current,
+                        &method.first_order(&current),
+                    );
                 }
                 if flow.is_break() {
                     break 'run Termination::Stopped;
@@ -404,7 +425,12 @@ pub(crate) fn run<O: Objective, M: Method>(
             let flow =
                 recorder.record(|| row(iterations, &current, step_norm, Some(&outcome), true));
             if let Some(stop) = outcome.stop {
-                break 'run settings.classify_stop(stop, f_before, &current);
+                break 'run settings.classify_stop(
+                    stop,
+                    f_before,
+                    &current,
+                    &method.first_order(&current),
+                );
             }
             if flow.is_break() {
                 break 'run Termination::Stopped;
@@ -418,7 +444,7 @@ pub(crate) fn run<O: Objective, M: Method>(
             if max_norm(&dx) <= settings.step_tolerance * (1.0 + max_norm(&current.x)) {
                 break 'run Termination::StepTolerance;
             }
-            if settings.precision_limit(f_before, &current) {
+            if settings.precision_limit(f_before, &current, &method.first_order(&current)) {
                 break 'run Termination::PrecisionLimit;
             }
         }

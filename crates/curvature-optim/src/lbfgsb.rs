@@ -1,13 +1,14 @@
 //! L-BFGS-B: limited-memory BFGS on a box (Byrd, Lu, Nocedal & Zhu 1995, with the
 //! subspace-minimization correction of Morales & Nocedal 2011).
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use crate::bounds::{Bounds, BoundsReport, Feasible};
 use crate::driver::{line_step_to, minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::linalg::lu_solve;
-use crate::line_search::{LineSearch, MoreThuente};
+use crate::line_search::{LineSearch, LineSearchFailure, MoreThuente};
 use crate::objective::{dot, moved, Halt, Need, Objective, Point, Problem};
 use crate::solution::Termination;
 
@@ -29,8 +30,10 @@ use crate::solution::Termination;
 /// 2. **Subspace minimization** over the variables free at x_c (not at a bound): the
 ///    minimizer x̂ of m on that face, by the Sherman–Morrison–Woodbury form of the reduced
 ///    B⁻¹ (direct primal method). Following Morales & Nocedal, x̂ is projected onto the box,
-///    x̄ = P(x̂), and kept if `gᵀ(x̄ − x) < 0`; otherwise the step from x_c towards x̂ is
-///    truncated at the first bound.
+///    x̄ = P(x̂), and kept if it descends — here by more than round-off, `gᵀ(x̄ − x) <
+///    −√ε · Σ|gᵢ(x̄ᵢ − xᵢ)|`: along a direction closer to orthogonal to g than that, the best
+///    decrease is below f's rounding; otherwise the step from x_c towards x̂ is truncated at
+///    the first bound.
 /// 3. **Line search** along `d = x̄ − x`: Moré–Thuente ([`MoreThuente`], c₁ = 1e-3,
 ///    c₂ = 0.9, xtol = 0.1, at most 20 trials: the reference code's `dcsrch`) up to the
 ///    maximum step `α_max` the box allows, from α = min(1, α_max). The first iteration
@@ -44,10 +47,13 @@ use crate::solution::Termination;
 /// The run stops when the projected gradient `‖P(x − ∇f) − x‖∞` is at most the gradient
 /// tolerance ([`Termination::GradientTolerance`]), or by the common tolerances and limits.
 /// A line search that fails its conditions but lowers f by more than `√ε · max(|f|, 1)`
-/// (clearly above round-off) moves there and the run goes on. If the direction does not
-/// descend, or the search finds no such decrease, the memory is dropped and the iteration
-/// restarts from the projected steepest-descent path (from the search's best point); if that
-/// finds none either, the run ends with [`Termination::LineSearchFailed`]. Without bounds
+/// (clearly above round-off) moves there and the run goes on; one that meets them with a
+/// step too small to change f counts as failed. If the direction does not descend (by the
+/// test of step 2), or the search finds no such decrease, the memory is dropped and the
+/// iteration restarts from the projected steepest-descent path (from the search's best point
+/// if it is lower); if that finds none either, the run ends with
+/// [`Termination::LineSearchFailed`], or [`Termination::PrecisionLimit`] where f is flat at
+/// its rounding level and the projected gradient small relative to f. Without bounds
 /// ([`bounds`](Self::bounds) not called) it is an L-BFGS method with a Cauchy-point start,
 /// and the solution's `bounds` report lists no active variables.
 ///
@@ -151,6 +157,19 @@ fn mat_vec(a: &[f64], v: &[f64]) -> Vec<f64> {
 
 fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
     y.iter_mut().zip(x).for_each(|(y, x)| *y += a * x);
+}
+
+/// Whether d descends by more than round-off: `gᵀd < −√ε · Σ|gᵢdᵢ|`. Along a direction at an
+/// angle to −g (on d's support) whose cosine is below √ε, the best decrease is below ε times
+/// the steepest-descent decrease, lost in f's rounding, so a line search can only fail or
+/// take a step that changes nothing.
+fn clearly_descends(d: &[f64], g: &[f64]) -> bool {
+    let (mut slope, mut scale) = (0.0, 0.0);
+    for (d, g) in d.iter().zip(g) {
+        slope += d * g;
+        scale += (d * g).abs();
+    }
+    slope < -f64::EPSILON.sqrt() * scale
 }
 
 impl LbfgsBStep {
@@ -393,8 +412,12 @@ impl LbfgsBStep {
         for (&i, di) in free.iter().zip(&du) {
             projected[i] = (xc[i] + di).max(l[i]).min(u[i]);
         }
-        let descent: f64 = (0..x.len()).map(|i| (projected[i] - x[i]) * g[i]).sum();
-        if descent < 0.0 {
+        // Morales and Nocedal keep the projected point when it descends; here it must descend
+        // by more than round-off (`clearly_descends`): a clipped point on a convex box QP
+        // gave gᵀd = −1.8e-15 with ‖g‖ = 4.9, the line search a step of 2e-16, and the run
+        // ended on the unchanged f as if converged.
+        let d: Vec<f64> = projected.iter().zip(x).map(|(p, x)| p - x).collect();
+        if clearly_descends(&d, g) {
             return projected;
         }
         // Morales–Nocedal fallback: from x_c towards x̂, stopping at the first bound.
@@ -417,7 +440,7 @@ impl LbfgsBStep {
                 let (xc, c) = self.cauchy_point(&at.x, &at.g, &m);
                 let target = self.subspace_point(&at.x, &at.g, xc, &c, &m);
                 let d: Vec<f64> = target.iter().zip(&at.x).map(|(t, x)| t - x).collect();
-                if dot(&d, &at.g) < 0.0 || self.pairs.is_empty() {
+                if clearly_descends(&d, &at.g) || self.pairs.is_empty() {
                     return d;
                 }
             }
@@ -496,8 +519,17 @@ impl Method for LbfgsBStep {
             bounds.project_in_place(&mut x);
             x
         })?;
+        let decrease = outcome.next.as_ref().map_or(0.0, |next| at.f - next.f);
+        if outcome.stop.is_none() && decrease <= 0.0 {
+            // A search that meets its conditions with a step too small to change f (seen on a
+            // box QP: a step of 2e-8 with the projected gradient at 0.22) made no progress;
+            // the driver would read the unchanged f as convergence (`f_tolerance`). Treat it
+            // as the failure it is.
+            outcome.stop = Some(Termination::LineSearchFailed(
+                LineSearchFailure::IntervalTooSmall,
+            ));
+        }
         if let Some(Termination::LineSearchFailed(_)) = outcome.stop {
-            let decrease = outcome.next.as_ref().map_or(0.0, |next| at.f - next.f);
             let boundary = outcome.next.is_some() && outcome.alpha == alpha_max;
             if boundary || decrease > f64::EPSILON.sqrt() * at.f.abs().max(1.0) {
                 // The search lowered f clearly, if not to the Wolfe conditions (or it stopped
@@ -505,9 +537,13 @@ impl Method for LbfgsBStep {
                 outcome.stop = None;
             } else if !self.pairs.is_empty() {
                 // No decrease along the model's direction: retry from the projected
-                // steepest-descent path before giving up.
+                // steepest-descent path before giving up, from the search's best point if it
+                // is lower (one that is not is no step).
                 self.forget();
                 outcome.stop = None;
+                if decrease <= 0.0 {
+                    outcome.next = None;
+                }
                 return Ok(outcome);
             }
         }
@@ -531,6 +567,10 @@ impl Method for LbfgsBStep {
 
     fn stationarity(&self, at: &Point) -> f64 {
         self.feasible.stationarity(&at.x, &at.g)
+    }
+
+    fn first_order<'a>(&self, at: &'a Point) -> Cow<'a, [f64]> {
+        Cow::Owned(self.feasible.bounds.projected_gradient(&at.x, &at.g))
     }
 
     fn bounds_report(&self, at: &Point) -> Option<BoundsReport> {

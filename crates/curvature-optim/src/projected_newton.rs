@@ -1,6 +1,8 @@
 //! Projected Newton for bounds (Bertsekas 1982): Newton on the free variables, projected
 //! gradient steps on the ones held at a bound, a search along the projection arc.
 
+use std::borrow::Cow;
+
 use crate::bounds::{Bounds, BoundsReport, Feasible};
 use crate::driver::{minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
@@ -336,6 +338,10 @@ impl Method for ProjectedNewtonStep {
 
     fn stationarity(&self, at: &Point) -> f64 {
         self.feasible.stationarity(&at.x, &at.g)
+    }
+
+    fn first_order<'a>(&self, at: &'a Point) -> Cow<'a, [f64]> {
+        Cow::Owned(self.feasible.bounds.projected_gradient(&at.x, &at.g))
     }
 
     fn bounds_report(&self, at: &Point) -> Option<BoundsReport> {

@@ -145,6 +145,28 @@ fn solvers(bounds: &Bounds) -> Vec<(&'static str, Solve)> {
     ]
 }
 
+/// The box QP of a draw: `Q = AᵀA + 0.1 I` from the first n columns of the 4 × 4 matrix `a`
+/// (row-major), c, and the box `centre ± width`.
+fn box_qp(n: usize, a: &[f64], c: &[f64], centre: &[f64], width: &[f64]) -> (Quadratic, Bounds) {
+    let q: Vec<Vec<f64>> = (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| {
+                    let aa: f64 = (0..4).map(|k| a[k * 4 + i] * a[k * 4 + j]).sum();
+                    aa + if i == j { 0.1 } else { 0.0 }
+                })
+                .collect()
+        })
+        .collect();
+    let lower: Vec<f64> = (0..n).map(|i| centre[i] - width[i]).collect();
+    let upper: Vec<f64> = (0..n).map(|i| centre[i] + width[i]).collect();
+    let quadratic = Quadratic {
+        q,
+        c: c[..n].to_vec(),
+    };
+    (quadratic, Bounds::new(lower, upper).unwrap())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
@@ -162,21 +184,8 @@ proptest! {
         width in prop::collection::vec(0.0f64..2.0, 4),
         start in prop::collection::vec(-4.0f64..4.0, 4),
     ) {
-        let q: Vec<Vec<f64>> = (0..n)
-            .map(|i| {
-                (0..n)
-                    .map(|j| {
-                        let aa: f64 = (0..4).map(|k| a[k * 4 + i] * a[k * 4 + j]).sum();
-                        aa + if i == j { 0.1 } else { 0.0 }
-                    })
-                    .collect()
-            })
-            .collect();
-        let quadratic = Quadratic { q, c: c[..n].to_vec() };
-        let lower: Vec<f64> = (0..n).map(|i| centre[i] - width[i]).collect();
-        let upper: Vec<f64> = (0..n).map(|i| centre[i] + width[i]).collect();
-        let expected = quadratic.brute_force(&lower, &upper);
-        let bounds = Bounds::new(lower, upper).unwrap();
+        let (quadratic, bounds) = box_qp(n, &a, &c, &centre, &width);
+        let expected = quadratic.brute_force(bounds.lower(), bounds.upper());
         for (name, solve) in solvers(&bounds) {
             let s = solve(&quadratic, &start[..n]);
             prop_assert!(s.converged(), "{name}: {:?} {:?} vs {:?}, {:?}", s.termination, s.x, expected, s.bounds);
@@ -185,6 +194,134 @@ proptest! {
                 prop_assert!((s.x[i] - expected[i]).abs() < 1e-6,
                     "{name}: x = {:?}, enumeration {:?}", s.x, expected);
             }
+        }
+    }
+}
+
+/// Two draws of the property above on which L-BFGS-B used to stop short, reporting
+/// convergence ("f changes by less than its tolerance") with the projected gradient at 4.9
+/// and at 0.22. In the first its subspace step, clipped to the box, descended by −1.8e-15,
+/// and the line search took a step of 2e-16; in the second the search met its conditions
+/// with a step of 2e-8. Either way f did not change.
+#[test]
+fn lbfgsb_does_not_stop_on_a_step_that_leaves_f_unchanged() {
+    let draws: [[[f64; 4]; 8]; 2] = [
+        [
+            [
+                0.11298792965409186,
+                -1.7363585617851185,
+                -1.6358118315998214,
+                0.0,
+            ],
+            [
+                -0.5852318531602411,
+                -0.46075698916868035,
+                -0.5556925864216649,
+                0.0,
+            ],
+            [
+                -0.5688823866289121,
+                -1.847836025999144,
+                -1.4835880713700673,
+                0.0,
+            ],
+            [
+                -1.3853562794639207,
+                -0.32132405083927784,
+                -1.2827467588316122,
+                0.0,
+            ],
+            [
+                -1.6680935379631885,
+                0.8599479373908236,
+                1.6628401320745276,
+                0.0,
+            ],
+            [
+                0.41509321235435864,
+                -0.41485195602738534,
+                0.7052769724165495,
+                0.0,
+            ],
+            [
+                1.4392266412987922,
+                1.742136234852171,
+                1.412211844680867,
+                0.0,
+            ],
+            [
+                -3.31510301071137,
+                -2.2733148656601134,
+                2.5301994877257292,
+                0.0,
+            ],
+        ],
+        [
+            [
+                1.187174892393241,
+                1.8965002437346272,
+                -1.5570699480999695,
+                0.0,
+            ],
+            [
+                0.15742914846289605,
+                -1.687333406911492,
+                -0.518527021798696,
+                0.0,
+            ],
+            [
+                -0.3627741909920572,
+                1.921457878806701,
+                -0.6027292739540395,
+                0.0,
+            ],
+            [
+                1.9536365219767626,
+                0.6804900458670076,
+                -1.0852575077876145,
+                0.0,
+            ],
+            [
+                3.073631916359732,
+                -2.2268611794571846,
+                -3.8293754048225956,
+                0.0,
+            ],
+            [
+                -0.611108349019318,
+                0.1886450669658038,
+                0.938512595876387,
+                0.0,
+            ],
+            [
+                1.4115305881579334,
+                1.0467047312472855,
+                1.108235114416634,
+                0.0,
+            ],
+            [
+                2.1829362923942783,
+                0.01689544787786996,
+                2.7638470756149376,
+                0.0,
+            ],
+        ],
+    ];
+    for [a0, a1, a2, a3, c, centre, width, start] in draws {
+        let a: Vec<f64> = [a0, a1, a2, a3].concat();
+        let (quadratic, bounds) = box_qp(3, &a, &c, &centre, &width);
+        let expected = quadratic.brute_force(bounds.lower(), bounds.upper());
+        let s = LbfgsB::new()
+            .bounds(bounds)
+            .gradient_tolerance(1e-7)
+            .minimize(quadratic, &start[..3])
+            .unwrap();
+        assert_eq!(s.termination, Termination::GradientTolerance, "{s}");
+        for i in 0..3 {
+            assert!(
+                (s.x[i] - expected[i]).abs() < 1e-6,
+                "{s}\nenumeration {expected:?}"
+            );
         }
     }
 }
