@@ -42,6 +42,29 @@ fn second_directional(p: &Program, x: &[f64], v: &[f64], w: &[f64]) -> f64 {
     eval(p, &xd).eps.eps
 }
 
+/// Gradient, HVP along `v` and dense Hessian of two tapes of one function at one point agree
+/// to rounding; `a.1` names the first tape in the messages.
+fn same_derivatives(a: (&mut Tape, &str), b: &mut Tape, v: &[f64]) -> Result<(), TestCaseError> {
+    let (a, what) = a;
+    for (x, y) in [(a.gradient(), b.gradient()), (a.hvp(v), b.hvp(v))] {
+        for (x, y) in x.iter().zip(&y) {
+            prop_assert!(close(*x, *y, 1e-12), "{what} {x} vs {y}");
+        }
+    }
+    let (h, h_b) = (a.hessian(), b.hessian());
+    for i in 0..N {
+        for j in 0..N {
+            prop_assert!(
+                close(h[(i, j)], h_b[(i, j)], 1e-12),
+                "H[{i},{j}]: {what} {} vs {}",
+                h[(i, j)],
+                h_b[(i, j)]
+            );
+        }
+    }
+    Ok(())
+}
+
 fn config() -> ProptestConfig {
     ProptestConfig::with_cases(96)
 }
@@ -187,23 +210,7 @@ proptest! {
                 // place in the sweep, so sums meet in another order).
                 let mut fresh = Tape::record(|v: &[Var]| eval(&p, v), &y);
                 prop_assert_eq!(f, fresh.value());
-                let dir = [1.0, -0.5, 0.25];
-                let pairs = [
-                    (tape.gradient(), fresh.gradient()),
-                    (tape.hvp(&dir), fresh.hvp(&dir)),
-                ];
-                for (replayed, recorded) in pairs {
-                    for (a, b) in replayed.iter().zip(&recorded) {
-                        prop_assert!(close(*a, *b, 1e-12), "replayed {a} vs fresh {b}");
-                    }
-                }
-                let (h, h_fresh) = (tape.hessian(), fresh.hessian());
-                for i in 0..N {
-                    for j in 0..N {
-                        prop_assert!(close(h[(i, j)], h_fresh[(i, j)], 1e-12),
-                            "H[{i},{j}]: replayed {} vs fresh {}", h[(i, j)], h_fresh[(i, j)]);
-                    }
-                }
+                same_derivatives((&mut tape, "replayed"), &mut fresh, &[1.0, -0.5, 0.25])?;
             }
             Err(e) => {
                 prop_assert_ne!(branches(&p, &x), branches(&p, &y), "spurious {}", e);
@@ -222,21 +229,10 @@ proptest! {
         let mut fused = Tape::record(|v: &[Var]| eval(&p, v), &x);
         fused.fuse();
         prop_assert_eq!(fused.value(), unfused.value());
-        let pairs = [
-            (fused.gradient(), unfused.gradient()),
-            (fused.hvp(&v), unfused.hvp(&v)),
-        ];
-        for (a, b) in pairs {
-            for (a, b) in a.iter().zip(&b) {
-                prop_assert!(close(*a, *b, 1e-12), "fused {a} vs unfused {b}");
-            }
-        }
-        let (h, h_unfused) = (fused.hessian(), unfused.hessian());
-        let sparse = fused.sparse_hessian();
+        same_derivatives((&mut fused, "fused"), &mut unfused, &v)?;
+        let (sparse, h_unfused) = (fused.sparse_hessian(), unfused.hessian());
         for i in 0..N {
             for j in 0..N {
-                prop_assert!(close(h[(i, j)], h_unfused[(i, j)], 1e-12),
-                    "H[{i},{j}]: fused {} vs unfused {}", h[(i, j)], h_unfused[(i, j)]);
                 prop_assert!(close(sparse.get(i, j), h_unfused[(i, j)], 1e-12),
                     "sparse H[{i},{j}]: fused {} vs unfused {}", sparse.get(i, j), h_unfused[(i, j)]);
             }
