@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Rosenbrock;
+use common::{solve_augmented, Rosenbrock};
 use curvature_ad::Var;
 use curvature_optim::{
     Bounds, Error, LbfgsB, NewtonSystem, NonFiniteEntry, Objective, ProjectedNewton, Solution,
@@ -45,8 +45,7 @@ impl Quadratic {
                 }
                 c /= 3;
             }
-            let k = free.len();
-            let mut a: Vec<Vec<f64>> = free
+            let rows: Vec<Vec<f64>> = free
                 .iter()
                 .map(|&i| {
                     let mut row: Vec<f64> = free.iter().map(|&j| self.q[i][j]).collect();
@@ -58,22 +57,8 @@ impl Quadratic {
                     row
                 })
                 .collect();
-            for p in 0..k {
-                let pivot = (p..k)
-                    .max_by(|&r, &s| a[r][p].abs().total_cmp(&a[s][p].abs()))
-                    .unwrap();
-                a.swap(p, pivot);
-                for r in p + 1..k {
-                    let m = a[r][p] / a[p][p];
-                    let pivot_row = a[p].clone();
-                    for (entry, above) in a[r][p..].iter_mut().zip(&pivot_row[p..]) {
-                        *entry -= m * above;
-                    }
-                }
-            }
-            for p in (0..k).rev() {
-                let s: f64 = (p + 1..k).map(|q| a[p][q] * x[free[q]]).sum();
-                x[free[p]] = (a[p][k] - s) / a[p][p];
+            for (&i, v) in free.iter().zip(solve_augmented(rows)) {
+                x[i] = v;
             }
             let feasible = (0..n).all(|i| l[i] - 1e-12 <= x[i] && x[i] <= u[i] + 1e-12);
             if feasible && self.f(&x) < best.0 {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Booth, DoubleWell, Quadratic, Rosenbrock};
+use common::{solve_augmented, Booth, DoubleWell, Quadratic, Rosenbrock};
 use curvature_optim::line_search::{Exact, StrongWolfe};
 use curvature_optim::{
     Bfgs, Damping, Dfp, GradientDescent, InitialScaling, Lbfgs, LbfgsB, LevenbergMarquardt,
@@ -204,29 +204,11 @@ mod random_quadratics {
 
     /// A⁻¹b by Gaussian elimination with partial pivoting.
     fn minimizer(q: &Quadratic) -> Vec<f64> {
-        let n = q.b.len();
-        let mut rows: Vec<Vec<f64>> = (0..n)
-            .map(|i| q.a[i].iter().copied().chain([q.b[i]]).collect())
-            .collect();
-        for p in 0..n {
-            let pivot = (p..n)
-                .max_by(|&r, &s| rows[r][p].abs().total_cmp(&rows[s][p].abs()))
-                .unwrap();
-            rows.swap(p, pivot);
-            for r in p + 1..n {
-                let factor = rows[r][p] / rows[p][p];
-                let above = rows[p].clone();
-                for (entry, a) in rows[r][p..].iter_mut().zip(&above[p..]) {
-                    *entry -= factor * a;
-                }
-            }
-        }
-        let mut x = vec![0.0; n];
-        for p in (0..n).rev() {
-            let tail: f64 = (p + 1..n).map(|k| rows[p][k] * x[k]).sum();
-            x[p] = (rows[p][n] - tail) / rows[p][p];
-        }
-        x
+        let rows = q.a.iter().zip(&q.b);
+        solve_augmented(
+            rows.map(|(row, b)| row.iter().copied().chain([*b]).collect())
+                .collect(),
+        )
     }
 
     proptest! {

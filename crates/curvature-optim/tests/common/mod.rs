@@ -5,6 +5,32 @@ pub mod certified;
 
 use curvature_optim::{Matrix, Objective};
 
+/// The solution of the k × k system whose rows, each with its right-hand side appended, are
+/// `rows` (k × (k + 1)): Gaussian elimination with partial pivoting, then back substitution.
+/// The tests' independent linear solve (no solver code involved).
+pub fn solve_augmented(mut rows: Vec<Vec<f64>>) -> Vec<f64> {
+    let k = rows.len();
+    for p in 0..k {
+        let pivot = (p..k)
+            .max_by(|&r, &s| rows[r][p].abs().total_cmp(&rows[s][p].abs()))
+            .unwrap();
+        rows.swap(p, pivot);
+        for r in p + 1..k {
+            let factor = rows[r][p] / rows[p][p];
+            let above = rows[p].clone();
+            for (entry, a) in rows[r][p..].iter_mut().zip(&above[p..]) {
+                *entry -= factor * a;
+            }
+        }
+    }
+    let mut x = vec![0.0; k];
+    for p in (0..k).rev() {
+        let tail: f64 = (p + 1..k).map(|q| rows[p][q] * x[q]).sum();
+        x[p] = (rows[p][k] - tail) / rows[p][p];
+    }
+    x
+}
+
 /// Rosenbrock f = (1 − x)² + 100(y − x²)², minimum f(1, 1) = 0.
 /// ∇f = (−2(1 − x) − 400x(y − x²), 200(y − x²));
 /// ∇²f = [[2 − 400(y − x²) + 800x², −400x], [−400x, 200]].
