@@ -43,9 +43,13 @@ fn second_directional(p: &Program, x: &[f64], v: &[f64], w: &[f64]) -> f64 {
 }
 
 /// Gradient, HVP along `v` and dense Hessian of two tapes of one function at one point agree
-/// to rounding; `a.1` names the first tape in the messages.
-fn same_derivatives(a: (&mut Tape, &str), b: &mut Tape, v: &[f64]) -> Result<(), TestCaseError> {
-    let (a, what) = a;
+/// to rounding; `what` names the first tape in the messages.
+fn same_derivatives(
+    a: &mut Tape,
+    b: &mut Tape,
+    v: &[f64],
+    what: &str,
+) -> Result<(), TestCaseError> {
     for (x, y) in [(a.gradient(), b.gradient()), (a.hvp(v), b.hvp(v))] {
         for (x, y) in x.iter().zip(&y) {
             prop_assert!(close(*x, *y, 1e-12), "{what} {x} vs {y}");
@@ -210,7 +214,7 @@ proptest! {
                 // place in the sweep, so sums meet in another order).
                 let mut fresh = Tape::record(|v: &[Var]| eval(&p, v), &y);
                 prop_assert_eq!(f, fresh.value());
-                same_derivatives((&mut tape, "replayed"), &mut fresh, &[1.0, -0.5, 0.25])?;
+                same_derivatives(&mut tape, &mut fresh, &[1.0, -0.5, 0.25], "replayed")?;
             }
             Err(e) => {
                 prop_assert_ne!(branches(&p, &x), branches(&p, &y), "spurious {}", e);
@@ -229,7 +233,7 @@ proptest! {
         let mut fused = Tape::record(|v: &[Var]| eval(&p, v), &x);
         fused.fuse();
         prop_assert_eq!(fused.value(), unfused.value());
-        same_derivatives((&mut fused, "fused"), &mut unfused, &v)?;
+        same_derivatives(&mut fused, &mut unfused, &v, "fused")?;
         let (sparse, h_unfused) = (fused.sparse_hessian(), unfused.hessian());
         for i in 0..N {
             for j in 0..N {

@@ -2,7 +2,7 @@
 //! active set, shared by every solver that accepts bounds.
 //!
 //! Unbounded solvers never see this module: the bounded ones keep a [`Feasible`] in their
-//! per-run state and answer the driver's stationarity and report hooks with it.
+//! per-run state and answer the driver's first-order and report hooks with it.
 
 use crate::error::Error;
 use crate::solution::max_norm;

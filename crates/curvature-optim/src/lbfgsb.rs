@@ -159,15 +159,16 @@ fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
     y.iter_mut().zip(x).for_each(|(y, x)| *y += a * x);
 }
 
-/// Whether d descends by more than round-off: `gᵀd < −√ε · Σ|gᵢdᵢ|`. Along a direction at an
-/// angle to −g (on d's support) whose cosine is below √ε, the best decrease is below ε times
-/// the steepest-descent decrease, lost in f's rounding, so a line search can only fail or
-/// take a step that changes nothing.
-fn clearly_descends(d: &[f64], g: &[f64]) -> bool {
+/// Whether the move from x to `to` descends by more than round-off: `gᵀd < −√ε · Σ|gᵢdᵢ|`
+/// with d = to − x. It rejects only directions whose cosine to −g (on d's support) is at most
+/// √ε; along those the best decrease is below ε times the steepest-descent decrease, lost in
+/// f's rounding, so a line search can only fail or take a step that changes nothing.
+fn clearly_descends(to: &[f64], x: &[f64], g: &[f64]) -> bool {
     let (mut slope, mut scale) = (0.0, 0.0);
-    for (d, g) in d.iter().zip(g) {
-        slope += d * g;
-        scale += (d * g).abs();
+    for ((t, x), g) in to.iter().zip(x).zip(g) {
+        let dg = (t - x) * g;
+        slope += dg;
+        scale += dg.abs();
     }
     slope < -f64::EPSILON.sqrt() * scale
 }
@@ -416,8 +417,7 @@ impl LbfgsBStep {
         // by more than round-off (`clearly_descends`): a clipped point on a convex box QP
         // gave gᵀd = −1.8e-15 with ‖g‖ = 4.9, the line search a step of 2e-16, and the run
         // ended on the unchanged f as if converged.
-        let d: Vec<f64> = projected.iter().zip(x).map(|(p, x)| p - x).collect();
-        if clearly_descends(&d, g) {
+        if clearly_descends(&projected, x, g) {
             return projected;
         }
         // Morales–Nocedal fallback: from x_c towards x̂, stopping at the first bound.
@@ -439,9 +439,8 @@ impl LbfgsBStep {
             if let Some(m) = model {
                 let (xc, c) = self.cauchy_point(&at.x, &at.g, &m);
                 let target = self.subspace_point(&at.x, &at.g, xc, &c, &m);
-                let d: Vec<f64> = target.iter().zip(&at.x).map(|(t, x)| t - x).collect();
-                if clearly_descends(&d, &at.g) || self.pairs.is_empty() {
-                    return d;
+                if clearly_descends(&target, &at.x, &at.g) || self.pairs.is_empty() {
+                    return target.iter().zip(&at.x).map(|(t, x)| t - x).collect();
                 }
             }
             self.forget();
@@ -519,21 +518,21 @@ impl Method for LbfgsBStep {
             bounds.project_in_place(&mut x);
             x
         })?;
+        // A step that does not lower f is no step, whatever the search reported (one met its
+        // conditions with a step of 2e-8 on a box QP, the projected gradient at 0.22): the
+        // driver would read the unchanged f as convergence (`f_tolerance`).
         let decrease = outcome.next.as_ref().map_or(0.0, |next| at.f - next.f);
         if outcome.stop.is_none() && decrease <= 0.0 {
-            // A search that meets its conditions with a step too small to change f (seen on a
-            // box QP: a step of 2e-8 with the projected gradient at 0.22) made no progress;
-            // the driver would read the unchanged f as convergence (`f_tolerance`). Treat it
-            // as the failure it is.
             outcome.stop = Some(Termination::LineSearchFailed(
                 LineSearchFailure::IntervalTooSmall,
             ));
         }
         if let Some(Termination::LineSearchFailed(_)) = outcome.stop {
-            let boundary = outcome.next.is_some() && outcome.alpha == alpha_max;
+            let boundary = outcome.alpha == alpha_max && decrease > 0.0;
             if boundary || decrease > f64::EPSILON.sqrt() * at.f.abs().max(1.0) {
-                // The search lowered f clearly, if not to the Wolfe conditions (or it stopped
-                // at the box, which ends a step by design): take that point and carry on.
+                // The search lowered f clearly, if not to the Wolfe conditions (or lowered it
+                // at all and stopped at the box, which ends a step by design): take that point
+                // and carry on.
                 outcome.stop = None;
             } else if !self.pairs.is_empty() {
                 // No decrease along the model's direction: retry from the projected
@@ -563,10 +562,6 @@ impl Method for LbfgsBStep {
 
     fn skipped_updates(&self) -> usize {
         self.skipped
-    }
-
-    fn stationarity(&self, at: &Point) -> f64 {
-        self.feasible.stationarity(&at.x, &at.g)
     }
 
     fn first_order<'a>(&self, at: &'a Point) -> Cow<'a, [f64]> {

@@ -336,10 +336,6 @@ impl Method for ProjectedNewtonStep {
         })
     }
 
-    fn stationarity(&self, at: &Point) -> f64 {
-        self.feasible.stationarity(&at.x, &at.g)
-    }
-
     fn first_order<'a>(&self, at: &'a Point) -> Cow<'a, [f64]> {
         Cow::Owned(self.feasible.bounds.projected_gradient(&at.x, &at.g))
     }
