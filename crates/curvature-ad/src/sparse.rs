@@ -243,12 +243,41 @@ impl SparseMatrix {
     /// # Panics
     /// If `x.len() != n`.
     pub fn mul_vec(&self, x: &[f64]) -> Vec<f64> {
-        assert_eq!(x.len(), self.n, "SparseMatrix::mul_vec: vector length");
         let mut y = vec![0.0; self.n];
-        for (i, j, v) in self.triplets() {
-            y[i] += v * x[j];
-        }
+        self.mul_vec_into(x, &mut y);
         y
+    }
+
+    /// `y = A·x` into a caller's buffer, in O(nnz): what a loop of products (conjugate
+    /// gradients) calls, allocating nothing.
+    ///
+    /// A column at a time, each `x[j]` read once and its column's entries scattered into y.
+    /// (Through [`triplets`](Self::triplets) the product took 1.0 ms for a tridiagonal
+    /// n = 10⁵, about the cost of half a Hessian-vector product on its tape; this loop is
+    /// several times faster: see `Tape`'s products in the README.)
+    ///
+    /// ```
+    /// use curvature_ad::SparseMatrix;
+    /// // [[2, 1], [1, 3]]
+    /// let m = SparseMatrix::from_csc(2, vec![0, 2, 4], vec![0, 1, 0, 1], vec![2.0, 1.0, 1.0, 3.0]);
+    /// let mut y = vec![7.0; 2]; // overwritten
+    /// m.mul_vec_into(&[1.0, -1.0], &mut y);
+    /// assert_eq!(y, vec![1.0, -2.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// If `x.len() != n` or `y.len() != n`.
+    pub fn mul_vec_into(&self, x: &[f64], y: &mut [f64]) {
+        assert_eq!(x.len(), self.n, "SparseMatrix::mul_vec: vector length");
+        assert_eq!(y.len(), self.n, "SparseMatrix::mul_vec: output length");
+        y.fill(0.0);
+        let Csc { col_ptr, row_idx } = self.pattern.as_ref();
+        for (j, &xj) in x.iter().enumerate() {
+            let range = col_ptr[j]..col_ptr[j + 1];
+            for (&i, &v) in row_idx[range.clone()].iter().zip(&self.values[range]) {
+                y[i] += v * xj;
+            }
+        }
     }
 
     /// The dense matrix.

@@ -846,3 +846,69 @@ fn a_tape_in_huge_page_buffers_is_exact() {
         }
     }
 }
+
+/// The Hessian pattern of a fused tape is as sparse as the unfused one's: a node
+/// op(a, g(b)) with an inner op g couples b's inputs among themselves, and with a's only
+/// through a product. f = Σ_i [x_i² + 100 x_{i+1}² + x_{i+1}·e^{x_{i+2}}], whose squares
+/// fold into their sums and e^x into its product. By hand: H_ii gets 2 (i ≤ n − 3) and 200
+/// (1 ≤ i ≤ n − 2); the product gives H_{i+1,i+2} = e^{x_{i+2}} and
+/// H_{i+2,i+2} += x_{i+1}·e^{x_{i+2}}; nothing couples x_0 and x_1. A diagonal sum of
+/// squares (DQDRTIC's form) needs one colour.
+#[test]
+fn fused_inner_ops_keep_the_hessian_pattern_sparse() {
+    fn f<T: Float>(x: &[T]) -> T {
+        let hundred = T::from(100.0).unwrap();
+        let mut s = T::zero();
+        for i in 0..x.len() - 2 {
+            s = s + x[i].powi(2) + hundred * x[i + 1].powi(2) + x[i + 1] * x[i + 2].exp();
+        }
+        s
+    }
+    let n = 40;
+    let (x, y) = (point(n, 0.1), point(n, -0.2));
+    let (tape, removed) = replayed(f::<Var>, &x, &y);
+    assert!(removed > 0, "the tape was fused");
+    let h = tape.sparse_hessian();
+    let unfused = Tape::record(f::<Var>, &y).sparse_hessian();
+    assert!(h.same_pattern(&unfused), "fusion added pattern entries");
+    assert_eq!(h.nnz(), n + 2 * (n - 2));
+    assert_eq!(
+        h.row_indices()[..h.col_ptr()[1]],
+        [0],
+        "x_0 couples with nothing"
+    );
+    let mut by_hand = vec![vec![0.0; n]; n];
+    for i in 0..n - 2 {
+        by_hand[i][i] += 2.0;
+        by_hand[i + 1][i + 1] += 200.0;
+        let e = y[i + 2].exp();
+        by_hand[i + 1][i + 2] += e;
+        by_hand[i + 2][i + 1] += e;
+        by_hand[i + 2][i + 2] += y[i + 1] * e;
+    }
+    for (i, j, v) in h.triplets() {
+        assert!(
+            (v - by_hand[i][j]).abs() <= 1e-12 * by_hand[i][j].abs().max(1.0),
+            "H[{i}][{j}] = {v}, by hand {}",
+            by_hand[i][j]
+        );
+    }
+    // Every nonzero by hand is in the pattern (the loop above checked the stored ones).
+    let stored: usize = (0..n)
+        .flat_map(|i| (0..n).map(move |j| (i, j)))
+        .filter(|&(i, j)| by_hand[i][j] != 0.0)
+        .count();
+    assert_eq!(stored, h.nnz());
+
+    fn diagonal<T: Float>(x: &[T]) -> T {
+        let hundred = T::from(100.0).unwrap();
+        let mut s = T::zero();
+        for i in 0..x.len() - 2 {
+            s = s + x[i].powi(2) + hundred * x[i + 1].powi(2) + hundred * x[i + 2].powi(2);
+        }
+        s
+    }
+    let (tape, _) = replayed(diagonal::<Var>, &x, &y);
+    assert_eq!(tape.hessian_colors(), 1);
+    assert_eq!(tape.sparse_hessian().nnz(), n);
+}
