@@ -93,6 +93,7 @@ mod newton_cg;
 mod non_finite;
 mod objective;
 mod precision;
+mod products;
 mod projected_newton;
 mod qr;
 mod quasi_newton;

@@ -1,16 +1,17 @@
 //! Line-search Newton–CG (truncated Newton): the Newton direction from conjugate gradients on
-//! Hessian-vector products, never forming the Hessian.
+//! Hessian products.
 
 use crate::driver::{line_step, minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::line_search::{LineSearch, StrongWolfe};
 use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
+use crate::products::matrix_free_builder;
 
 /// Line-search Newton–CG (truncated Newton; Nocedal–Wright Algorithm 7.1) with
 /// Eisenstat–Walker forcing terms and a step along negative curvature.
 ///
 /// Each iteration solves the Newton system `H p = −g` (H = ∇²f(x), g = ∇f(x)) approximately by
-/// conjugate gradients started at z₀ = 0, using only Hessian-vector products at x:
+/// conjugate gradients started at z₀ = 0, using only Hessian products `H·v` at x:
 ///
 /// ```text
 /// r₀ = g,  d₀ = −g
@@ -54,11 +55,17 @@ use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
 /// downhill; near a minimizer with positive definite Hessian the full step is accepted.
 ///
 /// Cost per iteration: one [`hvp_operator`](Objective::hvp_operator) at x (counted as one
-/// gradient evaluation), one Hessian-vector product per CG iteration (counted in
-/// [`Evaluations::hvp`](crate::Evaluations::hvp)), and the line search's gradients. Closures
-/// over `Var` record one tape at x and run every product on it, so memory and time stay
-/// O(size of f's program) per product at any n. The CG iterations of each step are in the
-/// history's [`Iteration::inner_iterations`](crate::Iteration::inner_iterations).
+/// gradient evaluation), one Hessian product per CG iteration, and the line search's
+/// gradients. Closures over `Var` are recorded once and replayed at x. A product is a
+/// Hessian-vector product on the tape (counted in
+/// [`Evaluations::hvp`](crate::Evaluations::hvp)), O(size of f's program) in time and memory
+/// at any n, until the run has taken 20 of them; from then on, if the Hessian is sparse,
+/// each iteration forms the tape's sparse Hessian at its first product (counted in
+/// [`Evaluations::hessian`](crate::Evaluations::hessian), about the cost of one
+/// Hessian-vector product) and multiplies by it (a tenth of one; see
+/// [`matrix_free`](Self::matrix_free), which keeps every product on the tape). The CG
+/// iterations of each step are in the history's
+/// [`Iteration::inner_iterations`](crate::Iteration::inner_iterations).
 ///
 /// ```
 /// use curvature_ad::Var;
@@ -75,8 +82,14 @@ use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
 /// let s = NewtonCg::new().gradient_tolerance(1e-6).minimize(f, &x0).unwrap();
 /// assert_eq!(s.termination, Termination::GradientTolerance);
 /// assert!(s.x.iter().all(|xi| (xi - 1.0).abs() < 1e-5));
+/// // 20 Hessian-vector products on the tape, then sparse (tridiagonal) Hessians.
+/// assert_eq!(s.evaluations.hvp, 20);
+/// assert!(s.evaluations.hessian > 0);
+///
+/// let s = NewtonCg::new().gradient_tolerance(1e-6).matrix_free(true).minimize(f, &x0).unwrap();
+/// assert!(s.x.iter().all(|xi| (xi - 1.0).abs() < 1e-5));
 /// assert_eq!(s.evaluations.hessian, 0); // only Hessian-vector products
-/// assert!(s.evaluations.hvp > 0);
+/// assert!(s.evaluations.hvp > 20);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewtonCg {
@@ -84,6 +97,7 @@ pub struct NewtonCg {
     line_search: LineSearch,
     forcing: f64,
     max_cg_iterations: Option<usize>,
+    matrix_free: bool,
 }
 
 impl Default for NewtonCg {
@@ -93,6 +107,7 @@ impl Default for NewtonCg {
             line_search: LineSearch::StrongWolfe(StrongWolfe::new()),
             forcing: 0.5,
             max_cg_iterations: None,
+            matrix_free: false,
         }
     }
 }
@@ -126,6 +141,7 @@ impl NewtonCg {
         self
     }
 
+    matrix_free_builder!();
     settings_builders!();
     minimize_methods!(Objective, &[f64], crate::driver::run);
 
@@ -134,6 +150,7 @@ impl NewtonCg {
             line_search: self.line_search,
             forcing: ForcingTerm::new(self.forcing),
             max_cg_iterations: self.max_cg_iterations,
+            matrix_free: self.matrix_free,
         }
     }
 }
@@ -142,6 +159,7 @@ struct NewtonCgStep {
     line_search: LineSearch,
     forcing: ForcingTerm,
     max_cg_iterations: Option<usize>,
+    matrix_free: bool,
 }
 
 /// Eisenstat–Walker forcing terms η_k (choice 1) for the truncation `‖r‖₂ ≤ η_k‖g_k‖₂`; see
@@ -317,7 +335,7 @@ impl Method for NewtonCgStep {
         let eta = self.forcing.eta(g_norm);
         let tolerance = eta * g_norm;
         let direction = {
-            let mut hessian = problem.hvp_operator(&at.x)?;
+            let mut hessian = problem.hvp_operator(&at.x, self.matrix_free)?;
             truncated_cg(&at.g, tolerance, max_iterations, |v, hv| {
                 hessian.apply(v, hv)
             })?

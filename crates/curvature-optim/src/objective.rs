@@ -2,6 +2,7 @@
 
 use crate::error::Error;
 use crate::hessian::Hessian;
+use crate::products::{CountedHvp, SparseProducts};
 use crate::solution::{max_norm, Evaluations};
 use curvature_ad::{Matrix, SparseMatrix, SparsityPattern, Tape, Var};
 
@@ -307,6 +308,8 @@ pub(crate) struct Problem<O> {
     pub evaluations: Evaluations,
     tape: Option<Tape>,
     declared: Option<bool>,
+    /// Whether and when the CG-based methods' products use a sparse Hessian.
+    sparse: SparseProducts,
 }
 
 impl<O: Objective> Problem<O> {
@@ -319,6 +322,7 @@ impl<O: Objective> Problem<O> {
             evaluations: Evaluations::default(),
             tape: None,
             declared: None,
+            sparse: SparseProducts::default(),
         }
     }
 
@@ -337,6 +341,7 @@ impl<O: Objective> Problem<O> {
             // A run replays its recording at every iterate: fuse it before its first use.
             tape.fuse();
             self.tape = Some(tape);
+            self.sparse.recorded_again();
             self.evaluations.recordings += 1;
         }
         self.tape.as_mut()
@@ -480,38 +485,42 @@ impl<O: Objective> Problem<O> {
         Ok((f, g, hv))
     }
 
-    /// `f(x)`, `∇f(x)` (counted as one gradient evaluation) and the Hessian at x as a map
-    /// whose every product is counted as one HVP evaluation and charged to the budget.
-    pub fn hvp_operator(&mut self, x: &[f64]) -> Result<CountedHvp<'_>, Halt> {
+    /// The Hessian at x as a map for the CG-based methods (see `crate::products`), with
+    /// x's evaluation counted as one gradient evaluation: a hand-written objective's
+    /// [`Objective::hvp_operator`] (f and ∇f, each product an HVP), or the run's recording
+    /// replayed at x, whose products are taken on the tape or, past the first
+    /// `PRODUCTS_BEFORE_SPARSE` of the run and unless `matrix_free`, with a sparse Hessian
+    /// formed there.
+    pub fn hvp_operator(&mut self, x: &[f64], matrix_free: bool) -> Result<CountedHvp<'_>, Halt> {
         self.charge()?;
         self.evaluations.gradient += 1;
-        let n = self.n;
-        self.taped(x);
-        let operator = match &mut self.tape {
-            Some(tape) => {
-                let gradient = tape.gradient();
-                HvpOperator::new(tape.value(), gradient, move |v, hv| {
-                    hv.resize(n, 0.0);
-                    tape.hvp_into(v, None, hv);
-                })
-            }
-            None => self.objective.hvp_operator(x),
-        };
+        let (max, enforce) = (self.max_evaluations, self.enforce_budget);
+        if self.taped(x).is_some() {
+            let tape = self.tape.as_mut().expect("taped above");
+            return Ok(CountedHvp::tape(
+                tape,
+                &mut self.sparse,
+                matrix_free,
+                &mut self.evaluations,
+                max,
+                enforce,
+            ));
+        }
+        let operator = self.objective.hvp_operator(x);
         let found = operator.gradient().len();
-        if found != n {
+        if found != self.n {
             return Err(Halt::Fault(Error::DimensionMismatch {
                 what: "gradient",
-                expected: n,
+                expected: self.n,
                 found,
             }));
         }
-        Ok(CountedHvp {
+        Ok(CountedHvp::objective(
             operator,
-            evaluations: &mut self.evaluations,
-            n: self.n,
-            max_evaluations: self.max_evaluations,
-            enforce_budget: self.enforce_budget,
-        })
+            &mut self.evaluations,
+            max,
+            enforce,
+        ))
     }
 
     /// Evaluates `x` with what the method needs there.
@@ -535,36 +544,6 @@ impl<O: Objective> Problem<O> {
                     hessian: Some(h),
                 })
             }
-        }
-    }
-}
-
-/// An [`HvpOperator`] that counts its products in the run's [`Evaluations`], respects the
-/// evaluation budget and checks the product's length.
-pub(crate) struct CountedHvp<'p> {
-    operator: HvpOperator<'p>,
-    evaluations: &'p mut Evaluations,
-    n: usize,
-    max_evaluations: usize,
-    enforce_budget: bool,
-}
-
-impl CountedHvp<'_> {
-    /// Writes `∇²f(x)·v` into `hv`.
-    pub fn apply(&mut self, v: &[f64], hv: &mut Vec<f64>) -> Result<(), Halt> {
-        if self.enforce_budget && self.evaluations.total() >= self.max_evaluations {
-            return Err(Halt::Budget);
-        }
-        self.evaluations.hvp += 1;
-        self.operator.apply(v, hv);
-        if hv.len() == self.n {
-            Ok(())
-        } else {
-            Err(Halt::Fault(Error::DimensionMismatch {
-                what: "Hessian-vector product",
-                expected: self.n,
-                found: hv.len(),
-            }))
         }
     }
 }

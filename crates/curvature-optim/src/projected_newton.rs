@@ -13,6 +13,7 @@ use crate::newton::{shifted_newton_direction, WarmShift};
 use crate::newton_cg::truncated_cg;
 use crate::non_finite::NonFiniteEntry;
 use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
+use crate::products::matrix_free_builder;
 use crate::solution::{max_norm, Termination};
 
 /// How [`ProjectedNewton`] solves the Newton system on the free variables.
@@ -93,6 +94,7 @@ pub struct ProjectedNewton {
     bounds: Option<Bounds>,
     system: NewtonSystem,
     epsilon: f64,
+    matrix_free: bool,
 }
 
 impl Default for ProjectedNewton {
@@ -102,6 +104,7 @@ impl Default for ProjectedNewton {
             bounds: None,
             system: NewtonSystem::Cholesky,
             epsilon: 1e-3,
+            matrix_free: false,
         }
     }
 }
@@ -132,6 +135,7 @@ impl ProjectedNewton {
         self
     }
 
+    matrix_free_builder!();
     settings_builders!();
     minimize_methods!(Objective, &[f64], crate::driver::run);
 
@@ -140,6 +144,7 @@ impl ProjectedNewton {
             feasible: Feasible::new(self.bounds.clone()),
             system: self.system,
             epsilon: self.epsilon,
+            matrix_free: self.matrix_free,
             cholesky: ShiftedCholesky::default(),
         }
     }
@@ -149,6 +154,7 @@ struct ProjectedNewtonStep {
     feasible: Feasible,
     system: NewtonSystem,
     epsilon: f64,
+    matrix_free: bool,
     cholesky: ShiftedCholesky,
 }
 
@@ -269,7 +275,7 @@ impl Method for ProjectedNewtonStep {
                     p_free
                 }
                 NewtonSystem::ConjugateGradient => {
-                    let mut operator = problem.hvp_operator(&at.x)?;
+                    let mut operator = problem.hvp_operator(&at.x, self.matrix_free)?;
                     let g_norm = dot(&g_free, &g_free).sqrt();
                     let tolerance = 0.5f64.min(g_norm.sqrt()) * g_norm;
                     let mut full = vec![0.0; n];

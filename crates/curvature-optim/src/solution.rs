@@ -75,7 +75,9 @@ pub struct Evaluations {
     pub gradient: usize,
     /// Calls for f, ∇f and the Hessian ∇²f.
     pub hessian: usize,
-    /// Calls for f, ∇f and a Hessian-vector product ∇²f·v.
+    /// Calls for f, ∇f and a Hessian-vector product ∇²f·v. (The CG-based methods' products
+    /// with a sparse Hessian they formed, counted in `hessian`, are not evaluations and are
+    /// not counted: see [`NewtonCg::matrix_free`](crate::NewtonCg::matrix_free).)
     pub hvp: usize,
     /// Recordings of a closure objective's tape (not evaluations of their own: each comes
     /// with one of the above). Solvers record a closure once per run and replay it at every

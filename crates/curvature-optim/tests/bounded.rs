@@ -443,7 +443,8 @@ fn a_fixed_variable_stays_fixed() {
 /// TRIDIA with n = 1000 on x ≥ 1e-3, a strictly convex quadratic whose unconstrained
 /// minimizer xᵢ = 2^{−i} crosses the bound at i = 10: the bounded minimizer is unique, so the
 /// Hessian-free projected Newton (no n × n matrix) and L-BFGS-B, two different methods, must
-/// agree on it and on its active set.
+/// agree on it and on its active set; so must projected Newton–CG on the sparse Hessians it
+/// forms by default once the run has taken 20 products on the tape.
 #[test]
 fn large_bounded_tridia_by_hessian_free_newton_and_lbfgsb() {
     let n = 1000;
@@ -456,24 +457,33 @@ fn large_bounded_tridia_by_hessian_free_newton_and_lbfgsb() {
         f
     };
     let bounds = Bounds::new(vec![1e-3; n], vec![f64::INFINITY; n]).unwrap();
-    let newton = ProjectedNewton::new()
+    let newton_cg = ProjectedNewton::new()
         .bounds(bounds.clone())
         .system(NewtonSystem::ConjugateGradient)
-        .gradient_tolerance(1e-7)
+        .gradient_tolerance(1e-7);
+    let newton = newton_cg
+        .clone()
+        .matrix_free(true)
         .minimize(f, &vec![1.0; n])
         .unwrap();
+    let sparse = newton_cg.minimize(f, &vec![1.0; n]).unwrap();
     let lbfgsb = LbfgsB::new()
         .bounds(bounds)
         .gradient_tolerance(1e-7)
         .minimize(f, &vec![1.0; n])
         .unwrap();
-    assert!(newton.converged() && lbfgsb.converged());
+    assert!(newton.converged() && sparse.converged() && lbfgsb.converged());
     assert_eq!(newton.evaluations.hessian, 0);
-    let (a, b) = (newton.bounds.unwrap(), lbfgsb.bounds.unwrap());
-    assert_eq!(a.at_lower, b.at_lower);
-    assert!(a.at_lower.len() > n - 20, "{}", a.at_lower.len());
-    for (x, y) in newton.x.iter().zip(&lbfgsb.x) {
-        assert!((x - y).abs() < 1e-7, "{x} vs {y}");
+    assert_eq!(sparse.evaluations.hvp, 20);
+    assert!(sparse.evaluations.hessian > 0);
+    let b = lbfgsb.bounds.unwrap();
+    for s in [newton, sparse] {
+        let a = s.bounds.unwrap();
+        assert_eq!(a.at_lower, b.at_lower);
+        assert!(a.at_lower.len() > n - 20, "{}", a.at_lower.len());
+        for (x, y) in s.x.iter().zip(&lbfgsb.x) {
+            assert!((x - y).abs() < 1e-7, "{x} vs {y}");
+        }
+        assert!((s.f - lbfgsb.f).abs() < 1e-9 * s.f);
     }
-    assert!((newton.f - lbfgsb.f).abs() < 1e-9 * newton.f);
 }

@@ -85,11 +85,42 @@ fn reaches_rosenbrocks_minimum_hand_written_and_as_a_closure() {
     }
 }
 
+/// How a run took its Hessian products: with `matrix_free` each CG iteration is one counted
+/// HVP on the tape and no Hessian is formed; by default the first 20 products are taken on
+/// the tape (the compiled program applies to these sparse tapes), then each point with a
+/// product forms one sparse Hessian and multiplies by it.
+fn check_products(s: &curvature_optim::Solution, matrix_free: bool) {
+    let history = s.history.as_ref().unwrap();
+    let cg: usize = history.iter().filter_map(|row| row.inner_iterations).sum();
+    let e = s.evaluations;
+    if matrix_free {
+        assert_eq!(cg, e.hvp);
+        assert_eq!(e.hessian, 0);
+    } else {
+        assert_eq!(e.hvp, 20);
+        let points = history
+            .iter()
+            .filter(|row| row.inner_iterations.is_some())
+            .count();
+        assert!(
+            e.hessian >= 1 && e.hessian < points,
+            "{e:?}, {points} points"
+        );
+    }
+}
+
 #[test]
 fn chained_rosenbrock_with_a_thousand_variables_converges_with_few_products_per_iteration() {
+    for matrix_free in [true, false] {
+        rosenbrock_with_a_thousand_variables(matrix_free);
+    }
+}
+
+fn rosenbrock_with_a_thousand_variables(matrix_free: bool) {
     let n = 1000;
     let s = NewtonCg::new()
         .gradient_tolerance(1e-6)
+        .matrix_free(matrix_free)
         .history(true)
         .minimize(chained_rosenbrock, &classical_start(n))
         .unwrap();
@@ -101,12 +132,11 @@ fn chained_rosenbrock_with_a_thousand_variables_converges_with_few_products_per_
     // written and 2 554 with Eisenstat–Walker forcing terms; the bound leaves room for
     // round-off, not for a different algorithm.
     assert!(s.iterations < 3 * n, "{} iterations", s.iterations);
-    // Truncation: a handful of products per iteration, not n, and every product is counted.
-    let history = s.history.unwrap();
+    // Truncation: a handful of products per iteration, not n.
+    let history = s.history.as_ref().unwrap();
     let cg: usize = history.iter().filter_map(|row| row.inner_iterations).sum();
-    assert_eq!(cg, s.evaluations.hvp);
     assert!(cg < 10 * s.iterations, "{cg} CG iterations");
-    assert_eq!(s.evaluations.hessian, 0);
+    check_products(&s, matrix_free);
 }
 
 #[test]
@@ -265,10 +295,11 @@ fn the_default_operator_calls_hvp() {
 
 /// Extended Wood (CUTEst WOODS) from its standard start (−3, −1, −3, −1, …): the iterates pass
 /// a saddle region (f ≈ 7.88 per block) where CG meets negative curvature at almost every step.
-fn solve_extended_wood(n: usize) -> curvature_optim::Solution {
+fn solve_extended_wood(n: usize, matrix_free: bool) -> curvature_optim::Solution {
     let p = Scalable::ExtendedWood;
     NewtonCg::new()
         .gradient_tolerance(1e-6)
+        .matrix_free(matrix_free)
         .history(true)
         .minimize(move |x: &[Var]| p.value(x), &p.x0(n).unwrap())
         .unwrap()
@@ -276,8 +307,8 @@ fn solve_extended_wood(n: usize) -> curvature_optim::Solution {
 
 #[test]
 fn extended_wood_is_solved_from_the_standard_start() {
-    for n in [4, 1000] {
-        let s = solve_extended_wood(n);
+    for (n, matrix_free) in [(4, true), (1000, true), (1000, false)] {
+        let s = solve_extended_wood(n, matrix_free);
         assert_eq!(
             s.termination,
             Termination::GradientTolerance,
@@ -295,8 +326,85 @@ fn extended_wood_is_solved_from_the_standard_start() {
         // crawled through the saddle region: 421 iterations at n = 4, and at n = 1000 still
         // f ≈ 1966 (≈ 7.87 per block) after 5 000. Now 64 (n = 4) and 82 (n = 1000).
         assert!(s.iterations < 500, "n = {n}: {} iterations", s.iterations);
-        let history = s.history.unwrap();
-        let cg: usize = history.iter().filter_map(|row| row.inner_iterations).sum();
-        assert_eq!(cg, s.evaluations.hvp);
+        check_products(&s, matrix_free);
     }
+}
+
+/// The other two paths of the products: a dense Hessian keeps every product on the tape,
+/// and a sparse one without a compiled program (a wide vector node makes the tape's sparse
+/// Hessian run the lane sweeps, costing about a product a colour) is formed at a point only
+/// after that point has taken as many products as it has colours. Both reach the minimizer
+/// x = (1, …, 1) worked out by hand (every term vanishes there).
+#[test]
+fn dense_hessians_stay_on_the_tape_and_lane_swept_ones_wait_for_their_colours() {
+    // Σ (1 + i)(x_i − 1)² + (Σ x_i − n)⁴: H = diag(2 + 2i) + 12(Σx − n)²·11ᵀ, dense; CG
+    // run to convergence (η = 0) takes up to n = 30 products at a step, over 20 in the run.
+    let n = 30;
+    let dense = move |x: &[Var]| {
+        let s = x.iter().fold(Var::constant(-(n as f64)), |a, &b| a + b);
+        (0..n).fold(s.powi(4), |a, i| {
+            a + (1.0 + i as f64) * (x[i] - 1.0).powi(2)
+        })
+    };
+    let s = NewtonCg::new()
+        .forcing(0.0)
+        .history(true)
+        .minimize(dense, &vec![0.0; n])
+        .unwrap();
+    assert!(
+        s.converged() && s.x.iter().all(|xi| (xi - 1.0).abs() < 1e-6),
+        "{s:?}"
+    );
+    let cg: usize = s
+        .history
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.inner_iterations)
+        .sum();
+    assert!(cg > 20);
+    assert_eq!((s.evaluations.hvp, s.evaluations.hessian), (cg, 0));
+
+    // Σ (x_{i+1} − x_i²)² through `sum_squares`, plus Σ (x_i − 1)²: tridiagonal.
+    let n = 40;
+    let lanes = |x: &[Var]| {
+        let r: Vec<Var> = (0..x.len() - 1).map(|i| x[i + 1] - x[i] * x[i]).collect();
+        x.iter()
+            .fold(curvature_ad::vector::sum_squares(&r), |a, &xi| {
+                a + (xi - 1.0).powi(2)
+            })
+    };
+    let x0: Vec<f64> = (0..n).map(|i| 0.5 + 0.01 * i as f64).collect();
+    let mut tape = curvature_ad::Tape::record(lanes, &x0);
+    tape.fuse();
+    let colors = tape.hessian_colors();
+    tape.sparse_hessian();
+    assert!(
+        colors < n && !tape.hessian_is_compiled(),
+        "the lane-sweep path"
+    );
+    let s = NewtonCg::new()
+        .forcing(0.0)
+        .history(true)
+        .minimize(lanes, &x0)
+        .unwrap();
+    assert!(
+        s.converged() && s.x.iter().all(|xi| (xi - 1.0).abs() < 1e-6),
+        "{s:?}"
+    );
+    let points = s
+        .history
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter(|r| r.inner_iterations.is_some())
+        .count();
+    let e = s.evaluations;
+    // 20 products on the tape, the Hessian formed at the next; later points take `colors`
+    // products on the tape first (fewer if CG needs fewer).
+    assert!(e.hessian >= 1, "{e:?}");
+    assert!(
+        e.hvp > 20 && e.hvp <= 20 + colors * points,
+        "{e:?}, {points} points, {colors} colours"
+    );
 }

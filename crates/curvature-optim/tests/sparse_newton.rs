@@ -204,3 +204,25 @@ fn chained_rosenbrock_is_solved_all_along_its_valley() {
         }
     }
 }
+
+/// Steihaug's trust region takes its first 20 products as HVPs on the tape and then
+/// multiplies by the sparse Hessian it forms at each point; `matrix_free` keeps every product
+/// on the tape. Both solve Broyden tridiagonal, in the same number of iterations.
+#[test]
+fn steihaug_products_by_the_formed_sparse_hessian_and_on_the_tape_alone() {
+    let n = 1000;
+    let run = |matrix_free: bool| {
+        TrustRegion::new()
+            .subproblem(Subproblem::SteihaugCg)
+            .matrix_free(matrix_free)
+            .minimize(|x: &[Var]| broyden_tridiagonal(x), &start(n))
+            .unwrap()
+    };
+    let (tape, sparse) = (run(true), run(false));
+    assert_solved("Steihaug-CG, matrix-free", &tape);
+    assert_solved("Steihaug-CG", &sparse);
+    assert_eq!(tape.iterations, sparse.iterations);
+    assert!(tape.evaluations.hvp > 20 && tape.evaluations.hessian == 0);
+    assert_eq!(sparse.evaluations.hvp, 20);
+    assert!(sparse.evaluations.hessian >= 1);
+}

@@ -11,6 +11,7 @@ use crate::lazy_hessian::LazyHessian;
 use crate::linalg::ShiftedCholesky;
 use crate::non_finite::NonFiniteEntry;
 use crate::objective::{dot, moved, Halt, Need, Objective, Point, Problem};
+use crate::products::matrix_free_builder;
 use crate::solution::Termination;
 
 /// How [`TrustRegion`] solves its subproblem `min m(p) = gᵀp + ½pᵀHp` s.t. `‖p‖ ≤ Δ`.
@@ -68,6 +69,7 @@ pub struct TrustRegion {
     initial_radius: Option<f64>,
     max_radius: f64,
     eta: f64,
+    matrix_free: bool,
 }
 
 impl Default for TrustRegion {
@@ -78,6 +80,7 @@ impl Default for TrustRegion {
             initial_radius: None,
             max_radius: 1e10,
             eta: 0.1,
+            matrix_free: false,
         }
     }
 }
@@ -116,6 +119,7 @@ impl TrustRegion {
         self
     }
 
+    matrix_free_builder!();
     settings_builders!();
     minimize_methods!(Objective, &[f64], crate::driver::run);
 
@@ -258,7 +262,7 @@ impl Method for TrustRegionStep {
         };
         let step = match self.options.subproblem {
             Subproblem::SteihaugCg => {
-                let mut hessian = problem.hvp_operator(&at.x)?;
+                let mut hessian = problem.hvp_operator(&at.x, self.options.matrix_free)?;
                 steihaug::solve(&at.g, radius, None, |v, hv| hessian.apply(v, hv))?
             }
             Subproblem::SteihaugCgDiagonal => {

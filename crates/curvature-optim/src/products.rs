@@ -1,0 +1,231 @@
+//! The Hessian products of the CG-based methods: sweeps of the recorded tape, or a sparse
+//! Hessian formed on it once the run's products have cost what forming it does.
+//!
+//! Newton–CG, Steihaug's trust region and projected Newton–CG need `H·v` for many v at one
+//! point. On a recorded closure each product is a Hessian-vector product on the tape, about
+//! two replayed gradients. When the Hessian is sparse, the tape's compiled sparse Hessian
+//! (`Tape::sparse_hessian`) costs about one such product, and each product with it is a pass
+//! over its nonzeros, a tenth of one. Measured at n = 10⁵ on the CUTEst-style problems of
+//! `curvature-problems` (fused tapes, 2–5 colours): a product on the tape 2.2–5.7 ms, the
+//! Hessian 0.2–5.4 ms beyond the gradient, a product with it 0.29–0.59 ms.
+//!
+//! Forming the first one costs more: the pattern's detection and colouring and the program's
+//! construction, 33–160 ms there, or 12–30 products. So a run takes its first
+//! [`PRODUCTS_BEFORE_SPARSE`] products on the tape (the rent-or-buy rule: a run that needs
+//! few products never pays for the build, and one that needs many pays at most about twice
+//! the better choice's cost); after them, at every point, it forms the sparse Hessian at
+//! the first product and multiplies by it. A Hessian that is dense (no colouring pays) keeps
+//! the tape's products. So does a tape whose sparse Hessian runs the lane sweeps instead of
+//! a program (`Tape::hessian_is_compiled` false): one costs about one product a colour, so
+//! it is formed only once a point has taken as many products as the Hessian has colours.
+//!
+//! `matrix_free(true)` on the methods keeps every product on the tape (memory: the tape
+//! alone, where the sparse Hessian adds its nonzeros and the program). Hand-written
+//! objectives keep their own [`Objective::hvp_operator`](crate::Objective::hvp_operator).
+
+use crate::error::Error;
+use crate::objective::{Halt, HvpOperator};
+use crate::solution::Evaluations;
+use curvature_ad::{SparseMatrix, Tape};
+
+/// Products a run takes on the tape before it may form sparse Hessians: about what
+/// detecting the pattern and building the program cost (12–30 products on the CUTEst-style
+/// problems at n = 10⁵, above).
+pub(crate) const PRODUCTS_BEFORE_SPARSE: usize = 20;
+
+/// What a run knows about forming sparse Hessians on its tape.
+#[derive(Default)]
+pub(crate) struct SparseProducts {
+    /// Products the run has taken on the tape (all recordings).
+    on_tape: usize,
+    /// The colour count of the current recording's Hessian, once asked.
+    colors: Option<usize>,
+    /// The last sparse Hessian formed (at `at`), kept for its storage.
+    matrix: Option<SparseMatrix>,
+}
+
+impl SparseProducts {
+    /// A new recording: its Hessian is not known yet (and has no program).
+    pub(crate) fn recorded_again(&mut self) {
+        self.colors = None;
+        self.matrix = None;
+    }
+
+    /// Whether the `here`-th product at the current point should form the sparse Hessian.
+    fn due(&mut self, tape: &Tape, here: usize) -> bool {
+        if self.on_tape < PRODUCTS_BEFORE_SPARSE {
+            return false;
+        }
+        let n = tape.num_inputs();
+        let colors = *self.colors.get_or_insert_with(|| tape.hessian_colors());
+        if colors >= n {
+            return false;
+        }
+        // The first Hessian tells whether the tape's program applies.
+        let formed_before = self.matrix.is_some();
+        here >= if !formed_before || tape.hessian_is_compiled() {
+            0
+        } else {
+            colors
+        }
+    }
+
+    /// The sparse Hessian at the tape's point, in the previous one's storage.
+    fn form(&mut self, tape: &Tape) {
+        if let Some(old) = self.matrix.take() {
+            tape.recycle(old);
+        }
+        self.matrix = Some(tape.sparse_hessian());
+    }
+}
+
+/// A run's Hessian at one point as a map `v ↦ ∇²f(x)·v` for the CG-based methods: counts
+/// every product in the run's [`Evaluations`] and respects the evaluation budget.
+pub(crate) struct CountedHvp<'p> {
+    source: Source<'p>,
+    evaluations: &'p mut Evaluations,
+    n: usize,
+    max_evaluations: usize,
+    enforce_budget: bool,
+}
+
+enum Source<'p> {
+    /// A hand-written objective's operator: every product counted as one HVP.
+    Objective(HvpOperator<'p>),
+    /// A recorded closure at the point: products on the tape (each an HVP) until the
+    /// sparse Hessian is formed (one Hessian evaluation), then products with it (not
+    /// evaluations: a pass over its nonzeros).
+    Tape {
+        tape: &'p mut Tape,
+        sparse: &'p mut SparseProducts,
+        matrix_free: bool,
+        /// Products taken at this point.
+        here: usize,
+        formed: bool,
+    },
+}
+
+impl<'p> CountedHvp<'p> {
+    pub(crate) fn objective(
+        operator: HvpOperator<'p>,
+        evaluations: &'p mut Evaluations,
+        max_evaluations: usize,
+        enforce_budget: bool,
+    ) -> Self {
+        CountedHvp {
+            n: operator.gradient().len(),
+            source: Source::Objective(operator),
+            evaluations,
+            max_evaluations,
+            enforce_budget,
+        }
+    }
+
+    /// Products at the tape's current point; `matrix_free` keeps them all on the tape.
+    pub(crate) fn tape(
+        tape: &'p mut Tape,
+        sparse: &'p mut SparseProducts,
+        matrix_free: bool,
+        evaluations: &'p mut Evaluations,
+        max_evaluations: usize,
+        enforce_budget: bool,
+    ) -> Self {
+        CountedHvp {
+            n: tape.num_inputs(),
+            source: Source::Tape {
+                tape,
+                sparse,
+                matrix_free,
+                here: 0,
+                formed: false,
+            },
+            evaluations,
+            max_evaluations,
+            enforce_budget,
+        }
+    }
+
+    /// Writes `∇²f(x)·v` into `hv`.
+    pub fn apply(&mut self, v: &[f64], hv: &mut Vec<f64>) -> Result<(), Halt> {
+        let CountedHvp {
+            source,
+            evaluations,
+            n,
+            max_evaluations,
+            enforce_budget,
+        } = self;
+        let n = *n;
+        let charge = |evaluations: &Evaluations| {
+            if *enforce_budget && evaluations.total() >= *max_evaluations {
+                Err(Halt::Budget)
+            } else {
+                Ok(())
+            }
+        };
+        match source {
+            Source::Objective(operator) => {
+                charge(evaluations)?;
+                evaluations.hvp += 1;
+                operator.apply(v, hv);
+            }
+            Source::Tape {
+                tape,
+                sparse,
+                matrix_free,
+                here,
+                formed,
+            } => {
+                if !*formed && !*matrix_free && sparse.due(tape, *here) {
+                    charge(evaluations)?;
+                    evaluations.hessian += 1;
+                    sparse.form(tape);
+                    *formed = true;
+                }
+                *here += 1;
+                hv.resize(n, 0.0);
+                match &sparse.matrix {
+                    Some(matrix) if *formed => matrix.mul_vec_into(v, hv),
+                    _ => {
+                        charge(evaluations)?;
+                        evaluations.hvp += 1;
+                        sparse.on_tape += 1;
+                        tape.hvp_into(v, None, hv);
+                    }
+                }
+            }
+        }
+        if hv.len() == n {
+            Ok(())
+        } else {
+            Err(Halt::Fault(Error::DimensionMismatch {
+                what: "Hessian-vector product",
+                expected: n,
+                found: hv.len(),
+            }))
+        }
+    }
+}
+
+/// The `matrix_free` builder of the CG-based methods (a `matrix_free: bool` field).
+macro_rules! matrix_free_builder {
+    () => {
+        /// Take every Hessian product on the recorded tape, never forming a sparse Hessian
+        /// (default false). By default, on a closure whose Hessian is sparse, a run takes
+        /// its first 20 products on the tape and from then on forms the sparse Hessian at
+        /// each point where it needs a product, and multiplies by it: on the CUTEst-style
+        /// problems at n = 10⁵ a product with it costs a tenth of one on the tape, and
+        /// forming it about one (README, "Hessian products"). Those Hessians count in
+        /// [`Evaluations::hessian`](crate::Evaluations::hessian); their products are not
+        /// evaluations. `true` keeps the memory at the tape's, without the Hessian's
+        /// nonzeros and program. Hand-written objectives always use their own
+        /// [`Objective::hvp_operator`](crate::Objective::hvp_operator). (In
+        /// [`TrustRegion`](crate::TrustRegion) it concerns
+        /// [`Subproblem::SteihaugCg`](crate::Subproblem::SteihaugCg); the other subproblems
+        /// form the Hessian anyway.)
+        pub fn matrix_free(mut self, yes: bool) -> Self {
+            self.matrix_free = yes;
+            self
+        }
+    };
+}
+pub(crate) use matrix_free_builder;
