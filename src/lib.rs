@@ -54,9 +54,9 @@ pub use curvature_optim::{
     line_search, train, Bfgs, BfgsUpdate, Bounds, BoundsReport, Damping, Dfp, DfpUpdate, Error,
     Evaluations, Fit, GaussNewton, GradientDescent, HvpOperator, Identifiability, InitialScaling,
     InverseUpdate, Iteration, Lbfgs, LbfgsB, LeastSquares, LevenbergMarquardt, LineSearch, Newton,
-    Newton1d, NewtonCg, NewtonSystem, NoCovariance, NonFiniteEntry, Objective, ProjectedNewton,
-    QuasiNewton, RecordEachCall, Residuals, Secant, Solution, StepSolver, Subproblem, Termination,
-    TrustRegion, Undetermined, Univariate, VarClosure,
+    Newton1d, NewtonCg, NewtonSystem, NoCovariance, NonFiniteEntry, Objective, Preconditioner,
+    ProjectedNewton, QuasiNewton, RecordEachCall, Residuals, Secant, Solution, StepSolver,
+    Subproblem, Termination, TrustRegion, Undetermined, Univariate, VarClosure,
 };
 
 /// The faer version of the `faer` conversions.
@@ -102,8 +102,8 @@ pub mod prelude {
     pub use curvature_optim::{
         Bfgs, Bounds, BoundsReport, Damping, Dfp, Evaluations, Fit, GaussNewton, GradientDescent,
         Iteration, Lbfgs, LbfgsB, LeastSquares, LevenbergMarquardt, LineSearch, Newton, Newton1d,
-        NewtonCg, NewtonSystem, Objective, ProjectedNewton, RecordEachCall, Residuals, Secant,
-        Solution, Subproblem, Termination, TrustRegion,
+        NewtonCg, NewtonSystem, Objective, Preconditioner, ProjectedNewton, RecordEachCall,
+        Residuals, Secant, Solution, Subproblem, Termination, TrustRegion,
     };
     pub use num_traits::{Float, FloatConst, FromPrimitive, One, ToPrimitive, Zero};
 }

@@ -61,19 +61,36 @@ impl Hessian {
 
     /// `H·v`.
     pub fn mul_vec(&self, v: &[f64]) -> Vec<f64> {
+        let mut hv = Vec::new();
+        self.mul_vec_into(v, &mut hv);
+        hv
+    }
+
+    /// `H·v` into `hv` (resized to n), for loops of products.
+    pub fn mul_vec_into(&self, v: &[f64], hv: &mut Vec<f64>) {
         let n = self.dim();
+        hv.resize(n, 0.0);
         match self {
-            Hessian::Dense(h) => (0..n)
-                .map(|i| {
-                    h[i * n..(i + 1) * n]
+            Hessian::Dense(h) => {
+                for (i, out) in hv.iter_mut().enumerate() {
+                    *out = h[i * n..(i + 1) * n]
                         .iter()
                         .zip(v)
                         .map(|(a, b)| a * b)
-                        .sum()
-                })
-                .collect(),
-            Hessian::Sparse(h) => h.mul_vec(v),
+                        .sum();
+                }
+            }
+            Hessian::Sparse(h) => h.mul_vec_into(v, hv),
         }
+    }
+
+    /// The diagonal (Jacobi) preconditioner of conjugate gradients, `mᵢ = max(|Hᵢᵢ|, √ε·s)`
+    /// with `s = max(1, maxⱼ |Hⱼⱼ|)`: positive, so M = diag(m) is SPD even where H is
+    /// indefinite or has zeros on its diagonal, and within 1/√ε of the largest entry.
+    pub fn jacobi(&self) -> Vec<f64> {
+        let diagonal = self.diagonal();
+        let floor = f64::EPSILON.sqrt() * diagonal.iter().fold(1.0f64, |m, d| m.max(d.abs()));
+        diagonal.iter().map(|d| d.abs().max(floor)).collect()
     }
 
     /// Gershgorin bounds `(lo, hi)` on the eigenvalues:

@@ -121,7 +121,7 @@ pub use levenberg_marquardt::{Damping, LevenbergMarquardt};
 pub use line_search::LineSearch;
 pub use newton::Newton;
 pub use newton1d::Newton1d;
-pub use newton_cg::NewtonCg;
+pub use newton_cg::{NewtonCg, Preconditioner};
 pub use non_finite::NonFiniteEntry;
 pub use objective::{HvpOperator, Objective, RecordEachCall, VarClosure};
 pub use projected_newton::{NewtonSystem, ProjectedNewton};

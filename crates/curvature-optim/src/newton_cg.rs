@@ -3,9 +3,25 @@
 
 use crate::driver::{line_step, minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
+use crate::lazy_hessian::LazyHessian;
 use crate::line_search::{LineSearch, StrongWolfe};
 use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
 use crate::products::matrix_free_builder;
+
+/// How [`NewtonCg`] preconditions its conjugate gradients.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Preconditioner {
+    /// Plain CG on Hessian products (default).
+    #[default]
+    None,
+    /// CG preconditioned by M = diag(H) (Jacobi; `mᵢ = max(|Hᵢᵢ|, √ε·max(1, maxⱼ|Hⱼⱼ|))`, so
+    /// M is positive definite where H is not). Each iteration evaluates the Hessian —
+    /// sparse when the closure's recorded Hessian is (one compiled sparse Hessian a step),
+    /// dense otherwise — and multiplies by it. It pays where H is badly scaled: TRIDIA at
+    /// n = 10⁵ (Σ i(2xᵢ − xᵢ₋₁)², weights growing with i) took 4 523 CG iterations in 4
+    /// steps without it (3.4 s) and 65 in 4 with it (0.16 s; README, "Hessian products").
+    Diagonal,
+}
 
 /// Line-search Newton–CG (truncated Newton; Nocedal–Wright Algorithm 7.1) with
 /// Eisenstat–Walker forcing terms and a step along negative curvature.
@@ -98,6 +114,7 @@ pub struct NewtonCg {
     forcing: f64,
     max_cg_iterations: Option<usize>,
     matrix_free: bool,
+    preconditioner: Preconditioner,
 }
 
 impl Default for NewtonCg {
@@ -108,6 +125,7 @@ impl Default for NewtonCg {
             forcing: 0.5,
             max_cg_iterations: None,
             matrix_free: false,
+            preconditioner: Preconditioner::None,
         }
     }
 }
@@ -141,6 +159,14 @@ impl NewtonCg {
         self
     }
 
+    /// The preconditioner of the CG iterations (default [`Preconditioner::None`]).
+    /// [`Preconditioner::Diagonal`] evaluates the Hessian at every iterate, so
+    /// [`matrix_free`](Self::matrix_free) does not apply to it.
+    pub fn preconditioner(mut self, preconditioner: Preconditioner) -> Self {
+        self.preconditioner = preconditioner;
+        self
+    }
+
     matrix_free_builder!();
     settings_builders!();
     minimize_methods!(Objective, &[f64], crate::driver::run);
@@ -151,6 +177,8 @@ impl NewtonCg {
             forcing: ForcingTerm::new(self.forcing),
             max_cg_iterations: self.max_cg_iterations,
             matrix_free: self.matrix_free,
+            preconditioner: self.preconditioner,
+            hessian: LazyHessian::default(),
         }
     }
 }
@@ -160,6 +188,9 @@ struct NewtonCgStep {
     forcing: ForcingTerm,
     max_cg_iterations: Option<usize>,
     matrix_free: bool,
+    preconditioner: Preconditioner,
+    /// The iterate's Hessian, for the diagonal preconditioner.
+    hessian: LazyHessian,
 }
 
 /// Eisenstat–Walker forcing terms η_k (choice 1) for the truncation `‖r‖₂ ≤ η_k‖g_k‖₂`; see
@@ -218,35 +249,50 @@ pub(crate) struct Direction {
     pub p: Vec<f64>,
     pub r: Vec<f64>,
     pub iterations: usize,
-    /// p is −g because the first product already showed nonpositive curvature.
+    /// p is −g (−M⁻¹g when preconditioned) because the first product already showed
+    /// nonpositive curvature.
     pub steepest_descent: bool,
 }
 
-/// Conjugate gradients on `H p = −g` from p = 0, stopped at `‖r‖₂ ≤ tolerance`, at negative
-/// (or zero) curvature, or after `max_iterations ≥ 1` products `hv(d, out)` (see [`NewtonCg`]).
-/// Matrix-free and free of the optimizer's state, so a trust-region (Steihaug) variant can
-/// share its recurrences.
+/// Conjugate gradients on `H p = −g` from p = 0, preconditioned by M = diag(m) when `m` is
+/// given, stopped at `‖r‖₂ ≤ tolerance`, at negative (or zero) curvature, or after
+/// `max_iterations ≥ 1` products `hv(d, out)` (see [`NewtonCg`]). Matrix-free and free of
+/// the optimizer's state, so the bounded Newton–CG can share its recurrences.
+///
+/// Preconditioned (Nocedal–Wright Algorithm 5.3): with yⱼ = M⁻¹rⱼ, d₀ = −y₀,
+/// αⱼ = rⱼᵀyⱼ / dⱼᵀHdⱼ, βⱼ = rⱼ₊₁ᵀyⱼ₊₁ / rⱼᵀyⱼ and dⱼ₊₁ = −yⱼ₊₁ + βⱼdⱼ; the rest as above.
+/// Without `m`, yⱼ is rⱼ itself, bit for bit.
 pub(crate) fn truncated_cg(
     g: &[f64],
     tolerance: f64,
     max_iterations: usize,
+    m: Option<&[f64]>,
     mut hv: impl FnMut(&[f64], &mut Vec<f64>) -> Result<(), Halt>,
 ) -> Result<Direction, Halt> {
     let n = g.len();
+    let precondition = |r: &[f64], y: &mut Vec<f64>| {
+        y.clear();
+        match m {
+            Some(m) => y.extend(r.iter().zip(m).map(|(a, b)| a / b)),
+            None => y.extend_from_slice(r),
+        }
+    };
     let mut z = vec![0.0; n];
     let mut r = g.to_vec();
-    let mut d: Vec<f64> = g.iter().map(|v| -v).collect();
-    let mut rr = dot(&r, &r);
+    let mut y = Vec::with_capacity(n);
+    precondition(&r, &mut y);
+    let mut d: Vec<f64> = y.iter().map(|v| -v).collect();
+    let mut ry = dot(&r, &y);
     let mut hd = Vec::with_capacity(n);
     for j in 0..max_iterations {
         hv(&d, &mut hd)?;
         let curvature = dot(&d, &hd);
-        let alpha = rr / curvature;
+        let alpha = ry / curvature;
         // `!(… > 0)` also catches NaN: an unusable product ends the inner loop like negative
         // curvature does.
         if !(curvature > 0.0) || !alpha.is_finite() {
             if j == 0 {
-                // p = d₀ = −g, whose product H d₀ is at hand: r = g + H d₀.
+                // p = d₀ = −M⁻¹g, whose product H d₀ is at hand: r = g + H d₀.
                 for (ri, hi) in r.iter_mut().zip(&hd) {
                     *ri += hi;
                 }
@@ -278,8 +324,8 @@ pub(crate) fn truncated_cg(
             z[i] += alpha * d[i];
             r[i] += alpha * hd[i];
         }
-        let rr_next = dot(&r, &r);
-        if rr_next.sqrt() <= tolerance {
+        let rr = dot(&r, &r);
+        if rr.sqrt() <= tolerance {
             return Ok(Direction {
                 p: z,
                 r,
@@ -287,11 +333,18 @@ pub(crate) fn truncated_cg(
                 steepest_descent: false,
             });
         }
-        let beta = rr_next / rr;
+        let (y, ry_next) = match m {
+            Some(_) => {
+                precondition(&r, &mut y);
+                (&y, dot(&r, &y))
+            }
+            None => (&r, rr),
+        };
+        let beta = ry_next / ry;
         for i in 0..n {
-            d[i] = -r[i] + beta * d[i];
+            d[i] = -y[i] + beta * d[i];
         }
-        rr = rr_next;
+        ry = ry_next;
     }
     Ok(Direction {
         p: z,
@@ -334,11 +387,24 @@ impl Method for NewtonCgStep {
         let g_norm = dot(&at.g, &at.g).sqrt();
         let eta = self.forcing.eta(g_norm);
         let tolerance = eta * g_norm;
-        let direction = {
-            let mut hessian = problem.hvp_operator(&at.x, self.matrix_free)?;
-            truncated_cg(&at.g, tolerance, max_iterations, |v, hv| {
-                hessian.apply(v, hv)
-            })?
+        let direction = match self.preconditioner {
+            Preconditioner::None => {
+                let mut hessian = problem.hvp_operator(&at.x, self.matrix_free)?;
+                truncated_cg(&at.g, tolerance, max_iterations, None, |v, hv| {
+                    hessian.apply(v, hv)
+                })?
+            }
+            Preconditioner::Diagonal => {
+                let h = match self.hessian.at(problem, at)? {
+                    Ok(h) => h,
+                    Err(stop) => return Ok(stop),
+                };
+                let m = h.jacobi();
+                truncated_cg(&at.g, tolerance, max_iterations, Some(&m), |v, hv| {
+                    h.mul_vec_into(v, hv);
+                    Ok(())
+                })?
+            }
         };
         let mut outcome = line_step(
             problem,
@@ -371,7 +437,7 @@ mod tests {
     fn cg_solves_a_positive_definite_system_in_n_iterations() {
         // H = [[4, 1], [1, 3]], g = (1, 2): p = −H⁻¹g = −(3·1 − 2, −1 + 4·2)/11 = −(1, 7)/11.
         let h = [4.0, 1.0, 1.0, 3.0];
-        let d = truncated_cg(&[1.0, 2.0], 0.0, 2, product(&h, 2)).unwrap();
+        let d = truncated_cg(&[1.0, 2.0], 0.0, 2, None, product(&h, 2)).unwrap();
         assert_eq!(d.iterations, 2);
         assert!((d.p[0] + 1.0 / 11.0).abs() < 1e-15 && (d.p[1] + 7.0 / 11.0).abs() < 1e-15);
     }
@@ -381,7 +447,7 @@ mod tests {
         // H = diag(1, 100), g = (1, 1): d₀ = −g, d₀ᵀHd₀ = 101, α₀ = 2/101,
         // z₁ = −(2, 2)/101, r₁ = g + α₀Hd₀ = (99, −99)/101, ‖r₁‖ = 99√2/101 ≈ 1.386 ≤ 1.4.
         let h = [1.0, 0.0, 0.0, 100.0];
-        let d = truncated_cg(&[1.0, 1.0], 1.4, 2, product(&h, 2)).unwrap();
+        let d = truncated_cg(&[1.0, 1.0], 1.4, 2, None, product(&h, 2)).unwrap();
         assert_eq!(d.iterations, 1);
         assert!((d.p[0] + 2.0 / 101.0).abs() < 1e-15 && (d.p[1] + 2.0 / 101.0).abs() < 1e-15);
     }
@@ -392,7 +458,7 @@ mod tests {
         // r₁ = (1, 1) + 2·(1, −2) = (3, −3), β₀ = 18/2 = 9, d₁ = (−3, 3) + 9·(−1, −1) = (−12, −6),
         // κ = d₁ᵀHd₁ = −144 + 72 = −72 ≤ 0: stop with z₁ + σd₁, σ = 72/180^(3/2) = 0.4/√180.
         let h = [-1.0, 0.0, 0.0, 2.0];
-        let d = truncated_cg(&[1.0, 1.0], 0.0, 2, product(&h, 2)).unwrap();
+        let d = truncated_cg(&[1.0, 1.0], 0.0, 2, None, product(&h, 2)).unwrap();
         let sigma = 0.4 / 180f64.sqrt();
         assert_eq!(d.iterations, 2);
         assert!((d.p[0] - (-2.0 - 12.0 * sigma)).abs() < 1e-15, "{:?}", d.p);
@@ -406,7 +472,7 @@ mod tests {
         assert!(model(&d.p) < model(&[-2.0, -2.0]));
         // H = diag(−1, −1): the very first curvature is negative, so p = −g, r = g + H(−g) = 2g.
         let h = [-1.0, 0.0, 0.0, -1.0];
-        let d = truncated_cg(&[1.0, 2.0], 0.0, 2, product(&h, 2)).unwrap();
+        let d = truncated_cg(&[1.0, 2.0], 0.0, 2, None, product(&h, 2)).unwrap();
         assert_eq!(
             (d.p, d.r, d.iterations),
             (vec![-1.0, -2.0], vec![2.0, 4.0], 1)
@@ -414,7 +480,7 @@ mod tests {
         // Zero curvature after the first step (H = diag(1, 0), g = (1, 1)): z₁ is kept as it is.
         // d₀ᵀHd₀ = 1, α₀ = 2, z₁ = (−2, −2), r₁ = (−1, 1), β₀ = 1, d₁ = (0, −2), κ = 0.
         let h = [1.0, 0.0, 0.0, 0.0];
-        let d = truncated_cg(&[1.0, 1.0], 0.0, 2, product(&h, 2)).unwrap();
+        let d = truncated_cg(&[1.0, 1.0], 0.0, 2, None, product(&h, 2)).unwrap();
         assert_eq!(
             (d.p, d.r, d.iterations),
             (vec![-2.0, -2.0], vec![-1.0, 1.0], 2)
@@ -441,9 +507,28 @@ mod tests {
     }
 
     #[test]
+    fn the_preconditioned_first_step_is_along_minus_m_inverse_g() {
+        // H = [[4, 1], [1, 3]], g = (1, 2), M = diag(4, 3): y₀ = M⁻¹g = (1/4, 2/3),
+        // r₀ᵀy₀ = 19/12, y₀ᵀHy₀ = (1/4)(5/3) + (2/3)(9/4) = 23/12, α₀ = 19/23,
+        // p = −α₀y₀ = −(19/92, 38/69). Two iterations reach −H⁻¹g = −(1, 7)/11 as plain CG.
+        let h = [4.0, 1.0, 1.0, 3.0];
+        let m = [4.0, 3.0];
+        let d = truncated_cg(&[1.0, 2.0], 0.0, 1, Some(&m), product(&h, 2)).unwrap();
+        assert!((d.p[0] + 19.0 / 92.0).abs() < 1e-15 && (d.p[1] + 38.0 / 69.0).abs() < 1e-15);
+        let d = truncated_cg(&[1.0, 2.0], 0.0, 2, Some(&m), product(&h, 2)).unwrap();
+        assert_eq!(d.iterations, 2);
+        assert!((d.p[0] + 1.0 / 11.0).abs() < 1e-15 && (d.p[1] + 7.0 / 11.0).abs() < 1e-15);
+        // H = M = diag(1, 100): one preconditioned iteration is the Newton step −H⁻¹g.
+        let h = [1.0, 0.0, 0.0, 100.0];
+        let d = truncated_cg(&[1.0, 100.0], 0.0, 2, Some(&[1.0, 100.0]), product(&h, 2));
+        let d = d.unwrap();
+        assert_eq!((d.p, d.iterations), (vec![-1.0, -1.0], 1));
+    }
+
+    #[test]
     fn the_iteration_limit_returns_the_current_iterate() {
         let h = [4.0, 1.0, 1.0, 3.0];
-        let d = truncated_cg(&[1.0, 2.0], 0.0, 1, product(&h, 2)).unwrap();
+        let d = truncated_cg(&[1.0, 2.0], 0.0, 1, None, product(&h, 2)).unwrap();
         // One step of steepest descent with exact step: α = gᵀg / gᵀHg = 5/20.
         assert_eq!((d.p, d.iterations), (vec![-0.25, -0.5], 1));
     }

@@ -280,7 +280,7 @@ impl Method for ProjectedNewtonStep {
                     let tolerance = 0.5f64.min(g_norm.sqrt()) * g_norm;
                     let mut full = vec![0.0; n];
                     let mut product = Vec::with_capacity(n);
-                    let direction = truncated_cg(&g_free, tolerance, free.len(), |v, hv| {
+                    let direction = truncated_cg(&g_free, tolerance, free.len(), None, |v, hv| {
                         for (&i, vi) in free.iter().zip(v) {
                             full[i] = *vi;
                         }

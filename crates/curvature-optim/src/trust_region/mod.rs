@@ -267,12 +267,8 @@ impl Method for TrustRegionStep {
             }
             Subproblem::SteihaugCgDiagonal => {
                 let h = hessian.expect("evaluated above");
-                let diagonal = h.diagonal();
-                let floor =
-                    f64::EPSILON.sqrt() * diagonal.iter().fold(1.0f64, |m, d| m.max(d.abs()));
-                let m: Vec<f64> = diagonal.iter().map(|d| d.abs().max(floor)).collect();
-                steihaug::solve(&at.g, radius, Some(&m), |v, hv| {
-                    *hv = h.mul_vec(v);
+                steihaug::solve(&at.g, radius, Some(&h.jacobi()), |v, hv| {
+                    h.mul_vec_into(v, hv);
                     Ok(())
                 })?
             }
