@@ -10,14 +10,15 @@
 //! Hessian 0.2–5.4 ms beyond the gradient, a product with it 0.29–0.59 ms.
 //!
 //! Forming the first one costs more: the pattern's detection and colouring and the program's
-//! construction, 33–160 ms there, or 12–30 products. So a run takes its first
+//! construction, 33–170 ms there, or 12–30 products. So a run takes its first
 //! [`PRODUCTS_BEFORE_SPARSE`] products on the tape (the rent-or-buy rule: a run that needs
 //! few products never pays for the build, and one that needs many pays at most about twice
 //! the better choice's cost); after them, at every point, it forms the sparse Hessian at
 //! the first product and multiplies by it. A Hessian that is dense (no colouring pays) keeps
 //! the tape's products. So does a tape whose sparse Hessian runs the lane sweeps instead of
 //! a program (`Tape::hessian_is_compiled` false): one costs about one product a colour, so
-//! it is formed only once a point has taken as many products as the Hessian has colours.
+//! it is formed only once a point has taken as many products as the Hessian has colours
+//! (and the run's first one only once the run has, as it may be such a Hessian).
 //!
 //! `matrix_free(true)` on the methods keeps every product on the tape (memory: the tape
 //! alone, where the sparse Hessian adds its nonzeros and the program). Hand-written
@@ -61,12 +62,12 @@ impl SparseProducts {
         if colors >= n {
             return false;
         }
-        // The first Hessian tells whether the tape's program applies.
-        let formed_before = self.matrix.is_some();
-        here >= if !formed_before || tape.hessian_is_compiled() {
-            0
-        } else {
-            colors
+        match self.matrix {
+            // The first Hessian may run the lane sweeps, about a product a colour: wait for
+            // as many products in the run (it then tells whether the tape's program applies).
+            None => self.on_tape >= colors,
+            Some(_) if tape.hessian_is_compiled() => true,
+            Some(_) => here >= colors,
         }
     }
 

@@ -450,3 +450,31 @@ fn the_diagonal_preconditioner_tames_tridia() {
     assert_eq!(jacobi.evaluations.hvp, 0);
     assert_eq!(jacobi.evaluations.hessian, jacobi.iterations);
 }
+
+/// A sparse Hessian of many colours is first formed only once the run has taken as many
+/// products on the tape (forming it may cost about a product a colour). Four blocks of 24
+/// variables, f = Σ_b (Σ_{i∈b} x_i)⁴ + Σ (1 + i/n) x_i²: every block's Hessian is dense,
+/// 24 colours; f is strictly convex, minimum 0 at x = 0.
+#[test]
+fn a_many_coloured_hessian_waits_for_as_many_products() {
+    let (n, width) = (96, 24);
+    let blocks = move |x: &[Var]| {
+        let quartics = x
+            .chunks(width)
+            .map(|b| b.iter().fold(Var::constant(0.0), |a, &xi| a + xi).powi(4));
+        let squares = (0..n).map(|i| (1.0 + i as f64 / n as f64) * x[i] * x[i]);
+        quartics
+            .chain(squares)
+            .fold(Var::constant(0.0), |a, t| a + t)
+    };
+    let x0: Vec<f64> = (0..n).map(|i| 0.3 + 0.01 * i as f64).collect();
+    let colors = curvature_ad::Tape::record(blocks, &x0).hessian_colors();
+    assert!(colors > 20 && colors < n, "{colors} colours");
+    let s = NewtonCg::new().forcing(0.0).minimize(blocks, &x0).unwrap();
+    assert!(
+        s.converged() && s.x.iter().all(|xi| xi.abs() < 1e-6),
+        "{s:?}"
+    );
+    let e = s.evaluations;
+    assert!(e.hvp >= colors && e.hessian >= 1, "{e:?}, {colors} colours");
+}
