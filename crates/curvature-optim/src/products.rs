@@ -212,8 +212,9 @@ macro_rules! matrix_free_builder {
     () => {
         /// Take every Hessian product on the recorded tape, never forming a sparse Hessian
         /// (default false). By default, on a closure whose Hessian is sparse, a run takes
-        /// its first 20 products on the tape and from then on forms the sparse Hessian at
-        /// each point where it needs a product, and multiplies by it: on the CUTEst-style
+        /// its first 20 products on the tape (or as many as the Hessian has colours, if
+        /// more) and from then on forms the sparse Hessian at each point where it needs a
+        /// product, and multiplies by it: on the CUTEst-style
         /// problems at n = 10⁵ a product with it costs a tenth of one on the tape, and
         /// forming it about one (README, "Hessian products"). Those Hessians count in
         /// [`Evaluations::hessian`](crate::Evaluations::hessian); their products are not
