@@ -41,7 +41,8 @@ pub(crate) struct SparseProducts {
     on_tape: usize,
     /// The colour count of the current recording's Hessian, once asked.
     colors: Option<usize>,
-    /// The last sparse Hessian formed (at `at`), kept for its storage.
+    /// The sparse Hessian formed last (at the current point while `CountedHvp::formed`; at
+    /// a later point only its storage is of use).
     matrix: Option<SparseMatrix>,
 }
 
@@ -81,7 +82,9 @@ impl SparseProducts {
 }
 
 /// A run's Hessian at one point as a map `v ↦ ∇²f(x)·v` for the CG-based methods: counts
-/// every product in the run's [`Evaluations`] and respects the evaluation budget.
+/// the products taken on the tape (or by a hand-written objective) and the Hessians formed in
+/// the run's [`Evaluations`], respects the evaluation budget, and checks each product's
+/// length.
 pub(crate) struct CountedHvp<'p> {
     source: Source<'p>,
     evaluations: &'p mut Evaluations,
