@@ -126,7 +126,12 @@ fn ours(method: &'static str, n: usize, max_iterations: usize) -> Row {
         method,
         iterations: s.iterations as u64,
         evaluations: if e.hvp > 0 {
-            format!("f {} g {} Hv {}", e.value, e.gradient, e.hvp)
+            // Newton-CG: its first products on the tape, then (here) the tape's sparse
+            // Hessians, one per iterate, and products with them.
+            format!(
+                "f {} g {} H {} Hv {}",
+                e.value, e.gradient, e.hessian, e.hvp
+            )
         } else {
             format!("f {} g {} H {}", e.value, e.gradient, e.hessian)
         },

@@ -119,13 +119,20 @@ fn main() -> Result<(), core::Error> {
         ),
         (
             "curvature NewtonCg (HVPs)",
-            Box::new(|| NewtonCg::new().minimize(extended_rosenbrock, &x0)),
+            // HVPs only, like argmin's Steihaug (by default, past 20 products, the run
+            // would multiply by the tape's sparse Hessian instead).
+            Box::new(|| {
+                NewtonCg::new()
+                    .matrix_free(true)
+                    .minimize(extended_rosenbrock, &x0)
+            }),
         ),
         (
             "curvature TrustRegion (Steihaug-CG, HVPs)",
             Box::new(|| {
                 TrustRegion::new()
                     .subproblem(Subproblem::SteihaugCg)
+                    .matrix_free(true)
                     .minimize(extended_rosenbrock, &x0)
             }),
         ),

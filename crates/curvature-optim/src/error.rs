@@ -116,8 +116,8 @@ impl fmt::Display for Error {
                 "a dense {n} × {n} Hessian needs {:.1} GiB, more than this machine has free; \
                  use the sparse path (a closure whose Hessian is sparse, or an objective that \
                  declares `hessian_pattern`), or a method that needs only Hessian-vector \
-                 products or gradients: `NewtonCg`, `TrustRegion` with the Steihaug-CG \
-                 subproblem, or `Lbfgs`",
+                 products or gradients: `NewtonCg` without a preconditioner, `TrustRegion` with \
+                 the Steihaug-CG subproblem, or `Lbfgs`",
                 *bytes as f64 / (1u64 << 30) as f64
             ),
             Error::InvalidBounds {

@@ -36,9 +36,11 @@ pub enum NewtonSystem {
     /// τ ≥ 0 that makes it positive definite (the same rule as [`Newton`](crate::Newton)).
     /// The default.
     Cholesky,
-    /// Hessian-vector products only: truncated conjugate gradients on `H_FF p_F = −g_F`
+    /// Hessian products only: truncated conjugate gradients on `H_FF p_F = −g_F`
     /// (stopped at `‖r‖ ≤ min(0.5, √‖g_F‖)‖g_F‖` or negative curvature, as in
-    /// [`NewtonCg`](crate::NewtonCg)), so no n × n matrix is ever formed. When CG meets
+    /// [`NewtonCg`](crate::NewtonCg)), so no dense n × n matrix is ever formed: the products
+    /// are HVPs on the tape, or products with its sparse Hessian once they outnumber its
+    /// cost ([`ProjectedNewton::matrix_free`]). When CG meets
     /// nonpositive curvature at its first product, the direction −g_F is stretched to unit
     /// length if it is shorter (its length carries no scale of x).
     ConjugateGradient,
