@@ -41,9 +41,10 @@ pub(crate) struct SparseProducts {
     on_tape: usize,
     /// The colour count of the current recording's Hessian, once asked.
     colors: Option<usize>,
-    /// The sparse Hessian formed last (at the current point while `CountedHvp::formed`; at
-    /// a later point only its storage is of use).
+    /// The sparse Hessian formed last, and the point it was formed at: a trust region
+    /// that rejects a step asks for products at the same point again, and gets this one.
     matrix: Option<SparseMatrix>,
+    at: Vec<f64>,
 }
 
 impl SparseProducts {
@@ -72,12 +73,19 @@ impl SparseProducts {
         }
     }
 
-    /// The sparse Hessian at the tape's point, in the previous one's storage.
-    fn form(&mut self, tape: &Tape) {
+    /// The sparse Hessian at the tape's point, in the previous one's storage; whether it
+    /// was computed (false: the one at hand is at that point already).
+    fn form(&mut self, tape: &Tape) -> bool {
+        if self.matrix.is_some() && self.at == tape.point() {
+            return false;
+        }
         if let Some(old) = self.matrix.take() {
             tape.recycle(old);
         }
         self.matrix = Some(tape.sparse_hessian());
+        self.at.clear();
+        self.at.extend_from_slice(tape.point());
+        true
     }
 }
 
@@ -181,8 +189,9 @@ impl<'p> CountedHvp<'p> {
             } => {
                 if !*formed && !*matrix_free && sparse.due(tape, *here) {
                     charge(evaluations)?;
-                    evaluations.hessian += 1;
-                    sparse.form(tape);
+                    if sparse.form(tape) {
+                        evaluations.hessian += 1;
+                    }
                     *formed = true;
                 }
                 *here += 1;

@@ -226,3 +226,38 @@ fn steihaug_products_by_the_formed_sparse_hessian_and_on_the_tape_alone() {
     assert_eq!(sparse.evaluations.hvp, 20);
     assert!(sparse.evaluations.hessian >= 1);
 }
+
+/// Which products of a Steihaug run are HVPs and which points form a sparse Hessian, replayed
+/// from its history: the first 20 products of the run are HVPs on the tape (extended Wood's
+/// Hessian has 3 colours and a compiled program), and every later point that needs a
+/// product forms one Hessian, except a point whose step was rejected, whose retry reuses it.
+#[test]
+fn steihaug_forms_one_sparse_hessian_per_point_and_reuses_it_after_a_rejected_step() {
+    let p = Scalable::ExtendedWood;
+    let s = TrustRegion::new()
+        .subproblem(Subproblem::SteihaugCg)
+        .gradient_tolerance(1e-7)
+        .history(true)
+        .minimize(move |x: &[Var]| p.value(x), &p.x0(1000).unwrap())
+        .unwrap();
+    assert!(s.converged(), "{:?}", s.termination);
+    let rows = s.history.as_ref().unwrap();
+    let (mut on_tape, mut hessians, mut formed_at) = (0, 0, None);
+    let mut rejected = 0;
+    for k in 1..rows.len() {
+        let point = &rows[k - 1].x;
+        let products = rows[k].inner_iterations.unwrap();
+        let here = products.min(20 - on_tape);
+        if products > here && formed_at != Some(point) {
+            hessians += 1;
+            formed_at = Some(point);
+        }
+        on_tape += here;
+        rejected += usize::from(rows[k].step_norm == 0.0);
+    }
+    assert!(rejected > 0, "the run has rejected steps to retry");
+    assert_eq!(
+        (s.evaluations.hvp, s.evaluations.hessian),
+        (on_tape, hessians)
+    );
+}
