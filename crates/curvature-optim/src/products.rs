@@ -18,7 +18,9 @@
 //! the tape's products. So does a tape whose sparse Hessian runs the lane sweeps instead of
 //! a program (`Tape::hessian_is_compiled` false): one costs about one product a colour, so
 //! it is formed only once a point has taken as many products as the Hessian has colours
-//! (and the run's first one only once the run has, as it may be such a Hessian).
+//! (and the run's first one only once the run has, as it may be such a Hessian). The last
+//! Hessian is kept with its point: a trust region that rejects a step and retries from the
+//! same point multiplies by it again.
 //!
 //! `matrix_free(true)` on the methods keeps every product on the tape (memory: the tape
 //! alone, where the sparse Hessian adds its nonzeros and the program). Hand-written
@@ -68,7 +70,7 @@ impl SparseProducts {
             // The first Hessian may run the lane sweeps, about a product a colour: wait for
             // as many products in the run (it then tells whether the tape's program applies).
             None => self.on_tape >= colors,
-            Some(_) if tape.hessian_is_compiled() => true,
+            Some(_) if tape.hessian_is_compiled() || self.at == tape.point() => true,
             Some(_) => here >= colors,
         }
     }
