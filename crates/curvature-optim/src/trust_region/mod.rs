@@ -26,8 +26,9 @@ pub enum Subproblem {
     MoreSorensen,
     /// Steihaug–Toint truncated conjugate gradients: CG on `Hp = −g` from p = 0, stopped at
     /// negative curvature or at the boundary (the CG path crosses it once), or when
-    /// `‖r‖ ≤ min(½, √‖g‖)·‖g‖`. Matrix-free: Hessian-vector products only, so it scales
-    /// to any n a gradient scales to.
+    /// `‖r‖ ≤ min(½, √‖g‖)·‖g‖`. Hessian products only, never a dense matrix, so it scales
+    /// to any n a gradient scales to: HVPs on the tape, or products with the tape's sparse
+    /// Hessian once they outnumber its cost ([`TrustRegion::matrix_free`] keeps HVPs only).
     SteihaugCg,
     /// Steihaug–Toint CG preconditioned by `M = diag(max(|Hᵢᵢ|, ε))`, the trust region
     /// taken in the M-norm `‖p‖_M = √(pᵀMp)`. Evaluates the Hessian (sparse when possible)
