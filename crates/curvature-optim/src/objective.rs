@@ -292,6 +292,29 @@ impl From<Error> for Halt {
     }
 }
 
+/// A run's evaluation budget: at most `max` evaluations ([`Evaluations::total`]), enforced
+/// from the first iteration on (the start point is always evaluated).
+#[derive(Clone, Copy)]
+pub(crate) struct Budget {
+    max: usize,
+    enforced: bool,
+}
+
+impl Budget {
+    pub fn exhausted(&self, evaluations: &Evaluations) -> bool {
+        self.enforced && evaluations.total() >= self.max
+    }
+
+    /// `Err(Halt::Budget)` when no evaluation is left.
+    pub fn charge(&self, evaluations: &Evaluations) -> Result<(), Halt> {
+        if self.exhausted(evaluations) {
+            Err(Halt::Budget)
+        } else {
+            Ok(())
+        }
+    }
+}
+
 /// Wraps an objective for one run: counts every call, enforces the evaluation budget and
 /// checks derivative sizes, so no solver has to.
 ///
@@ -302,9 +325,7 @@ impl From<Error> for Halt {
 pub(crate) struct Problem<O> {
     objective: O,
     n: usize,
-    max_evaluations: usize,
-    /// The start point is always evaluated; the budget applies from the first iteration on.
-    enforce_budget: bool,
+    budget: Budget,
     pub evaluations: Evaluations,
     tape: Option<Tape>,
     declared: Option<bool>,
@@ -317,8 +338,10 @@ impl<O: Objective> Problem<O> {
         Problem {
             objective,
             n,
-            max_evaluations,
-            enforce_budget: false,
+            budget: Budget {
+                max: max_evaluations,
+                enforced: false,
+            },
             evaluations: Evaluations::default(),
             tape: None,
             declared: None,
@@ -374,19 +397,15 @@ impl<O: Objective> Problem<O> {
     }
 
     pub fn start_budget(&mut self) {
-        self.enforce_budget = true;
+        self.budget.enforced = true;
     }
 
     pub fn exhausted(&self) -> bool {
-        self.enforce_budget && self.evaluations.total() >= self.max_evaluations
+        self.budget.exhausted(&self.evaluations)
     }
 
     fn charge(&self) -> Result<(), Halt> {
-        if self.exhausted() {
-            Err(Halt::Budget)
-        } else {
-            Ok(())
-        }
+        self.budget.charge(&self.evaluations)
     }
 
     fn check_len(&self, what: &'static str, found: usize) -> Result<(), Halt> {
@@ -494,7 +513,7 @@ impl<O: Objective> Problem<O> {
     pub fn hvp_operator(&mut self, x: &[f64], matrix_free: bool) -> Result<CountedHvp<'_>, Halt> {
         self.charge()?;
         self.evaluations.gradient += 1;
-        let (max, enforce) = (self.max_evaluations, self.enforce_budget);
+        let budget = self.budget;
         if self.taped(x).is_some() {
             let tape = self.tape.as_mut().expect("taped above");
             return Ok(CountedHvp::tape(
@@ -502,8 +521,7 @@ impl<O: Objective> Problem<O> {
                 &mut self.sparse,
                 matrix_free,
                 &mut self.evaluations,
-                max,
-                enforce,
+                budget,
             ));
         }
         let operator = self.objective.hvp_operator(x);
@@ -518,8 +536,7 @@ impl<O: Objective> Problem<O> {
         Ok(CountedHvp::objective(
             operator,
             &mut self.evaluations,
-            max,
-            enforce,
+            budget,
         ))
     }
 

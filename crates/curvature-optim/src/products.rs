@@ -27,7 +27,7 @@
 //! objectives keep their own [`Objective::hvp_operator`](crate::Objective::hvp_operator).
 
 use crate::error::Error;
-use crate::objective::{Halt, HvpOperator};
+use crate::objective::{Budget, Halt, HvpOperator};
 use crate::solution::Evaluations;
 use curvature_ad::{SparseMatrix, Tape};
 
@@ -99,8 +99,7 @@ pub(crate) struct CountedHvp<'p> {
     source: Source<'p>,
     evaluations: &'p mut Evaluations,
     n: usize,
-    max_evaluations: usize,
-    enforce_budget: bool,
+    budget: Budget,
 }
 
 enum Source<'p> {
@@ -123,15 +122,13 @@ impl<'p> CountedHvp<'p> {
     pub(crate) fn objective(
         operator: HvpOperator<'p>,
         evaluations: &'p mut Evaluations,
-        max_evaluations: usize,
-        enforce_budget: bool,
+        budget: Budget,
     ) -> Self {
         CountedHvp {
             n: operator.gradient().len(),
             source: Source::Objective(operator),
             evaluations,
-            max_evaluations,
-            enforce_budget,
+            budget,
         }
     }
 
@@ -141,8 +138,7 @@ impl<'p> CountedHvp<'p> {
         sparse: &'p mut SparseProducts,
         matrix_free: bool,
         evaluations: &'p mut Evaluations,
-        max_evaluations: usize,
-        enforce_budget: bool,
+        budget: Budget,
     ) -> Self {
         CountedHvp {
             n: tape.num_inputs(),
@@ -154,8 +150,7 @@ impl<'p> CountedHvp<'p> {
                 formed: false,
             },
             evaluations,
-            max_evaluations,
-            enforce_budget,
+            budget,
         }
     }
 
@@ -165,20 +160,12 @@ impl<'p> CountedHvp<'p> {
             source,
             evaluations,
             n,
-            max_evaluations,
-            enforce_budget,
+            budget,
         } = self;
         let n = *n;
-        let charge = |evaluations: &Evaluations| {
-            if *enforce_budget && evaluations.total() >= *max_evaluations {
-                Err(Halt::Budget)
-            } else {
-                Ok(())
-            }
-        };
         match source {
             Source::Objective(operator) => {
-                charge(evaluations)?;
+                budget.charge(evaluations)?;
                 evaluations.hvp += 1;
                 operator.apply(v, hv);
             }
@@ -190,7 +177,7 @@ impl<'p> CountedHvp<'p> {
                 formed,
             } => {
                 if !*formed && !*matrix_free && sparse.due(tape, *here) {
-                    charge(evaluations)?;
+                    budget.charge(evaluations)?;
                     if sparse.form(tape) {
                         evaluations.hessian += 1;
                     }
@@ -201,7 +188,7 @@ impl<'p> CountedHvp<'p> {
                 match &sparse.matrix {
                     Some(matrix) if *formed => matrix.mul_vec_into(v, hv),
                     _ => {
-                        charge(evaluations)?;
+                        budget.charge(evaluations)?;
                         evaluations.hvp += 1;
                         sparse.on_tape += 1;
                         tape.hvp_into(v, None, hv);
