@@ -194,3 +194,41 @@ fn wide_nodes_keep_the_lanes() {
         }
     }
 }
+
+/// Products with the program's Hessian, in the scatter form (`mul_vec_into`) and the
+/// gather form of the transpose (`mul_transpose_vec_into`, which the CG solvers take, a
+/// Hessian being symmetric), against the tape's Hessian-vector product, a second method
+/// that never forms the matrix.
+#[test]
+fn products_with_the_program_hessian_match_the_tape_hvp() {
+    let x: Vec<f64> = (0..40).map(|i| 0.07 * i as f64 - 1.3).collect();
+    let v: Vec<f64> = (0..40)
+        .map(|i| ((i * 17) % 11) as f64 / 5.0 - 1.0)
+        .collect();
+    let mut tape = Tape::record(|y: &[Var]| mixed(y), &x);
+    tape.replay(&x).unwrap();
+    let _ = tape.sparse_hessian();
+    let h = tape.sparse_hessian();
+    assert!(tape.hessian_is_compiled());
+    let hv = tape.hvp(&v);
+    let (mut scatter, mut gather) = (vec![f64::NAN; 40], vec![f64::NAN; 40]);
+    h.mul_vec_into(&v, &mut scatter);
+    h.mul_transpose_vec_into(&v, &mut gather);
+    let scale = hv.iter().fold(0.0f64, |m, a| m.max(a.abs()));
+    for i in 0..40 {
+        assert!(close(scatter[i], hv[i], 1e-12, scale), "(Hv)[{i}]");
+        assert!(close(gather[i], hv[i], 1e-12, scale), "(Hᵀv)[{i}]");
+    }
+    // Chained Rosenbrock's program Hessian holds equal values in both triangles, so the
+    // two forms add the same products in the same order: equal bit for bit.
+    let mut tape = Tape::record(|y: &[Var]| chained_rosenbrock(y), &x);
+    tape.replay(&x).unwrap();
+    let _ = tape.sparse_hessian();
+    let h = tape.sparse_hessian();
+    h.mul_vec_into(&v, &mut scatter);
+    h.mul_transpose_vec_into(&v, &mut gather);
+    assert_eq!(
+        scatter.iter().map(|a| a.to_bits()).collect::<Vec<_>>(),
+        gather.iter().map(|a| a.to_bits()).collect::<Vec<_>>()
+    );
+}

@@ -80,7 +80,8 @@ impl Hessian {
                         .sum();
                 }
             }
-            Hessian::Sparse(h) => h.mul_vec_into(v, hv),
+            // H is symmetric, so Hᵀv is H·v, and the transposed product gathers (faster).
+            Hessian::Sparse(h) => h.mul_transpose_vec_into(v, hv),
         }
     }
 

@@ -270,17 +270,13 @@ pub(crate) fn truncated_cg(
     mut hv: impl FnMut(&[f64], &mut Vec<f64>) -> Result<(), Halt>,
 ) -> Result<Direction, Halt> {
     let n = g.len();
-    let precondition = |r: &[f64], y: &mut Vec<f64>| {
-        y.clear();
-        match m {
-            Some(m) => y.extend(r.iter().zip(m).map(|(a, b)| a / b)),
-            None => y.extend_from_slice(r),
-        }
-    };
     let mut z = vec![0.0; n];
     let mut r = g.to_vec();
-    let mut y = Vec::with_capacity(n);
-    precondition(&r, &mut y);
+    // y = M⁻¹r, kept up to date by `cg_advance` when preconditioned.
+    let mut y: Vec<f64> = match m {
+        Some(m) => r.iter().zip(m).map(|(a, b)| a / b).collect(),
+        None => r.clone(),
+    };
     let mut d: Vec<f64> = y.iter().map(|v| -v).collect();
     let mut ry = dot(&r, &y);
     let mut hd = Vec::with_capacity(n);
@@ -320,11 +316,7 @@ pub(crate) fn truncated_cg(
                 steepest_descent: false,
             });
         }
-        for i in 0..n {
-            z[i] += alpha * d[i];
-            r[i] += alpha * hd[i];
-        }
-        let rr = dot(&r, &r);
+        let (rr, ry_next) = cg_advance(alpha, &d, &hd, &mut z, &mut r, None, m, &mut y);
         if rr.sqrt() <= tolerance {
             return Ok(Direction {
                 p: z,
@@ -333,17 +325,7 @@ pub(crate) fn truncated_cg(
                 steepest_descent: false,
             });
         }
-        let (y, ry_next) = match m {
-            Some(_) => {
-                precondition(&r, &mut y);
-                (&y, dot(&r, &y))
-            }
-            None => (&r, rr),
-        };
-        let beta = ry_next / ry;
-        for i in 0..n {
-            d[i] = -y[i] + beta * d[i];
-        }
+        cg_direction(ry_next / ry, if m.is_some() { &y } else { &r }, &mut d);
         ry = ry_next;
     }
     Ok(Direction {
@@ -352,6 +334,48 @@ pub(crate) fn truncated_cg(
         iterations: max_iterations,
         steepest_descent: false,
     })
+}
+
+/// A CG iteration's vector updates in one pass over memory (at large n the iteration is
+/// bound by its passes, not its arithmetic): `z += α·d`, `r += α·Hd` (and `hz += α·Hd` when
+/// given), then from the new r, `y = M⁻¹r` when preconditioned, and the sums `rᵀr` and `rᵀy`.
+/// The sums add the same products in the same order, from −0.0, as `dot` in passes of their
+/// own would, so the results are those passes' bit for bit. Returns `(rᵀr, rᵀy)`; without
+/// `m`, y is untouched and `rᵀy` is `rᵀr`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn cg_advance(
+    alpha: f64,
+    d: &[f64],
+    hd: &[f64],
+    z: &mut [f64],
+    r: &mut [f64],
+    mut hz: Option<&mut [f64]>,
+    m: Option<&[f64]>,
+    y: &mut [f64],
+) -> (f64, f64) {
+    let n = r.len();
+    let (d, hd, z) = (&d[..n], &hd[..n], &mut z[..n]);
+    let (mut rr, mut ry) = (-0.0, -0.0);
+    for i in 0..n {
+        z[i] += alpha * d[i];
+        r[i] += alpha * hd[i];
+        if let Some(hz) = hz.as_deref_mut() {
+            hz[i] += alpha * hd[i];
+        }
+        rr += r[i] * r[i];
+        if let Some(m) = m {
+            y[i] = r[i] / m[i];
+            ry += r[i] * y[i];
+        }
+    }
+    (rr, if m.is_some() { ry } else { rr })
+}
+
+/// CG's next direction in place: `d = −y + β·d`.
+pub(crate) fn cg_direction(beta: f64, y: &[f64], d: &mut [f64]) {
+    for (di, yi) in d.iter_mut().zip(y) {
+        *di = -yi + beta * *di;
+    }
 }
 
 impl Method for NewtonCgStep {

@@ -186,7 +186,8 @@ impl<'p> CountedHvp<'p> {
                 *here += 1;
                 hv.resize(n, 0.0);
                 match &sparse.matrix {
-                    Some(matrix) if *formed => matrix.mul_vec_into(v, hv),
+                    // A Hessian is symmetric: Hᵀv is H·v, in the faster (gather) form.
+                    Some(matrix) if *formed => matrix.mul_transpose_vec_into(v, hv),
                     _ => {
                         budget.charge(evaluations)?;
                         evaluations.hvp += 1;

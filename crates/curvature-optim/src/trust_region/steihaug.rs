@@ -1,6 +1,7 @@
 //! Steihaug–Toint truncated conjugate gradients for the trust-region subproblem.
 
 use super::{to_boundary, Step};
+use crate::newton_cg::{cg_advance, cg_direction};
 use crate::non_finite::NonFiniteEntry;
 use crate::objective::{dot, Halt};
 
@@ -20,12 +21,6 @@ pub(super) fn solve(
     mut hv: impl FnMut(&[f64], &mut Vec<f64>) -> Result<(), Halt>,
 ) -> Result<Result<Step, NonFiniteEntry>, Halt> {
     let n = g.len();
-    let precondition = |r: &[f64]| -> Vec<f64> {
-        match m {
-            Some(m) => r.iter().zip(m).map(|(a, b)| a / b).collect(),
-            None => r.to_vec(),
-        }
-    };
     let m_norm = |v: &[f64]| match m {
         Some(m) => v.iter().zip(m).map(|(a, b)| b * a * a).sum::<f64>().sqrt(),
         None => dot(v, v).sqrt(),
@@ -35,16 +30,24 @@ pub(super) fn solve(
     let mut z = vec![0.0; n];
     let mut hz = vec![0.0; n];
     let mut r = g.to_vec();
-    let mut y = precondition(&r);
+    // y = M⁻¹r, kept up to date by `cg_advance` when preconditioned.
+    let mut y: Vec<f64> = match m {
+        Some(m) => r.iter().zip(m).map(|(a, b)| a / b).collect(),
+        None => r.clone(),
+    };
     let mut d: Vec<f64> = y.iter().map(|v| -v).collect();
     let mut ry = dot(&r, &y);
     let mut hd = Vec::with_capacity(n);
     for j in 0..n.max(1) {
         hv(&d, &mut hd)?;
-        if let Some(index) = hd.iter().position(|v| !v.is_finite()) {
-            return Ok(Err(NonFiniteEntry::HessianProduct { index }));
-        }
         let curvature = dot(&d, &hd);
+        // A non-finite entry of Hd makes its term non-finite (0·∞ is NaN), and the sum with
+        // it: only a non-finite sum sends us looking for one.
+        if !curvature.is_finite() {
+            if let Some(index) = hd.iter().position(|v| !v.is_finite()) {
+                return Ok(Err(NonFiniteEntry::HessianProduct { index }));
+            }
+        }
         let alpha = ry / curvature;
         // ‖z + αd‖_M ≥ Δ, without forming z + αd.
         let leaves = || {
@@ -62,21 +65,12 @@ pub(super) fn solve(
             }
             return Ok(Ok(Step::new(g, z, &hz, radius, j + 1)));
         }
-        for i in 0..n {
-            z[i] += alpha * d[i];
-            hz[i] += alpha * hd[i];
-            r[i] += alpha * hd[i];
-        }
-        if dot(&r, &r).sqrt() <= tolerance {
+        let (rr, ry_next) = cg_advance(alpha, &d, &hd, &mut z, &mut r, Some(&mut hz), m, &mut y);
+        if rr.sqrt() <= tolerance {
             let norm = m_norm(&z);
             return Ok(Ok(Step::new(g, z, &hz, norm, j + 1)));
         }
-        y = precondition(&r);
-        let ry_next = dot(&r, &y);
-        let beta = ry_next / ry;
-        for i in 0..n {
-            d[i] = -y[i] + beta * d[i];
-        }
+        cg_direction(ry_next / ry, if m.is_some() { &y } else { &r }, &mut d);
         ry = ry_next;
     }
     let norm = m_norm(&z);
