@@ -8,7 +8,9 @@ use crate::line_search::{LineSearch, StrongWolfe};
 use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
 use crate::products::matrix_free_builder;
 
-/// How [`NewtonCg`] preconditions its conjugate gradients.
+/// How [`NewtonCg`] and [`ProjectedNewton`](crate::ProjectedNewton) (with
+/// [`NewtonSystem::ConjugateGradient`](crate::NewtonSystem::ConjugateGradient)) precondition
+/// their conjugate gradients.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Preconditioner {
     /// Plain CG on Hessian products (default).

@@ -7,10 +7,11 @@ use crate::bounds::{Bounds, BoundsReport, Feasible};
 use crate::driver::{minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::hessian::Hessian;
+use crate::lazy_hessian::LazyHessian;
 use crate::linalg::ShiftedCholesky;
 use crate::line_search::LineSearchFailure;
 use crate::newton::{shifted_newton_direction, WarmShift};
-use crate::newton_cg::truncated_cg;
+use crate::newton_cg::{truncated_cg, Preconditioner};
 use crate::non_finite::NonFiniteEntry;
 use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
 use crate::products::matrix_free_builder;
@@ -40,9 +41,11 @@ pub enum NewtonSystem {
     /// (stopped at `‖r‖ ≤ min(0.5, √‖g_F‖)‖g_F‖` or negative curvature, as in
     /// [`NewtonCg`](crate::NewtonCg)), so no dense n × n matrix is ever formed: the products
     /// are HVPs on the tape, or products with its sparse Hessian once they outnumber its
-    /// cost ([`ProjectedNewton::matrix_free`]). When CG meets
-    /// nonpositive curvature at its first product, the direction −g_F is stretched to unit
-    /// length if it is shorter (its length carries no scale of x).
+    /// cost ([`ProjectedNewton::matrix_free`]), or, with
+    /// [`ProjectedNewton::preconditioner`], products with the free block of the Hessian
+    /// evaluated at each iterate, preconditioned by its diagonal. When CG meets
+    /// nonpositive curvature at its first product, the direction −g_F (−M⁻¹g_F) is
+    /// stretched to unit length if it is shorter (its length carries no scale of x).
     ConjugateGradient,
 }
 
@@ -97,6 +100,7 @@ pub struct ProjectedNewton {
     system: NewtonSystem,
     epsilon: f64,
     matrix_free: bool,
+    preconditioner: Preconditioner,
 }
 
 impl Default for ProjectedNewton {
@@ -107,6 +111,7 @@ impl Default for ProjectedNewton {
             system: NewtonSystem::Cholesky,
             epsilon: 1e-3,
             matrix_free: false,
+            preconditioner: Preconditioner::None,
         }
     }
 }
@@ -137,6 +142,37 @@ impl ProjectedNewton {
         self
     }
 
+    /// The preconditioner of [`NewtonSystem::ConjugateGradient`] (default
+    /// [`Preconditioner::None`]; the Cholesky system needs none).
+    /// [`Preconditioner::Diagonal`] evaluates the Hessian at every iterate (sparse when the
+    /// closure's recorded Hessian is) and runs CG on its free block `H_FF`, preconditioned
+    /// by `M = diag(H_FF)` (see [`Preconditioner`]), so [`matrix_free`](Self::matrix_free)
+    /// does not apply to it. It pays where H is badly scaled: TRIDIA's weights i give it a
+    /// condition number ~n².
+    ///
+    /// ```
+    /// use curvature_ad::Var;
+    /// use curvature_optim::{Bounds, NewtonSystem, Preconditioner, ProjectedNewton};
+    /// // f = Σ i·(xᵢ − 2)² on [0, 1]ⁿ, Hessian diag(2i): the diagonal preconditioner makes
+    /// // it the identity, and every variable ends on its upper bound 1.
+    /// let f = |x: &[Var]| {
+    ///     x.iter().enumerate().fold(Var::constant(0.0), |s, (i, &xi)| {
+    ///         s + (i + 1) as f64 * (xi - 2.0) * (xi - 2.0)
+    ///     })
+    /// };
+    /// let s = ProjectedNewton::new()
+    ///     .bounds(Bounds::uniform(50, 0.0, 1.0).unwrap())
+    ///     .system(NewtonSystem::ConjugateGradient)
+    ///     .preconditioner(Preconditioner::Diagonal)
+    ///     .minimize(f, &[0.5; 50])
+    ///     .unwrap();
+    /// assert!(s.x.iter().all(|&xi| xi == 1.0));
+    /// ```
+    pub fn preconditioner(mut self, preconditioner: Preconditioner) -> Self {
+        self.preconditioner = preconditioner;
+        self
+    }
+
     matrix_free_builder!();
     settings_builders!();
     minimize_methods!(Objective, &[f64], crate::driver::run);
@@ -147,7 +183,9 @@ impl ProjectedNewton {
             system: self.system,
             epsilon: self.epsilon,
             matrix_free: self.matrix_free,
+            preconditioner: self.preconditioner,
             cholesky: ShiftedCholesky::default(),
+            hessian: LazyHessian::default(),
         }
     }
 }
@@ -157,7 +195,10 @@ struct ProjectedNewtonStep {
     system: NewtonSystem,
     epsilon: f64,
     matrix_free: bool,
+    preconditioner: Preconditioner,
     cholesky: ShiftedCholesky,
+    /// The iterate's Hessian, for the diagonal preconditioner of the CG system.
+    hessian: LazyHessian,
 }
 
 const SIGMA: f64 = 1e-4;
@@ -277,29 +318,45 @@ impl Method for ProjectedNewtonStep {
                     p_free
                 }
                 NewtonSystem::ConjugateGradient => {
-                    let mut operator = problem.hvp_operator(&at.x, self.matrix_free)?;
                     let g_norm = dot(&g_free, &g_free).sqrt();
                     let tolerance = 0.5f64.min(g_norm.sqrt()) * g_norm;
-                    let mut full = vec![0.0; n];
-                    let mut product = Vec::with_capacity(n);
-                    let direction = truncated_cg(&g_free, tolerance, free.len(), None, |v, hv| {
-                        for (&i, vi) in free.iter().zip(v) {
-                            full[i] = *vi;
+                    let direction = match self.preconditioner {
+                        Preconditioner::None => {
+                            let mut operator = problem.hvp_operator(&at.x, self.matrix_free)?;
+                            let mut full = vec![0.0; n];
+                            let mut product = Vec::with_capacity(n);
+                            truncated_cg(&g_free, tolerance, free.len(), None, |v, hv| {
+                                for (&i, vi) in free.iter().zip(v) {
+                                    full[i] = *vi;
+                                }
+                                operator.apply(&full, &mut product)?;
+                                hv.clear();
+                                hv.extend(free.iter().map(|&i| product[i]));
+                                Ok(())
+                            })?
                         }
-                        operator.apply(&full, &mut product)?;
-                        hv.clear();
-                        hv.extend(free.iter().map(|&i| product[i]));
-                        Ok(())
-                    })?;
+                        Preconditioner::Diagonal => {
+                            let h = match self.hessian.at(problem, at)? {
+                                Ok(h) => h,
+                                Err(stop) => return Ok(stop),
+                            };
+                            let h_free = h.submatrix(&free);
+                            let m = h_free.jacobi();
+                            truncated_cg(&g_free, tolerance, free.len(), Some(&m), |v, hv| {
+                                h_free.mul_vec_into(v, hv);
+                                Ok(())
+                            })?
+                        }
+                    };
                     inner_iterations = Some(direction.iterations);
                     let mut p = direction.p;
-                    // Nonpositive curvature along −g at once: −g is all CG gives, and its
-                    // length says nothing about the scale of x; a shorter-than-unit one is
-                    // stretched to a unit move (as L-BFGS-B's first step), so that a plateau
-                    // where ‖g‖ ≈ 1e-8 is left rather than stepped on by 1e-8.
-                    // (p = −g_F there, so its length is ‖g_F‖, at hand.)
-                    if direction.steepest_descent && g_norm > 0.0 && g_norm < 1.0 {
-                        p.iter_mut().for_each(|v| *v /= g_norm);
+                    // Nonpositive curvature along −g at once: −g (−M⁻¹g) is all CG gives,
+                    // and its length says nothing about the scale of x; a shorter-than-unit
+                    // one is stretched to a unit move (as L-BFGS-B's first step), so that a
+                    // plateau where ‖g‖ ≈ 1e-8 is left rather than stepped on by 1e-8.
+                    let length = dot(&p, &p).sqrt();
+                    if direction.steepest_descent && length > 0.0 && length < 1.0 {
+                        p.iter_mut().for_each(|v| *v /= length);
                     }
                     p
                 }

@@ -6,8 +6,8 @@ mod common;
 use common::{solve_augmented, Rosenbrock};
 use curvature_ad::Var;
 use curvature_optim::{
-    Bounds, Error, LbfgsB, NewtonSystem, NonFiniteEntry, Objective, ProjectedNewton, Solution,
-    Termination,
+    Bounds, Error, LbfgsB, NewtonSystem, NonFiniteEntry, Objective, Preconditioner,
+    ProjectedNewton, Solution, Termination,
 };
 use proptest::prelude::*;
 
@@ -486,4 +486,63 @@ fn large_bounded_tridia_by_hessian_free_newton_and_lbfgsb() {
         }
         assert!((s.f - lbfgsb.f).abs() < 1e-9 * s.f);
     }
+}
+
+/// TRIDIA, n = 1000, with x₀ ≤ 0.9 (and the rest free): f = (x₀ − 1)² + Σ (i + 1)(2xᵢ − xᵢ₋₁)²
+/// is smallest at x₀ = 0.9 on its bound and xᵢ = 0.9·2^{−i} (every other term zero), in
+/// closed form. Projected Newton–CG reaches it with and without the diagonal preconditioner,
+/// which, on this Hessian of condition ~n², takes a fraction of the CG iterations, one
+/// Hessian an iteration and no Hessian-vector product.
+#[test]
+fn projected_newton_cg_with_the_diagonal_preconditioner_on_bounded_tridia() {
+    let n = 1000;
+    let f = |x: &[Var]| {
+        let mut f = (x[0] - 1.0) * (x[0] - 1.0);
+        for i in 1..x.len() {
+            let d = 2.0 * x[i] - x[i - 1];
+            f += (i + 1) as f64 * d * d;
+        }
+        f
+    };
+    let mut upper = vec![f64::INFINITY; n];
+    upper[0] = 0.9;
+    let bounds = Bounds::new(vec![f64::NEG_INFINITY; n], upper).unwrap();
+    let run = |preconditioner| {
+        ProjectedNewton::new()
+            .bounds(bounds.clone())
+            .system(NewtonSystem::ConjugateGradient)
+            .preconditioner(preconditioner)
+            .gradient_tolerance(1e-7)
+            .history(true)
+            .minimize(f, &vec![0.5; n])
+            .unwrap()
+    };
+    let cg = |s: &curvature_optim::Solution| -> usize {
+        s.history
+            .as_ref()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r.inner_iterations)
+            .sum()
+    };
+    let (plain, jacobi) = (run(Preconditioner::None), run(Preconditioner::Diagonal));
+    for s in [&plain, &jacobi] {
+        assert!(s.converged(), "{:?}", s.termination);
+        assert_eq!(s.bounds.as_ref().unwrap().at_upper, vec![0]);
+        assert!(s.f - 0.01 < 1e-12, "f = {}", s.f);
+        for (i, xi) in s.x.iter().enumerate().take(20) {
+            assert!(
+                (xi - 0.9 * 0.5f64.powi(i as i32)).abs() < 1e-8,
+                "x[{i}] = {xi}"
+            );
+        }
+    }
+    assert!(
+        3 * cg(&jacobi) < cg(&plain),
+        "{} vs {}",
+        cg(&jacobi),
+        cg(&plain)
+    );
+    assert_eq!(jacobi.evaluations.hvp, 0);
+    assert_eq!(jacobi.evaluations.hessian, jacobi.iterations);
 }
