@@ -91,6 +91,13 @@ fn solvers() -> Vec<(&'static str, Run)> {
                 .minimize_with(move |x: &[Var]| p.value(x), x0, obs)
                 .unwrap()
         }),
+        ("NewtonCg (no precond.)", |p, x0, tol, obs| {
+            NewtonCg::new()
+                .preconditioner(curvature::Preconditioner::None)
+                .gradient_tolerance(tol)
+                .minimize_with(move |x: &[Var]| p.value(x), x0, obs)
+                .unwrap()
+        }),
         ("NewtonCg (diagonal precond.)", |p, x0, tol, obs| {
             NewtonCg::new()
                 .preconditioner(curvature::Preconditioner::Diagonal)

@@ -3,6 +3,18 @@
 
 use curvature_ad::SparseMatrix;
 
+/// The diagonal (Jacobi) preconditioner of conjugate gradients from H's diagonal,
+/// `mᵢ = max(|Hᵢᵢ|, √ε·s)` with `s = max(1, maxⱼ |Hⱼⱼ|)`: positive, so M = diag(m) is SPD
+/// even where H is indefinite or has zeros on its diagonal, and within 1/√ε of the largest
+/// entry.
+pub(crate) fn jacobi(mut diagonal: Vec<f64>) -> Vec<f64> {
+    let floor = f64::EPSILON.sqrt() * diagonal.iter().fold(1.0f64, |m, d| m.max(d.abs()));
+    for d in &mut diagonal {
+        *d = d.abs().max(floor);
+    }
+    diagonal
+}
+
 /// ∇²f at an iterate. Sparse when the objective's pattern makes it pay (a closure whose
 /// recorded program has a colourable Hessian, or a hand-written objective that declares its
 /// pattern); then nothing of size n × n exists anywhere on the solver's path.
@@ -85,13 +97,9 @@ impl Hessian {
         }
     }
 
-    /// The diagonal (Jacobi) preconditioner of conjugate gradients, `mᵢ = max(|Hᵢᵢ|, √ε·s)`
-    /// with `s = max(1, maxⱼ |Hⱼⱼ|)`: positive, so M = diag(m) is SPD even where H is
-    /// indefinite or has zeros on its diagonal, and within 1/√ε of the largest entry.
+    /// The diagonal (Jacobi) preconditioner of conjugate gradients (see [`jacobi`]).
     pub fn jacobi(&self) -> Vec<f64> {
-        let diagonal = self.diagonal();
-        let floor = f64::EPSILON.sqrt() * diagonal.iter().fold(1.0f64, |m, d| m.max(d.abs()));
-        diagonal.iter().map(|d| d.abs().max(floor)).collect()
+        jacobi(self.diagonal())
     }
 
     /// Gershgorin bounds `(lo, hi)` on the eigenvalues:

@@ -27,6 +27,7 @@
 //! objectives keep their own [`Objective::hvp_operator`](crate::Objective::hvp_operator).
 
 use crate::error::Error;
+use crate::hessian::jacobi;
 use crate::objective::{Budget, Halt, HvpOperator};
 use crate::solution::Evaluations;
 use curvature_ad::{SparseMatrix, Tape};
@@ -154,47 +155,78 @@ impl<'p> CountedHvp<'p> {
         }
     }
 
-    /// Writes `∇²f(x)·v` into `hv`.
-    pub fn apply(&mut self, v: &[f64], hv: &mut Vec<f64>) -> Result<(), Halt> {
+    /// The sparse Hessian this point's products use, formed now if the policy forms it at
+    /// the point's next product; `None` while the products are taken on the tape (or by a
+    /// hand-written objective).
+    fn formed(&mut self) -> Result<Option<&SparseMatrix>, Halt> {
         let CountedHvp {
             source,
             evaluations,
-            n,
             budget,
+            ..
         } = self;
-        let n = *n;
-        match source {
-            Source::Objective(operator) => {
-                budget.charge(evaluations)?;
-                evaluations.hvp += 1;
-                operator.apply(v, hv);
+        let Source::Tape {
+            tape,
+            sparse,
+            matrix_free,
+            here,
+            formed,
+        } = source
+        else {
+            return Ok(None);
+        };
+        if !*formed && !*matrix_free && sparse.due(tape, *here) {
+            budget.charge(evaluations)?;
+            if sparse.form(tape) {
+                evaluations.hessian += 1;
             }
+            *formed = true;
+        }
+        Ok(if *formed {
+            sparse.matrix.as_ref()
+        } else {
+            None
+        })
+    }
+
+    /// The diagonal (Jacobi) preconditioner of the Hessian's block on `keep` (all of it when
+    /// `None`), when this point's products go through the formed sparse Hessian (formed now
+    /// if due): its diagonal is then free. `None` while the products are taken on the tape.
+    pub fn jacobi_if_formed(&mut self, keep: Option<&[usize]>) -> Result<Option<Vec<f64>>, Halt> {
+        Ok(self.formed()?.map(|h| {
+            jacobi(match keep {
+                Some(keep) => keep.iter().map(|&i| h.get(i, i)).collect(),
+                None => (0..h.dim()).map(|i| h.get(i, i)).collect(),
+            })
+        }))
+    }
+
+    /// Writes `∇²f(x)·v` into `hv`.
+    pub fn apply(&mut self, v: &[f64], hv: &mut Vec<f64>) -> Result<(), Halt> {
+        let n = self.n;
+        if let Some(matrix) = self.formed()? {
+            hv.resize(n, 0.0);
+            // A Hessian is symmetric: Hᵀv is H·v, in the faster (gather) form.
+            matrix.mul_transpose_vec_into(v, hv);
+            return Ok(());
+        }
+        let CountedHvp {
+            source,
+            evaluations,
+            budget,
+            ..
+        } = self;
+        budget.charge(evaluations)?;
+        evaluations.hvp += 1;
+        match source {
+            Source::Objective(operator) => operator.apply(v, hv),
             Source::Tape {
-                tape,
-                sparse,
-                matrix_free,
-                here,
-                formed,
+                tape, sparse, here, ..
             } => {
-                if !*formed && !*matrix_free && sparse.due(tape, *here) {
-                    budget.charge(evaluations)?;
-                    if sparse.form(tape) {
-                        evaluations.hessian += 1;
-                    }
-                    *formed = true;
-                }
                 *here += 1;
+                sparse.on_tape += 1;
                 hv.resize(n, 0.0);
-                match &sparse.matrix {
-                    // A Hessian is symmetric: Hᵀv is H·v, in the faster (gather) form.
-                    Some(matrix) if *formed => matrix.mul_transpose_vec_into(v, hv),
-                    _ => {
-                        budget.charge(evaluations)?;
-                        evaluations.hvp += 1;
-                        sparse.on_tape += 1;
-                        tape.hvp_into(v, None, hv);
-                    }
-                }
+                tape.hvp_into(v, None, hv);
             }
         }
         if hv.len() == n {

@@ -111,7 +111,7 @@ impl Default for ProjectedNewton {
             system: NewtonSystem::Cholesky,
             epsilon: 1e-3,
             matrix_free: false,
-            preconditioner: Preconditioner::None,
+            preconditioner: Preconditioner::Automatic,
         }
     }
 }
@@ -143,7 +143,9 @@ impl ProjectedNewton {
     }
 
     /// The preconditioner of [`NewtonSystem::ConjugateGradient`] (default
-    /// [`Preconditioner::None`]; the Cholesky system needs none).
+    /// [`Preconditioner::Automatic`]: the free block's diagonal where the products use the
+    /// formed sparse Hessian, none where they are Hessian-vector products; the Cholesky
+    /// system needs none).
     /// [`Preconditioner::Diagonal`] evaluates the Hessian at every iterate (sparse when the
     /// closure's recorded Hessian is) and runs CG on its free block `H_FF`, preconditioned
     /// by `M = diag(H_FF)` (see [`Preconditioner`]), so [`matrix_free`](Self::matrix_free)
@@ -321,11 +323,17 @@ impl Method for ProjectedNewtonStep {
                     let g_norm = dot(&g_free, &g_free).sqrt();
                     let tolerance = 0.5f64.min(g_norm.sqrt()) * g_norm;
                     let direction = match self.preconditioner {
-                        Preconditioner::None => {
+                        Preconditioner::None | Preconditioner::Automatic => {
                             let mut operator = problem.hvp_operator(&at.x, self.matrix_free)?;
+                            let m = match self.preconditioner {
+                                Preconditioner::Automatic => {
+                                    operator.jacobi_if_formed(Some(&free))?
+                                }
+                                _ => None,
+                            };
                             let mut full = vec![0.0; n];
                             let mut product = Vec::with_capacity(n);
-                            truncated_cg(&g_free, tolerance, free.len(), None, |v, hv| {
+                            truncated_cg(&g_free, tolerance, free.len(), m.as_deref(), |v, hv| {
                                 for (&i, vi) in free.iter().zip(v) {
                                     full[i] = *vi;
                                 }

@@ -492,7 +492,8 @@ fn large_bounded_tridia_by_hessian_free_newton_and_lbfgsb() {
 /// is smallest at x₀ = 0.9 on its bound and xᵢ = 0.9·2^{−i} (every other term zero), in
 /// closed form. Projected Newton–CG reaches it with and without the diagonal preconditioner,
 /// which, on this Hessian of condition ~n², takes a fraction of the CG iterations, one
-/// Hessian an iteration and no Hessian-vector product.
+/// Hessian an iteration and no Hessian-vector product; so does the default (`Automatic`),
+/// which preconditions once its products use the formed sparse Hessian.
 #[test]
 fn projected_newton_cg_with_the_diagonal_preconditioner_on_bounded_tridia() {
     let n = 1000;
@@ -525,8 +526,10 @@ fn projected_newton_cg_with_the_diagonal_preconditioner_on_bounded_tridia() {
             .filter_map(|r| r.inner_iterations)
             .sum()
     };
-    let (plain, jacobi) = (run(Preconditioner::None), run(Preconditioner::Diagonal));
-    for s in [&plain, &jacobi] {
+    let plain = run(Preconditioner::None);
+    let jacobi = run(Preconditioner::Diagonal);
+    let automatic = run(Preconditioner::Automatic);
+    for s in [&plain, &jacobi, &automatic] {
         assert!(s.converged(), "{:?}", s.termination);
         assert_eq!(s.bounds.as_ref().unwrap().at_upper, vec![0]);
         assert!(s.f - 0.01 < 1e-12, "f = {}", s.f);
@@ -537,12 +540,12 @@ fn projected_newton_cg_with_the_diagonal_preconditioner_on_bounded_tridia() {
             );
         }
     }
-    assert!(
-        3 * cg(&jacobi) < cg(&plain),
-        "{} vs {}",
-        cg(&jacobi),
-        cg(&plain)
-    );
+    for s in [&jacobi, &automatic] {
+        assert!(3 * cg(s) < cg(&plain), "{} vs {}", cg(s), cg(&plain));
+    }
     assert_eq!(jacobi.evaluations.hvp, 0);
     assert_eq!(jacobi.evaluations.hessian, jacobi.iterations);
+    // The default: its first 20 products on the tape, then the formed Hessians.
+    assert_eq!(automatic.evaluations.hvp, 20);
+    assert!(automatic.evaluations.hessian > 0);
 }

@@ -410,9 +410,12 @@ fn dense_hessians_stay_on_the_tape_and_lane_swept_ones_wait_for_their_colours() 
 }
 
 /// The diagonal preconditioner on TRIDIA, Σ i(2xᵢ − xᵢ₋₁)² + (x₁ − 1)², whose weights i make
-/// the Hessian's condition number grow with n: both runs reach the minimizer xᵢ = 2^(1−i)
-/// (f* = 0, in closed form), the preconditioned one with a fraction of the CG iterations,
-/// one Hessian per step and no Hessian-vector product.
+/// the Hessian's condition number grow with n: every run reaches the minimizer xᵢ = 2^(1−i)
+/// (f* = 0, in closed form). `Diagonal` takes a fraction of the plain CG iterations, one
+/// Hessian per step and no Hessian-vector product; `Automatic` (the default) takes its first
+/// 20 products on the tape unpreconditioned, as `None` does, then preconditions the CG of
+/// the steps whose products use the formed sparse Hessian, also with a fraction of the
+/// plain CG iterations.
 #[test]
 fn the_diagonal_preconditioner_tames_tridia() {
     let n = 1000;
@@ -433,22 +436,63 @@ fn the_diagonal_preconditioner_tames_tridia() {
             .filter_map(|r| r.inner_iterations)
             .sum()
     };
-    let (plain, jacobi) = (run(Preconditioner::None), run(Preconditioner::Diagonal));
-    for s in [&plain, &jacobi] {
+    let plain = run(Preconditioner::None);
+    let jacobi = run(Preconditioner::Diagonal);
+    let automatic = run(Preconditioner::Automatic);
+    for s in [&plain, &jacobi, &automatic] {
         assert_eq!(s.termination, Termination::GradientTolerance);
         assert!(s.f < 1e-18, "f = {:e}", s.f);
         for (i, xi) in s.x.iter().enumerate().take(20) {
             assert!((xi - 0.5f64.powi(i as i32)).abs() < 1e-9, "x[{i}] = {xi}");
         }
     }
-    assert!(
-        3 * cg(&jacobi) < cg(&plain),
-        "{} vs {}",
-        cg(&jacobi),
-        cg(&plain)
-    );
+    for s in [&jacobi, &automatic] {
+        assert!(3 * cg(s) < cg(&plain), "{} vs {}", cg(s), cg(&plain));
+    }
     assert_eq!(jacobi.evaluations.hvp, 0);
     assert_eq!(jacobi.evaluations.hessian, jacobi.iterations);
+    assert_eq!(automatic.evaluations.hvp, 20);
+    assert_eq!(plain.evaluations.hvp, 20);
+    assert!(automatic.evaluations.hessian <= automatic.iterations);
+    assert_eq!(
+        NewtonCg::new(),
+        NewtonCg::new().preconditioner(Preconditioner::Automatic)
+    );
+}
+
+/// Where no product goes through a formed sparse Hessian — every product a Hessian-vector
+/// product on the tape (`matrix_free(true)`), or a run that needs fewer than 20 (ARWHEAD
+/// takes 8) — `Automatic` is plain CG: the same iterates, bit for bit, and the same counts.
+#[test]
+fn the_automatic_preconditioner_is_plain_cg_on_hessian_vector_products() {
+    let same = |a: &curvature_optim::Solution, b: &curvature_optim::Solution| {
+        assert_eq!(a.iterations, b.iterations);
+        assert_eq!(a.evaluations, b.evaluations);
+        assert_eq!(a.f.to_bits(), b.f.to_bits());
+        assert!(a
+            .x
+            .iter()
+            .zip(&b.x)
+            .all(|(u, v)| u.to_bits() == v.to_bits()));
+    };
+    let run = |p: Scalable, n: usize, matrix_free: bool, preconditioner| {
+        NewtonCg::new()
+            .matrix_free(matrix_free)
+            .preconditioner(preconditioner)
+            .gradient_tolerance(1e-7)
+            .minimize(move |x: &[Var]| p.value(x), &p.x0(n).unwrap())
+            .unwrap()
+    };
+    let (tridia, arwhead) = (Scalable::Tridia, Scalable::Arwhead);
+    let plain = run(tridia, 1000, true, Preconditioner::None);
+    assert!(plain.evaluations.hvp > 100, "{:?}", plain.evaluations);
+    same(&plain, &run(tridia, 1000, true, Preconditioner::Automatic));
+    let plain = run(arwhead, 1000, false, Preconditioner::None);
+    assert!(plain.evaluations.hvp < 20 && plain.evaluations.hessian == 0);
+    same(
+        &plain,
+        &run(arwhead, 1000, false, Preconditioner::Automatic),
+    );
 }
 
 /// A sparse Hessian of many colours is first formed only once the run has taken as many
