@@ -288,7 +288,7 @@ impl SparseMatrix {
     /// entry of y per stored entry. For the tape Hessians of the CUTEst-style problems at
     /// n = 10⁵ it took 0.27–0.69 ms against 0.33–0.76 ms (10–25% less). When both triangles
     /// hold equal values (as the tape's Hessians of those problems do) the two products agree
-    /// bit for bit: y[i] sums the same products in the same order, rows ascending.
+    /// bit for bit: `y[i]` sums the same products in the same order, rows ascending.
     ///
     /// ```
     /// use curvature_ad::SparseMatrix;
