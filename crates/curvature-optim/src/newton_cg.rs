@@ -11,6 +11,26 @@ use crate::products::matrix_free_builder;
 /// How [`NewtonCg`] and [`ProjectedNewton`](crate::ProjectedNewton) (with
 /// [`NewtonSystem::ConjugateGradient`](crate::NewtonSystem::ConjugateGradient)) precondition
 /// their conjugate gradients.
+///
+/// ```
+/// use curvature_ad::Var;
+/// use curvature_optim::{NewtonCg, Preconditioner};
+/// // TRIDIA, (x₀ − 1)² + Σ (i + 1)(2xᵢ − xᵢ₋₁)²: its weights make H badly scaled.
+/// let f = |x: &[Var]| {
+///     (1..x.len()).fold((x[0] - 1.0) * (x[0] - 1.0), |s, i| {
+///         let d = 2.0 * x[i] - x[i - 1];
+///         s + (i + 1) as f64 * d * d
+///     })
+/// };
+/// let cg = |preconditioner| {
+///     let s = NewtonCg::new().preconditioner(preconditioner).history(true)
+///         .minimize(f, &[1.0; 300]).unwrap();
+///     assert!(s.converged() && (s.x[3] - 0.125).abs() < 1e-9); // xᵢ = 2⁻ⁱ
+///     s.history.unwrap().iter().filter_map(|r| r.inner_iterations).sum::<usize>()
+/// };
+/// // The default preconditions once the products go through the formed sparse Hessian.
+/// assert!(2 * cg(Preconditioner::Automatic) < cg(Preconditioner::None));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Preconditioner {
     /// Plain CG on Hessian products.
