@@ -1,8 +1,9 @@
 //! Large-scale exact Newton on CUTEst-style problems (crate `curvature-problems`), in one run:
-//! for each problem and size, each solver's iterations, evaluations, wall time (derivatives,
-//! sparsity detection, colouring and factorizations included), the Hessian's colour count and
-//! the peak resident memory of the run (VmHWM, reset before each solve), with IPOPT's solve
-//! times beside where we measured them.
+//! for each problem and size, each solver's iterations, inner iterations (CG iterations,
+//! factorizations), evaluations, wall time (derivatives, sparsity detection, colouring and
+//! factorizations included), the Hessian's colour count and the peak resident memory of the
+//! run (VmHWM, reset before each solve), with IPOPT's solve times beside where we measured
+//! them.
 //!
 //! Every solve stops at ‖g‖∞ ≤ 1e-7 (extended Powell singular: 1e-11, see `tolerance`; both
 //! stricter than the 1e-6, so that f ≤ 1e-10 holds too), or after 60 s of wall time
@@ -128,11 +129,12 @@ fn main() {
     );
     for n in sizes() {
         println!(
-            "\n{:<26} {:>9} {:<28} {:>6} {:>28} {:>10} {:>10} {:>9} {:>12} {:>10}",
+            "\n{:<26} {:>9} {:<28} {:>6} {:>7} {:>28} {:>10} {:>10} {:>9} {:>12} {:>10}",
             "problem",
             "n",
             "solver",
             "iters",
+            "inner",
             "evals (f g H Hv rec)",
             "final f",
             "‖g‖∞",
@@ -174,11 +176,12 @@ fn main() {
                     format!("{t} s ({:.1}×)", t / seconds)
                 });
                 println!(
-                    "{:<26} {:>9} {:<28} {:>6} {:>28} {:>10.2e} {:>10.2e} {:>9} {:>12} {:>10}  {:?}, {} colours",
+                    "{:<26} {:>9} {:<28} {:>6} {:>7} {:>28} {:>10.2e} {:>10.2e} {:>9} {:>12} {:>10}  {:?}, {} colours",
                     p.name(),
                     n,
                     name,
                     s.iterations,
+                    s.inner_iterations,
                     format!("{} {} {} {} {}", e.value, e.gradient, e.hessian, e.hvp, e.recordings),
                     s.f,
                     s.gradient_norm,

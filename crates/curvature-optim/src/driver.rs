@@ -364,7 +364,7 @@ pub(crate) fn run<O: Objective, M: Method>(
         return Err(Error::NonFiniteAtStart { entry, value });
     }
     problem.start_budget();
-    let mut iterations = 0;
+    let (mut iterations, mut inner_iterations) = (0, 0);
     let termination = 'run: {
         if recorder
             .record(|| row(0, &current, 0.0, None, true))
@@ -389,6 +389,7 @@ pub(crate) fn run<O: Objective, M: Method>(
                 Err(Halt::Fault(e)) => return Err(e),
             };
             iterations += 1;
+            inner_iterations += outcome.inner_iterations.unwrap_or(0);
             let Some(next) = outcome.next.take() else {
                 let flow =
                     recorder.record(|| row(iterations, &current, 0.0, Some(&outcome), false));
@@ -452,6 +453,7 @@ pub(crate) fn run<O: Objective, M: Method>(
         evaluations: problem.evaluations,
         termination,
         skipped_updates: method.skipped_updates(),
+        inner_iterations,
         history: recorder.history,
         elapsed: clock.elapsed(),
     })

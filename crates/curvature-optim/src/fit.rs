@@ -235,6 +235,7 @@ impl Final {
                 evaluations: self.evaluations,
                 termination: self.termination,
                 skipped_updates: 0,
+                inner_iterations: 0,
                 history: history.0,
                 bounds: None,
             },

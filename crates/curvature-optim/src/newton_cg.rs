@@ -23,10 +23,9 @@ use crate::products::matrix_free_builder;
 ///     })
 /// };
 /// let cg = |preconditioner| {
-///     let s = NewtonCg::new().preconditioner(preconditioner).history(true)
-///         .minimize(f, &[1.0; 300]).unwrap();
+///     let s = NewtonCg::new().preconditioner(preconditioner).minimize(f, &[1.0; 300]).unwrap();
 ///     assert!(s.converged() && (s.x[3] - 0.125).abs() < 1e-9); // xᵢ = 2⁻ⁱ
-///     s.history.unwrap().iter().filter_map(|r| r.inner_iterations).sum::<usize>()
+///     s.inner_iterations // CG iterations
 /// };
 /// // The default preconditions once the products go through the formed sparse Hessian.
 /// assert!(2 * cg(Preconditioner::Automatic) < cg(Preconditioner::None));

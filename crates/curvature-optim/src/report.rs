@@ -100,7 +100,9 @@ fn evaluations(counts: &Evaluations, names: [&str; 4]) -> String {
 }
 
 /// A compact report: method and why it stopped, iterations, evaluations (of f; of f and ∇f;
-/// of f, ∇f and ∇²f; Hessian-vector products), f, ‖∇f‖∞, time, and the point for n ≤ 10.
+/// of f, ∇f and ∇²f; Hessian-vector products), the inner solver's iterations when there is
+/// one (CG iterations, factorizations; see [`Solution::inner_iterations`]), f, ‖∇f‖∞, time,
+/// and the point for n ≤ 10.
 ///
 /// ```
 /// use curvature_ad::Var;
@@ -131,6 +133,9 @@ impl Display for Solution {
         )?;
         if self.skipped_updates > 0 {
             row(f, "skipped updates", self.skipped_updates)?;
+        }
+        if self.inner_iterations > 0 {
+            row(f, "inner iter.", self.inner_iterations)?;
         }
         row(f, "f", format_args!("{:.12e}", self.f))?;
         row(f, "‖∇f‖∞", format_args!("{:.2e}", self.gradient_norm))?;

@@ -117,8 +117,10 @@ pub struct Iteration {
     /// Method data: Levenberg–Marquardt's damping δ used for this step, or Newton's identity
     /// shift τ (0 when the Hessian was positive definite). `None` for other methods.
     pub damping: Option<f64>,
-    /// Method data: the conjugate-gradient iterations Newton–CG spent on this step's
-    /// direction (each costs one Hessian-vector product). `None` for other methods.
+    /// Method data: the iterations of the step's inner solver — conjugate-gradient
+    /// iterations for Newton–CG, projected Newton–CG and Steihaug's trust region (each one
+    /// Hessian product), Cholesky factorizations for the Moré–Sorensen and dogleg trust
+    /// regions. `None` for methods without one.
     pub inner_iterations: Option<usize>,
     /// Whether the step was accepted (Levenberg–Marquardt rejects steps that raise f).
     pub accepted: bool,
@@ -169,6 +171,28 @@ pub struct Solution {
     pub termination: Termination,
     /// Quasi-Newton updates skipped because `δᵀγ` was not safely positive (0 elsewhere).
     pub skipped_updates: usize,
+    /// The inner solver's iterations over the whole run, rejected steps included: the sum of
+    /// the history's [`Iteration::inner_iterations`] (conjugate-gradient iterations for the
+    /// CG-based methods, factorizations for the Moré–Sorensen and dogleg trust regions), kept
+    /// whether or not the history is. 0 for methods without an inner solver.
+    ///
+    /// ```
+    /// use curvature_ad::Var;
+    /// use curvature_optim::NewtonCg;
+    /// let f = |x: &[Var]| {
+    ///     (1..x.len()).fold(x[0] * x[0], |s, i| {
+    ///         let d = x[i] - x[i - 1];
+    ///         s + (i + 1) as f64 * d * d
+    ///     })
+    /// };
+    /// let s = NewtonCg::new().history(true).minimize(f, &[1.0; 50]).unwrap();
+    /// let per_step: usize = s.history.unwrap().iter().filter_map(|r| r.inner_iterations).sum();
+    /// assert!(s.inner_iterations > 0);
+    /// assert_eq!(s.inner_iterations, per_step);
+    /// ```
+    // Serialized solutions from before this field read as 0.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub inner_iterations: usize,
     /// Per-iteration history, starting with iteration 0; `None` unless enabled with the
     /// solver's `history(true)` builder.
     pub history: Option<Vec<Iteration>>,

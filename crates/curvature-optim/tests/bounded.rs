@@ -510,7 +510,6 @@ fn projected_newton_cg_with_the_diagonal_preconditioner_on_bounded_tridia() {
             .system(NewtonSystem::ConjugateGradient)
             .preconditioner(preconditioner)
             .gradient_tolerance(1e-7)
-            .history(true)
             .minimize(f, &vec![0.5; n])
             .unwrap()
     };

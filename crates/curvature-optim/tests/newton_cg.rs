@@ -424,7 +424,6 @@ fn the_diagonal_preconditioner_tames_tridia() {
         NewtonCg::new()
             .preconditioner(preconditioner)
             .gradient_tolerance(1e-7)
-            .history(true)
             .minimize(move |x: &[Var]| p.value(x), &p.x0(n).unwrap())
             .unwrap()
     };

@@ -43,7 +43,16 @@ fn history_reports_radius_and_ratio_and_obeys_the_update_rules() {
             .history(true)
             .minimize(Rosenbrock, &[-1.2, 1.0])
             .unwrap();
-        let h = s.history.unwrap();
+        let h = s.history.clone().unwrap();
+        // The run's inner iterations (CG iterations, factorizations) are the steps', rejected
+        // ones included, and the report prints them.
+        let inner: usize = h.iter().filter_map(|r| r.inner_iterations).sum();
+        assert!(h.iter().skip(1).all(|r| r.inner_iterations.is_some()));
+        assert!(inner > 0 && h.iter().any(|r| !r.accepted), "{sub:?}");
+        assert_eq!(s.inner_iterations, inner, "{sub:?}");
+        assert!(s
+            .to_string()
+            .contains(&format!("  inner iter.    {inner}\n")));
         assert_eq!(h[0].radius, None, "the start row has no step");
         assert_eq!(h[1].radius, Some(0.5));
         for w in h[1..].windows(2) {
