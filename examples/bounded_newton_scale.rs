@@ -1,7 +1,8 @@
 //! Bounded exact Newton at n = 100 000: `ProjectedNewton` on closures over `Var`, with the
 //! free variables' system factored by sparse Cholesky (`NewtonSystem::Cholesky`, the
-//! recorded tape's sparse Hessian) or solved by CG on Hessian-vector products
-//! (`NewtonSystem::ConjugateGradient`, no matrix at all), beside L-BFGS-B on the same
+//! recorded tape's sparse Hessian) or solved by CG (`NewtonSystem::ConjugateGradient`:
+//! Hessian-vector products on the tape, then, once 20 have been taken, products with the
+//! tape's sparse Hessian, preconditioned by its diagonal), beside L-BFGS-B on the same
 //! closures. The bounds are those of `examples/lbfgsb_scale.rs`, each cutting through the
 //! unconstrained minimizer.
 //!
@@ -89,7 +90,7 @@ fn main() {
         let x0 = problem.x0(n).expect("n fits the problem");
         for (method, system) in [
             ("Newton (Cholesky)", NewtonSystem::Cholesky),
-            ("Newton (CG on HVPs)", NewtonSystem::ConjugateGradient),
+            ("Newton (CG)", NewtonSystem::ConjugateGradient),
         ] {
             let start = Instant::now();
             let s = ProjectedNewton::new()
