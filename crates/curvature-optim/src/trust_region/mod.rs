@@ -29,6 +29,10 @@ pub enum Subproblem {
     /// `‖r‖ ≤ min(½, √‖g‖)·‖g‖`. Hessian products only, never a dense matrix, so it scales
     /// to any n a gradient scales to: HVPs on the tape, or products with the tape's sparse
     /// Hessian once they outnumber its cost ([`TrustRegion::matrix_free`] keeps HVPs only).
+    /// Unpreconditioned, unlike [`NewtonCg`](crate::NewtonCg)'s default (a preconditioner
+    /// would change the region's norm mid-run): on a badly scaled Hessian take
+    /// [`SteihaugCgDiagonal`](Self::SteihaugCgDiagonal) — TRIDIA at n = 10⁵ took 9 333 CG
+    /// iterations (8.5 s) here and 61 (0.27 s) with it (README, "Hessian products").
     SteihaugCg,
     /// Steihaug–Toint CG preconditioned by `M = diag(max(|Hᵢᵢ|, ε))`, the trust region
     /// taken in the M-norm `‖p‖_M = √(pᵀMp)`. Evaluates the Hessian (sparse when possible)
