@@ -87,24 +87,13 @@ fn solvers() -> Vec<(&'static str, Run)> {
                 .unwrap()
         }),
         ("NewtonCg", |p, x0, tol, obs| {
-            NewtonCg::new()
-                .gradient_tolerance(tol)
-                .minimize_with(move |x: &[Var]| p.value(x), x0, obs)
-                .unwrap()
+            newton_cg(Preconditioner::Automatic, p, x0, tol, obs)
         }),
         ("NewtonCg (no precond.)", |p, x0, tol, obs| {
-            NewtonCg::new()
-                .preconditioner(curvature::Preconditioner::None)
-                .gradient_tolerance(tol)
-                .minimize_with(move |x: &[Var]| p.value(x), x0, obs)
-                .unwrap()
+            newton_cg(Preconditioner::None, p, x0, tol, obs)
         }),
         ("NewtonCg (diagonal precond.)", |p, x0, tol, obs| {
-            NewtonCg::new()
-                .preconditioner(curvature::Preconditioner::Diagonal)
-                .gradient_tolerance(tol)
-                .minimize_with(move |x: &[Var]| p.value(x), x0, obs)
-                .unwrap()
+            newton_cg(Preconditioner::Diagonal, p, x0, tol, obs)
         }),
         ("L-BFGS", |p, x0, tol, obs| {
             Lbfgs::new()
@@ -113,6 +102,21 @@ fn solvers() -> Vec<(&'static str, Run)> {
                 .unwrap()
         }),
     ]
+}
+
+/// `NewtonCg` with `preconditioner` (the default is `Automatic`), the rows' one difference.
+fn newton_cg(
+    preconditioner: Preconditioner,
+    p: Scalable,
+    x0: &[f64],
+    tol: f64,
+    obs: Observer,
+) -> Solution {
+    NewtonCg::new()
+        .preconditioner(preconditioner)
+        .gradient_tolerance(tol)
+        .minimize_with(move |x: &[Var]| p.value(x), x0, obs)
+        .unwrap()
 }
 
 fn sizes() -> Vec<usize> {

@@ -113,7 +113,8 @@ enum Source<'p> {
         tape: &'p mut Tape,
         sparse: &'p mut SparseProducts,
         matrix_free: bool,
-        /// Products taken at this point.
+        /// Products taken on the tape at this point (the count `due` waits on; once the
+        /// Hessian is formed here it is no longer read).
         here: usize,
         formed: bool,
     },

@@ -34,7 +34,8 @@ pub enum Subproblem {
     /// [`SteihaugCgDiagonal`](Self::SteihaugCgDiagonal) — TRIDIA at n = 10⁵ took 9 333 CG
     /// iterations (8.5 s) here and 61 (0.27 s) with it (README, "Hessian products").
     SteihaugCg,
-    /// Steihaug–Toint CG preconditioned by `M = diag(max(|Hᵢᵢ|, ε))`, the trust region
+    /// Steihaug–Toint CG preconditioned by the Hessian's Jacobi diagonal M (as
+    /// [`Preconditioner::Diagonal`](crate::Preconditioner::Diagonal)), the trust region
     /// taken in the M-norm `‖p‖_M = √(pᵀMp)`. Evaluates the Hessian (sparse when possible)
     /// for its diagonal and runs the products on it.
     SteihaugCgDiagonal,
