@@ -1,6 +1,6 @@
 //! The BFGS inverse-Hessian update.
 
-use crate::objective::dot;
+use crate::dot::dot;
 use crate::quasi_newton::{add_row_outer_pair, InverseUpdate, QuasiNewton};
 
 /// BFGS update of the inverse Hessian (Broyden–Fletcher–Goldfarb–Shanno):

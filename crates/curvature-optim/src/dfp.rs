@@ -1,6 +1,6 @@
 //! The DFP inverse-Hessian update.
 
-use crate::objective::dot;
+use crate::dot::dot;
 use crate::quasi_newton::{add_row_outer_pair, InverseUpdate, QuasiNewton};
 
 /// DFP update of the inverse Hessian (Davidon–Fletcher–Powell):

@@ -5,11 +5,12 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use crate::bounds::{Bounds, BoundsReport, Feasible};
+use crate::dot::dot;
 use crate::driver::{line_step_to, minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::linalg::lu_solve;
 use crate::line_search::{LineSearch, LineSearchFailure, MoreThuente};
-use crate::objective::{dot, moved, Halt, Need, Objective, Point, Problem};
+use crate::objective::{moved, Halt, Need, Objective, Point, Problem};
 use crate::solution::Termination;
 
 /// L-BFGS-B: minimizes f subject to `l ≤ x ≤ u` with a limited-memory BFGS model.
@@ -192,21 +193,33 @@ impl LbfgsBStep {
                 });
             }
         }
-        self.theta = dot(&y, &y) / sy;
-        self.pairs.push_back(Pair { s, y });
-        let newest = &self.pairs[self.pairs.len() - 1];
-        let k = self.pairs.len() - 1;
-        for (j, pair) in self.pairs.iter().enumerate().take(k) {
-            self.sy[j].push(dot(&pair.s, &newest.y));
-            self.ss[j].push(dot(&pair.s, &newest.s));
-            self.yy[j].push(dot(&pair.y, &newest.y));
+        // The new row and column of each table: sᵢᵀs and yᵢᵀy serve both (SᵀS and YᵀY are
+        // symmetric); only SᵀY needs sᵢᵀy and sᵀyᵢ. Four products a pair, not six.
+        let k = self.pairs.len();
+        let (mut sy_row, mut ss_row, mut yy_row) = (
+            Vec::with_capacity(k + 1),
+            Vec::with_capacity(k + 1),
+            Vec::with_capacity(k + 1),
+        );
+        for (j, pair) in self.pairs.iter().enumerate() {
+            let (sj_y, sj_s) = (dot(&pair.s, &y), dot(&pair.s, &s));
+            let (yj_y, yj_s) = (dot(&pair.y, &y), dot(&pair.y, &s));
+            self.sy[j].push(sj_y);
+            self.ss[j].push(sj_s);
+            self.yy[j].push(yj_y);
+            sy_row.push(yj_s);
+            ss_row.push(sj_s);
+            yy_row.push(yj_y);
         }
-        let sy_row = self.pairs.iter().map(|p| dot(&newest.s, &p.y)).collect();
-        let ss_row = self.pairs.iter().map(|p| dot(&newest.s, &p.s)).collect();
-        let yy_row = self.pairs.iter().map(|p| dot(&newest.y, &p.y)).collect();
+        let y_y = dot(&y, &y);
+        sy_row.push(dot(&s, &y));
+        ss_row.push(dot(&s, &s));
+        yy_row.push(y_y);
         self.sy.push(sy_row);
         self.ss.push(ss_row);
         self.yy.push(yy_row);
+        self.theta = y_y / sy;
+        self.pairs.push_back(Pair { s, y });
     }
 
     /// `Wᵀv = [Yᵀv; θSᵀv]`.

@@ -72,6 +72,7 @@ pub mod argmin;
 mod bfgs;
 mod bounds;
 mod dfp;
+mod dot;
 mod driver;
 mod error;
 mod fit;

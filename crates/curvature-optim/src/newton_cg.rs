@@ -1,11 +1,12 @@
 //! Line-search Newton–CG (truncated Newton): the Newton direction from conjugate gradients on
 //! Hessian products.
 
+use crate::dot::{dot, pairwise};
 use crate::driver::{line_step, minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::lazy_hessian::LazyHessian;
 use crate::line_search::{LineSearch, StrongWolfe};
-use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
+use crate::objective::{Halt, Need, Objective, Point, Problem};
 use crate::products::matrix_free_builder;
 
 /// How [`NewtonCg`] and [`ProjectedNewton`](crate::ProjectedNewton) (with
@@ -373,9 +374,10 @@ pub(crate) fn truncated_cg(
 /// A CG iteration's vector updates in one pass over memory (at large n the iteration is
 /// bound by its passes, not its arithmetic): `z += α·d`, `r += α·Hd` (and `hz += α·Hd` when
 /// given), then from the new r, `y = M⁻¹r` when preconditioned, and the sums `rᵀr` and `rᵀy`.
-/// The sums add the same products in the same order, from −0.0, as `dot` in passes of their
-/// own would, so the results are those passes' bit for bit. Returns `(rᵀr, rᵀy)`; without
-/// `m`, y is untouched and `rᵀy` is `rᵀr`.
+/// The sums group their terms as [`dot`] does (eight interleaved partial sums over the whole
+/// blocks of eight, then the tail), so the results are those of `dot` in passes of their
+/// own, bit for bit, and their additions do not wait on one another. Returns `(rᵀr, rᵀy)`;
+/// without `m`, y is untouched and `rᵀy` is `rᵀr`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn cg_advance(
     alpha: f64,
@@ -389,20 +391,46 @@ pub(crate) fn cg_advance(
 ) -> (f64, f64) {
     let n = r.len();
     let (d, hd, z) = (&d[..n], &hd[..n], &mut z[..n]);
-    let (mut rr, mut ry) = (-0.0, -0.0);
-    for i in 0..n {
+    // Element i's updates, and its terms of rᵀr and rᵀy.
+    let mut update = |i: usize| -> (f64, f64) {
         z[i] += alpha * d[i];
         r[i] += alpha * hd[i];
         if let Some(hz) = hz.as_deref_mut() {
             hz[i] += alpha * hd[i];
         }
-        rr += r[i] * r[i];
-        if let Some(m) = m {
-            y[i] = r[i] / m[i];
-            ry += r[i] * y[i];
+        let ry = match m {
+            Some(m) => {
+                y[i] = r[i] / m[i];
+                r[i] * y[i]
+            }
+            None => 0.0,
+        };
+        (r[i] * r[i], ry)
+    };
+    let whole = n - n % 8;
+    let (mut rr, mut ry) = ([0.0f64; 8], [0.0f64; 8]);
+    for block in (0..whole).step_by(8) {
+        for k in 0..8 {
+            let (a, b) = update(block + k);
+            rr[k] += a;
+            ry[k] += b;
         }
     }
-    (rr, if m.is_some() { ry } else { rr })
+    let (mut rr_tail, mut ry_tail) = (-0.0, -0.0);
+    for i in whole..n {
+        let (a, b) = update(i);
+        rr_tail += a;
+        ry_tail += b;
+    }
+    let rr = pairwise(rr) + rr_tail;
+    (
+        rr,
+        if m.is_some() {
+            pairwise(ry) + ry_tail
+        } else {
+            rr
+        },
+    )
 }
 
 /// CG's next direction in place: `d = −y + β·d`.
@@ -492,6 +520,38 @@ mod tests {
             hv.clear();
             hv.extend((0..n).map(|i| dot(&a[i * n..(i + 1) * n], v)));
             Ok(())
+        }
+    }
+
+    #[test]
+    fn cg_advance_sums_are_dot_products_of_the_updated_vectors_bit_for_bit() {
+        // n = 19: two whole blocks of eight and a tail of three, with and without M.
+        let n = 19;
+        let vec_of = |f: fn(f64) -> f64| -> Vec<f64> { (0..n).map(|i| f(i as f64)).collect() };
+        let d = vec_of(|i| (0.7 * i).sin());
+        let hd = vec_of(|i| (1.3 * i).cos() + 0.1);
+        let m = vec_of(|i| 1.0 + i * i / 7.0);
+        for precondition in [false, true] {
+            let mut z = vec_of(|i| 1.0 / (i + 1.0));
+            let mut r = vec_of(|i| (0.3 * i).cos());
+            let mut hz = vec_of(|i| i / 3.0);
+            let mut y = vec![0.0; n];
+            let (z0, r0, hz0) = (z.clone(), r.clone(), hz.clone());
+            let mm = precondition.then_some(&m[..]);
+            let (rr, ry) = cg_advance(0.37, &d, &hd, &mut z, &mut r, Some(&mut hz), mm, &mut y);
+            for i in 0..n {
+                assert_eq!(z[i], z0[i] + 0.37 * d[i]);
+                assert_eq!(r[i], r0[i] + 0.37 * hd[i]);
+                assert_eq!(hz[i], hz0[i] + 0.37 * hd[i]);
+            }
+            assert_eq!(rr.to_bits(), dot(&r, &r).to_bits());
+            if precondition {
+                let y_expected: Vec<f64> = r.iter().zip(&m).map(|(a, b)| a / b).collect();
+                assert_eq!(y, y_expected);
+                assert_eq!(ry.to_bits(), dot(&r, &y).to_bits());
+            } else {
+                assert_eq!(ry.to_bits(), rr.to_bits());
+            }
         }
     }
 

@@ -570,10 +570,6 @@ pub(crate) fn moved(x: &[f64], alpha: f64, p: &[f64]) -> Vec<f64> {
     x.iter().zip(p).map(|(xi, pi)| xi + alpha * pi).collect()
 }
 
-pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
 /// The default [`Objective::sparse_hessian`] of a declared pattern: one central difference of
 /// the gradient per colour of the pattern's colouring.
 fn coloured_differences<O: Objective + ?Sized>(

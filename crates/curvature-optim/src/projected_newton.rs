@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use crate::bounds::{Bounds, BoundsReport, Feasible};
+use crate::dot::dot;
 use crate::driver::{minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::hessian::Hessian;
@@ -13,7 +14,7 @@ use crate::line_search::LineSearchFailure;
 use crate::newton::{shifted_newton_direction, WarmShift};
 use crate::newton_cg::{truncated_cg, Preconditioner};
 use crate::non_finite::NonFiniteEntry;
-use crate::objective::{dot, Halt, Need, Objective, Point, Problem};
+use crate::objective::{Halt, Need, Objective, Point, Problem};
 use crate::products::matrix_free_builder;
 use crate::solution::{max_norm, Termination};
 

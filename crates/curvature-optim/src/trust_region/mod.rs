@@ -5,12 +5,13 @@ mod dogleg;
 mod more_sorensen;
 mod steihaug;
 
+use crate::dot::dot;
 use crate::driver::{minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::lazy_hessian::LazyHessian;
 use crate::linalg::ShiftedCholesky;
 use crate::non_finite::NonFiniteEntry;
-use crate::objective::{dot, moved, Halt, Need, Objective, Point, Problem};
+use crate::objective::{moved, Halt, Need, Objective, Point, Problem};
 use crate::products::matrix_free_builder;
 use crate::solution::Termination;
 
