@@ -1,7 +1,7 @@
 //! The BFGS inverse-Hessian update.
 
-use crate::dot::dot;
 use crate::quasi_newton::{add_row_outer_pair, InverseUpdate, QuasiNewton};
+use crate::reduce::dot;
 
 /// BFGS update of the inverse Hessian (Broyden–Fletcher–Goldfarb–Shanno):
 ///

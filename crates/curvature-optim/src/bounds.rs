@@ -5,7 +5,7 @@
 //! per-run state and answer the driver's first-order and report hooks with it.
 
 use crate::error::Error;
-use crate::solution::max_norm;
+use crate::reduce::max_norm;
 
 /// A lower and an upper bound per variable, `lᵢ ≤ xᵢ ≤ uᵢ`, with `lᵢ = −∞` or `uᵢ = +∞`
 /// for a side without a bound.

@@ -1,7 +1,7 @@
 //! The DFP inverse-Hessian update.
 
-use crate::dot::dot;
 use crate::quasi_newton::{add_row_outer_pair, InverseUpdate, QuasiNewton};
+use crate::reduce::dot;
 
 /// DFP update of the inverse Hessian (Davidon–Fletcher–Powell):
 ///

@@ -6,13 +6,13 @@ use std::ops::ControlFlow;
 use std::time::Instant;
 
 use crate::bounds::BoundsReport;
-use crate::dot::dot;
 use crate::error::Error;
 use crate::line_search::{LineSearch, LineSearchResult, WolfeSearch};
 use crate::non_finite::{locate_in_derivatives, NonFiniteEntry};
 use crate::objective::{moved, Halt, Need, Objective, Point, Problem};
 use crate::precision::{at_precision_limit, RELATIVE_F_TOLERANCE, RELATIVE_GRADIENT_TOLERANCE};
-use crate::solution::{max_norm, Iteration, Solution, Termination};
+use crate::reduce::{dot, max_norm};
+use crate::solution::{Iteration, Solution, Termination};
 
 /// Stopping rules common to all solvers (set through each solver's builder methods).
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use crate::identifiability::{correlation, factor, identifiability, Identifiability, NoCovariance};
 use crate::qr::PivotedQr;
-use crate::solution::{max_norm, Evaluations, Iteration, Solution, Termination};
+use crate::reduce::max_norm;
+use crate::solution::{Evaluations, Iteration, Solution, Termination};
 use crate::Matrix;
 
 /// The result of [`LeastSquares`](crate::LeastSquares) or

@@ -2,12 +2,12 @@
 
 use std::collections::VecDeque;
 
-use crate::dot::dot;
 use crate::driver::{minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::line_search::{LineSearch, StrongWolfe};
 use crate::objective::{Halt, Need, Objective, Point, Problem};
 use crate::quasi_newton::{search_and_measure, validate_scaling, InitialScaling};
+use crate::reduce::dot;
 
 /// L-BFGS (Nocedal–Wright Algorithm 7.4/7.5).
 ///

@@ -5,12 +5,12 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use crate::bounds::{Bounds, BoundsReport, Feasible};
-use crate::dot::dot;
 use crate::driver::{line_step_to, minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::linalg::lu_solve;
 use crate::line_search::{LineSearch, LineSearchFailure, MoreThuente};
 use crate::objective::{moved, Halt, Need, Objective, Point, Problem};
+use crate::reduce::dot;
 use crate::solution::Termination;
 
 /// L-BFGS-B: minimizes f subject to `l ≤ x ≤ u` with a limited-memory BFGS model.

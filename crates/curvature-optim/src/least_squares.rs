@@ -9,8 +9,9 @@ use crate::lm_parameter::{lm_parameter, DampedSolve, NormalEquations, QrSolve};
 use crate::non_finite::NonFiniteEntry;
 use crate::objective::Halt;
 use crate::qr::{column_major, gauss_newton_step, norm, PivotedQr};
+use crate::reduce::max_norm;
 use crate::residuals::{check_jacobian, residual_fault, ResidualProblem, Residuals};
-use crate::solution::{max_norm, Termination};
+use crate::solution::Termination;
 use crate::Matrix;
 
 /// How [`LeastSquares`] solves the damped step `(JᵀJ + λD²) p = −Jᵀr`.

@@ -1,13 +1,13 @@
 //! Line-search Newton–CG (truncated Newton): the Newton direction from conjugate gradients on
 //! Hessian products.
 
-use crate::dot::{dot, pairwise};
 use crate::driver::{line_step, minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::lazy_hessian::LazyHessian;
 use crate::line_search::{LineSearch, StrongWolfe};
 use crate::objective::{Halt, Need, Objective, Point, Problem};
 use crate::products::matrix_free_builder;
+use crate::reduce::{dot, pairwise};
 
 /// How [`NewtonCg`] and [`ProjectedNewton`](crate::ProjectedNewton) (with
 /// [`NewtonSystem::ConjugateGradient`](crate::NewtonSystem::ConjugateGradient)) precondition

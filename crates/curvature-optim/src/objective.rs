@@ -3,7 +3,8 @@
 use crate::error::Error;
 use crate::hessian::Hessian;
 use crate::products::{CountedHvp, SparseProducts};
-use crate::solution::{max_norm, Evaluations};
+use crate::reduce::max_norm;
+use crate::solution::Evaluations;
 use curvature_ad::{Matrix, SparseMatrix, SparsityPattern, Tape, Var};
 
 /// A twice-differentiable function `f: ℝⁿ → ℝ` as the solvers see it.

@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 
 use crate::bounds::{Bounds, BoundsReport, Feasible};
-use crate::dot::dot;
 use crate::driver::{minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::hessian::Hessian;
@@ -16,7 +15,8 @@ use crate::newton_cg::{truncated_cg, Preconditioner};
 use crate::non_finite::NonFiniteEntry;
 use crate::objective::{Halt, Need, Objective, Point, Problem};
 use crate::products::matrix_free_builder;
-use crate::solution::{max_norm, Termination};
+use crate::reduce::{dot, max_norm};
+use crate::solution::Termination;
 
 /// How [`ProjectedNewton`] solves the Newton system on the free variables.
 ///

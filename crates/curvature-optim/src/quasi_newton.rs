@@ -4,11 +4,11 @@
 use std::fmt::Debug;
 use std::marker::PhantomData;
 
-use crate::dot::dot;
 use crate::driver::{line_step, minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::line_search::{LineSearch, StrongWolfe};
 use crate::objective::{Halt, Need, Objective, Point, Problem};
+use crate::reduce::dot;
 
 /// How the initial inverse-Hessian approximation `Q₀ = s·I` is scaled.
 ///

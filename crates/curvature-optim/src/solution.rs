@@ -211,14 +211,3 @@ impl Solution {
         self.termination.converged()
     }
 }
-
-/// `‖v‖∞`, the norm used by all gradient tests.
-pub(crate) fn max_norm(v: &[f64]) -> f64 {
-    v.iter().fold(0.0, |m, x| {
-        if x.abs() > m || x.is_nan() {
-            x.abs()
-        } else {
-            m
-        }
-    })
-}

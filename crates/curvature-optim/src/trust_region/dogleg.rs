@@ -1,10 +1,10 @@
 //! Powell's dogleg step for the trust-region subproblem.
 
 use super::{norm, to_boundary, Step};
-use crate::dot::dot;
 use crate::hessian::Hessian;
 use crate::linalg::ShiftedCholesky;
 use crate::newton::{shifted_newton_direction, WarmShift};
+use crate::reduce::dot;
 
 /// The dogleg path `p(t)`: from 0 to the Cauchy point `p_U = −(gᵀg / gᵀHg)·g`, then to the
 /// Newton point `p_N = −(H + τI)⁻¹g` (τ = 0 for positive definite H, else the shift of

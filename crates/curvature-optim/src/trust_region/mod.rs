@@ -5,7 +5,6 @@ mod dogleg;
 mod more_sorensen;
 mod steihaug;
 
-use crate::dot::dot;
 use crate::driver::{minimize_methods, settings_builders, Method, Outcome, Settings};
 use crate::error::Error;
 use crate::lazy_hessian::LazyHessian;
@@ -13,6 +12,7 @@ use crate::linalg::ShiftedCholesky;
 use crate::non_finite::NonFiniteEntry;
 use crate::objective::{moved, Halt, Need, Objective, Point, Problem};
 use crate::products::matrix_free_builder;
+use crate::reduce::dot;
 use crate::solution::Termination;
 
 /// How [`TrustRegion`] solves its subproblem `min m(p) = gᵀp + ½pᵀHp` s.t. `‖p‖ ≤ Δ`.

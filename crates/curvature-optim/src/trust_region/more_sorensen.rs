@@ -1,9 +1,9 @@
 //! Moré–Sorensen nearly exact trust-region steps, from Cholesky factorizations of `H + λI`.
 
 use super::{norm, Step};
-use crate::dot::dot;
 use crate::hessian::Hessian;
 use crate::linalg::{Factor, ShiftedCholesky};
+use crate::reduce::dot;
 
 /// Accept ‖p‖ within `(1 ± σ₁)Δ` (Moré–Sorensen's σ₁).
 const SIGMA1: f64 = 0.1;

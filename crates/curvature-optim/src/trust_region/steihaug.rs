@@ -1,10 +1,10 @@
 //! Steihaug–Toint truncated conjugate gradients for the trust-region subproblem.
 
 use super::{to_boundary, Step};
-use crate::dot::dot;
 use crate::newton_cg::{cg_advance, cg_direction};
 use crate::non_finite::NonFiniteEntry;
 use crate::objective::Halt;
+use crate::reduce::dot;
 
 /// `min gᵀp + ½pᵀHp` s.t. `‖p‖_M ≤ Δ` by preconditioned CG from p = 0 (Steihaug 1983;
 /// Conn–Gould–Toint Algorithm 7.5.1), with `M = diag(m)` (identity when `m` is `None`):
