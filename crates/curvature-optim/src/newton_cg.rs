@@ -96,10 +96,10 @@ pub enum Preconditioner {
 /// not, and the safeguard keeps η from falling abruptly after one lucky step; the floor ε
 /// keeps CG from chasing a residual below its rounding where the model is exact (a
 /// quadratic). The model's gradient at s = a·p is (1 − a)g + a·r from CG's final residual
-/// r = g + Hp, so it costs no product. Choice 2 (η_k = 0.9(‖g_k‖/‖g_{k−1}‖)², safeguard 0.9η_{k−1}²) solves extended
-/// Wood as well, in slightly fewer iterations (66 against 82 at n = 1000), but on chained
-/// Rosenbrock from xᵢ = i/(n + 1), n = 1000, it took 852 iterations and 8 386 products
-/// against choice 1's 680 and 7 250.
+/// r = g + Hp, so it costs no product. Choice 2 (η_k = 0.9(‖g_k‖/‖g_{k−1}‖)², safeguard
+/// 0.9η_{k−1}²) solves extended Wood as well, in slightly fewer iterations (66 against 82 at
+/// n = 1000), but on chained Rosenbrock from xᵢ = i/(n + 1), n = 1000, it took 852
+/// iterations and 8 386 products against choice 1's 680 and 7 250.
 ///
 /// Every direction is downhill, so the strong-Wolfe line search (first trial α = 1) starts
 /// downhill; near a minimizer with positive definite Hessian the full step is accepted.
@@ -431,14 +431,12 @@ pub(crate) fn cg_advance(
         ry_tail += b;
     }
     let rr = pairwise(rr) + rr_tail;
-    (
-        rr,
-        if m.is_some() {
-            pairwise(ry) + ry_tail
-        } else {
-            rr
-        },
-    )
+    let ry = if m.is_some() {
+        pairwise(ry) + ry_tail
+    } else {
+        rr
+    };
+    (rr, ry)
 }
 
 /// CG's next direction in place: `d = −y + β·d`.
