@@ -11,15 +11,21 @@
 //! ```
 //!
 //! Projected gradient tolerance 1e-6 for all three methods. On the shared 2-core machine
-//! (release build), n = 100 000; every run ends with ‖P∇f‖∞ ≤ 1e-6 (TRIDIA's L-BFGS-B on
-//! the relative-reduction test) at the same f on all three methods:
+//! (release build), n = 100 000, every run ends at the same f on all three methods, with
+//! ‖P∇f‖∞ ≤ 1e-6 or at f's precision limit (`PrecisionLimit`: TRIDIA's and DQDRTIC's
+//! L-BFGS-B, DQDRTIC's CG):
 //!
-//! | problem | Newton, Cholesky: iterations, Hessians, time | Newton, CG: iterations, HVPs, gradients, time | L-BFGS-B: iterations, gradients, time |
+//! | problem | Newton, Cholesky: iterations, Hessians, time | Newton, CG: iterations, HVPs + Hessians, gradients, time | L-BFGS-B: iterations, gradients, time |
 //! |---|---:|---:|---:|
-//! | TRIDIA, x ≥ 1e-3 | 2, 3, 0.12 s | 21, 77, 43, 0.27 s | 39, 44, 0.55 s |
-//! | DQDRTIC, x ≥ 0.5 for even i | 1, 2, 0.08 s | 6, 10, 13, 0.11 s | 12, 18, 0.20 s |
-//! | extended Wood, x ≤ 0.9 | 8, 9, 0.15 s | 16, 20, 33, 0.17 s | 30, 45, 0.53 s |
-//! | Broyden tridiagonal, x ≤ −0.71 | 5, 6, 0.45 s | 10, 19, 21, 0.23 s | 23, 26, 0.38 s |
+//! | TRIDIA, x ≥ 1e-3 | 2, 3, 0.25 s | 21, 20 + 10, 43, 0.30 s | 38, 43, 0.60 s |
+//! | DQDRTIC, x ≥ 0.5 for even i | 1, 2, 0.15 s | 5, 8 + 0, 11, 0.14 s | 11, 17, 0.32 s |
+//! | extended Wood, x ≤ 0.9 | 8, 9, 0.28 s | 16, 20 + 0, 33, 0.31 s | 30, 45, 0.77 s |
+//! | Broyden tridiagonal, x ≤ −0.71 | 5, 6, 0.54 s | 10, 19 + 0, 21, 0.36 s | 23, 26, 0.54 s |
+//!
+//! (Re-run on 2026-12-02, session 21, on a busy machine; a quiet run before the CG products
+//! moved to the sparse Hessian took 0.08–0.45 s with Cholesky, 0.11–0.27 s with CG and
+//! 0.20–0.55 s with L-BFGS-B, with CG counts 21/77/43, 6/10/13, 16/20/33 and 10/19/21 and
+//! L-BFGS-B's 39/44 and 12/18 on TRIDIA and DQDRTIC.)
 //!
 //! (Wood's bounded local minimizer, f = 1.9930987570e5 with x₂ = x₄ = 0.9 in every block, is
 //! found by all three here; with scipy's default relative-reduction stop, L-BFGS-B halts
