@@ -314,12 +314,7 @@ pub(crate) fn truncated_cg(
 ) -> Result<Direction, Halt> {
     let n = g.len();
     let mut z = vec![0.0; n];
-    let CgStart {
-        mut r,
-        mut y,
-        mut d,
-        mut ry,
-    } = cg_start(g, m);
+    let (mut r, mut y, mut d, mut ry) = cg_start(g, m);
     let mut hd = Vec::with_capacity(n);
     for j in 0..max_iterations {
         hv(&d, &mut hd)?;
@@ -377,17 +372,10 @@ pub(crate) fn truncated_cg(
     })
 }
 
-/// CG's state at p = 0: the residual r = g, y = M⁻¹r (r itself without M; `cg_advance`
-/// keeps it up to date), the first direction d = −y and rᵀy.
-pub(crate) struct CgStart {
-    pub r: Vec<f64>,
-    pub y: Vec<f64>,
-    pub d: Vec<f64>,
-    pub ry: f64,
-}
-
-/// [`CgStart`] for the gradient `g` and the preconditioner `M = diag(m)`, if any.
-pub(crate) fn cg_start(g: &[f64], m: Option<&[f64]>) -> CgStart {
+/// CG's state at p = 0 for the gradient `g` and the preconditioner `M = diag(m)`, if any:
+/// `(r, y, d, rᵀy)` with the residual r = g, y = M⁻¹r (r itself without M; `cg_advance`
+/// keeps it up to date) and the first direction d = −y.
+pub(crate) fn cg_start(g: &[f64], m: Option<&[f64]>) -> (Vec<f64>, Vec<f64>, Vec<f64>, f64) {
     let r = g.to_vec();
     let y: Vec<f64> = match m {
         Some(m) => r.iter().zip(m).map(|(a, b)| a / b).collect(),
@@ -395,7 +383,7 @@ pub(crate) fn cg_start(g: &[f64], m: Option<&[f64]>) -> CgStart {
     };
     let d = y.iter().map(|v| -v).collect();
     let ry = dot(&r, &y);
-    CgStart { r, y, d, ry }
+    (r, y, d, ry)
 }
 
 /// A CG iteration's vector updates in one pass over memory (at large n the iteration is

@@ -1,7 +1,7 @@
 //! Steihaug–Toint truncated conjugate gradients for the trust-region subproblem.
 
 use super::{to_boundary, Step};
-use crate::newton_cg::{cg_advance, cg_direction, cg_start, CgStart};
+use crate::newton_cg::{cg_advance, cg_direction, cg_start};
 use crate::non_finite::NonFiniteEntry;
 use crate::objective::Halt;
 use crate::reduce::dot;
@@ -30,12 +30,7 @@ pub(super) fn solve(
     let tolerance = 0.5f64.min(g_norm.sqrt()) * g_norm;
     let mut z = vec![0.0; n];
     let mut hz = vec![0.0; n];
-    let CgStart {
-        mut r,
-        mut y,
-        mut d,
-        mut ry,
-    } = cg_start(g, m);
+    let (mut r, mut y, mut d, mut ry) = cg_start(g, m);
     let mut hd = Vec::with_capacity(n);
     for j in 0..n.max(1) {
         hv(&d, &mut hd)?;
