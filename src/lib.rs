@@ -96,7 +96,7 @@ pub use curvature_optim::argmin;
 pub mod prelude {
     pub use curvature_ad::{
         derivative, gradient, hessian, hvp, jacobian, second_derivative, sparse_hessian,
-        BranchChanged, Dual, Dual2, DualN, Matrix, Scalar, SharedMatrix, SparseMatrix,
+        BranchChanged, Dual, Dual2, DualN, Matrix, Rounded, Scalar, SharedMatrix, SparseMatrix,
         SparsityPattern, Tape, Var, VectorOps,
     };
     pub use curvature_optim::{

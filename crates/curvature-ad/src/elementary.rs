@@ -113,6 +113,26 @@ pub(crate) enum Op {
 }
 
 impl Op {
+    /// The piecewise operations that select, truncate or take signs (|x|, sign, floor,
+    /// ceil, round, trunc, fract, max, min, rem): exact in floating point, and linear or
+    /// constant between their kinks, so of zero curvature.
+    #[inline(always)]
+    pub(crate) fn is_piecewise(self) -> bool {
+        matches!(
+            self,
+            Op::Abs
+                | Op::Signum
+                | Op::Floor
+                | Op::Ceil
+                | Op::Round
+                | Op::Trunc
+                | Op::Fract
+                | Op::Max
+                | Op::Min
+                | Op::Rem
+        )
+    }
+
     /// Whether the node belongs to a wide vector node, swept by `crate::vector`.
     #[inline(always)]
     pub(crate) fn is_wide(self) -> bool {

@@ -224,6 +224,7 @@ pub(crate) fn node_curvature(node: &Node) -> Curvature {
 
 pub(crate) fn curvature(op: Op) -> Curvature {
     match op {
+        _ if op.is_piecewise() => Curvature::None,
         Op::Input
         | Op::Const
         | Op::Neg
@@ -233,16 +234,6 @@ pub(crate) fn curvature(op: Op) -> Curvature {
         | Op::DivC
         | Op::Add
         | Op::Sub
-        | Op::Abs
-        | Op::Signum
-        | Op::Floor
-        | Op::Ceil
-        | Op::Round
-        | Op::Trunc
-        | Op::Fract
-        | Op::Max
-        | Op::Min
-        | Op::Rem
         | Op::Wide
         | Op::WideOut
         | Op::AddMulC

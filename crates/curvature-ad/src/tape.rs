@@ -798,6 +798,55 @@ impl Tape {
         Ok((f, ws.input_adjoints(self.num_inputs()).to_vec()))
     }
 
+    /// A first-order bound on the rounding error of [`value`](Tape::value): the recorded
+    /// program run once more at the tape's point in [`Rounded`](crate::Rounded) arithmetic,
+    /// each operation adding the rounding of its result to its operands' errors carried
+    /// through its partials.
+    ///
+    /// It is the scale of f's rounding noise, which |f| does not show where f is a sum of
+    /// large terms that cancel: below it, a change of f is not a change a line search can
+    /// see. (Fused nodes are run as the operations they fuse, so each rounding counts;
+    /// vector primitives count the roundings of their own loops.) Costs about one replay.
+    ///
+    /// # Panics
+    /// On a tape with more than one output, or after a failed replay.
+    ///
+    /// ```
+    /// use curvature_ad::{Tape, Var};
+    /// // f = Σ ((2 − xᵢ)·xᵢ − 1) is 0 at x = 1, a sum of terms of size 1 that cancel.
+    /// let f = |x: &[Var]| x.iter().fold(Var::constant(0.0), |s, &xi| s + (2.0 - xi) * xi - 1.0);
+    /// let tape = Tape::record(f, &vec![1.0; 1000]);
+    /// assert_eq!(tape.value(), 0.0);
+    /// let u = f64::EPSILON / 2.0;
+    /// // Each term may round 2 − x, its product with x and the sum by u·1: a few u a
+    /// // term, a thousand terms (|f| = 0 would say nothing at all).
+    /// let e = tape.rounding_error();
+    /// assert!(e > 1000.0 * u && e < 1e4 * u);
+    /// ```
+    pub fn rounding_error(&self) -> f64 {
+        self.check_usable();
+        let out = self.scalar_output();
+        let data = &self.data;
+        let (len, first) = (data.nodes.len(), data.first_op());
+        let mut vals = vec![crate::Rounded::exact(0.0); len];
+        for (v, &x) in vals[1..first].iter_mut().zip(data.point()) {
+            *v = crate::Rounded::exact(x);
+        }
+        // The partials, computed along in `Rounded`, are not wanted.
+        let mut partials = vec![[crate::Rounded::exact(0.0); 2]; len];
+        let mut beside = crate::sweep::Beside {
+            nodes: &data.nodes.list,
+            partials: &mut partials,
+        };
+        forward(
+            &mut beside,
+            (&data.nodes.wide, &data.nodes.consts),
+            first,
+            &mut vals,
+        );
+        vals[out].error()
+    }
+
     fn scalar_output(&self) -> usize {
         assert!(
             self.data.outputs.len() == 1,

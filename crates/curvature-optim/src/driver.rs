@@ -123,7 +123,9 @@ macro_rules! settings_builders {
         /// Gate of [`Termination::PrecisionLimit`](crate::Termination::PrecisionLimit): a run
         /// whose f stopped changing counts as converged only if
         /// `maxᵢ |∂f/∂xᵢ| · max(|xᵢ|, 1) / max(|f|, 1) ≤ tol` (default `ε^{1/3} ≈ 6.1e-6`,
-        /// Dennis and Schnabel's relative gradient tolerance). 0 turns the stop off.
+        /// Dennis and Schnabel's relative gradient tolerance). 0 turns the stop off, and
+        /// with it the other way to reach it: a failed line search whose sought decrease lay
+        /// below f's rounding error ([`Objective::rounding_error`](crate::Objective::rounding_error)).
         pub fn relative_gradient_tolerance(mut self, tol: f64) -> Self {
             self.settings.relative_gradient_tolerance = tol;
             self
@@ -351,7 +353,13 @@ pub(crate) fn run<O: Objective, M: Method>(
     validate_start(x0)?;
     settings.validate()?;
     method.validate()?;
-    let mut problem = Problem::new(objective, x0.len(), settings.max_evaluations);
+    let precision_stops = settings.relative_gradient_tolerance > 0.0;
+    let mut problem = Problem::new(
+        objective,
+        x0.len(),
+        settings.max_evaluations,
+        precision_stops,
+    );
     let mut recorder = Recorder {
         history: settings.history.then(Vec::new),
         observer,
@@ -539,7 +547,16 @@ pub(crate) fn line_step_to<O: Objective>(
             Ok::<_, Halt>((f, slope, curvature))
         })?,
     };
-    let stop = result.status.err().map(Termination::LineSearchFailed);
+    let stop = result
+        .status
+        .err()
+        .map(|failure| match problem.rounding_error(&at.x) {
+            // The decrease sought at the first trial, α₀·|gᵀp|, is below f's rounding noise
+            // at x: no comparison of values could have confirmed it (see
+            // `Objective::rounding_error`).
+            Some(noise) if alpha0 * dphi0.abs() <= noise => Termination::PrecisionLimit,
+            _ => Termination::LineSearchFailed(failure),
+        });
     if result.alpha == 0.0 {
         return Ok(Outcome {
             stop: stop.or(Some(Termination::StepTolerance)),

@@ -144,6 +144,47 @@ pub trait Objective {
         }
     }
 
+    /// A bound on the rounding error of [`value`](Self::value) at x, if the objective can
+    /// tell (default `None`).
+    ///
+    /// The line-search methods ask for it once, when a search has failed: if the decrease
+    /// the search was after, `α₀·|∇f(x)ᵀp|` for its first trial step α₀ along p, lies below
+    /// it, no comparison of values of f could have confirmed that decrease, and the run ends
+    /// with [`Termination::PrecisionLimit`](crate::Termination::PrecisionLimit) instead of
+    /// a line-search failure. That tells the two apart where |f| cannot: at a minimizer
+    /// where f is a sum of large terms that cancel, f ≈ 0 but its rounding noise is not.
+    /// Closures over `Var` answer from their recording
+    /// ([`Tape::rounding_error`](curvature_ad::Tape::rounding_error)); a hand-written
+    /// objective can run generic code in [`Rounded`](curvature_ad::Rounded):
+    ///
+    /// ```
+    /// use curvature_ad::Rounded;
+    /// use curvature_optim::Objective;
+    /// use num_traits::Float;
+    /// /// f = Σ (xᵢ² − 1)², written once for f64 and for `Rounded`.
+    /// fn f<T: Float>(x: &[T]) -> T {
+    ///     x.iter().fold(T::zero(), |s, &v| s + (v * v - T::one()).powi(2))
+    /// }
+    /// struct Wells;
+    /// impl Objective for Wells {
+    ///     fn value(&self, x: &[f64]) -> f64 { f(x) }
+    ///     fn gradient(&self, x: &[f64]) -> (f64, Vec<f64>) {
+    ///         (f(x), x.iter().map(|&v| 4.0 * v * (v * v - 1.0)).collect())
+    ///     }
+    ///     fn rounding_error(&self, x: &[f64]) -> Option<f64> {
+    ///         let x: Vec<Rounded> = x.iter().map(|&v| Rounded::exact(v)).collect();
+    ///         Some(f(&x).error())
+    ///     }
+    /// }
+    /// // 1.1² = 1.2100000000000002 rounds: the bound sees it; at x = 1 all is exact.
+    /// assert!(Wells.rounding_error(&[1.1]).unwrap() > 0.0);
+    /// assert_eq!(Wells.rounding_error(&[1.0]), Some(0.0));
+    /// ```
+    fn rounding_error(&self, x: &[f64]) -> Option<f64> {
+        let _ = x;
+        None
+    }
+
     /// The closure behind this objective, when it is one over `Var`s (default `None`).
     ///
     /// Solvers use it to record the closure once per solve and replay the recording at each
@@ -332,10 +373,13 @@ pub(crate) struct Problem<O> {
     declared: Option<bool>,
     /// Whether and when the CG-based methods' products use a sparse Hessian.
     sparse: SparseProducts,
+    /// Whether failed line searches ask for f's rounding error (off with the precision-limit
+    /// stops: `relative_gradient_tolerance(0.0)`).
+    rounding_checks: bool,
 }
 
 impl<O: Objective> Problem<O> {
-    pub fn new(objective: O, n: usize, max_evaluations: usize) -> Self {
+    pub fn new(objective: O, n: usize, max_evaluations: usize, rounding_checks: bool) -> Self {
         Problem {
             objective,
             n,
@@ -347,6 +391,7 @@ impl<O: Objective> Problem<O> {
             tape: None,
             declared: None,
             sparse: SparseProducts::default(),
+            rounding_checks,
         }
     }
 
@@ -428,6 +473,22 @@ impl<O: Objective> Problem<O> {
             Some(tape) => Ok(tape.value()),
             None => Ok(self.objective.value(x)),
         }
+    }
+
+    /// The objective's bound on the rounding error of f(x) ([`Objective::rounding_error`];
+    /// for closures, from the run's recording), counted as a value evaluation. `None` when
+    /// the objective cannot tell, no evaluation is left, or the run turned the
+    /// precision-limit stops off.
+    pub fn rounding_error(&mut self, x: &[f64]) -> Option<f64> {
+        if !self.rounding_checks || self.exhausted() {
+            return None;
+        }
+        let bound = match self.taped(x) {
+            Some(tape) => Some(tape.rounding_error()),
+            None => self.objective.rounding_error(x),
+        };
+        self.evaluations.value += bound.is_some() as usize;
+        bound
     }
 
     pub fn gradient(&mut self, x: &[f64]) -> Result<(f64, Vec<f64>), Halt> {
@@ -654,6 +715,10 @@ impl<F: Fn(&[Var]) -> Var> Objective for F {
         Some(self)
     }
 
+    fn rounding_error(&self, x: &[f64]) -> Option<f64> {
+        Some(Tape::record(self, x).rounding_error())
+    }
+
     /// One recording at x serves every product: `Tape::hvp_into` per direction.
     fn hvp_operator(&self, x: &[f64]) -> HvpOperator<'_> {
         let mut tape = Tape::record(self, x);
@@ -702,5 +767,9 @@ impl<F: Fn(&[Var]) -> Var> Objective for RecordEachCall<F> {
 
     fn hvp_operator(&self, x: &[f64]) -> HvpOperator<'_> {
         self.0.hvp_operator(x)
+    }
+
+    fn rounding_error(&self, x: &[f64]) -> Option<f64> {
+        self.0.rounding_error(x)
     }
 }

@@ -2,8 +2,8 @@
 //! beyond its rounding level report `Termination::PrecisionLimit`, a converged stop, at
 //! Newton's minimizer and without burning evaluations in failing line searches.
 
-use curvature_ad::Var;
-use curvature_optim::{Bfgs, Dfp, Lbfgs, Newton, Solution, Termination};
+use curvature_ad::{Rounded, Var};
+use curvature_optim::{Bfgs, Dfp, Lbfgs, LbfgsB, Newton, Objective, Solution, Termination};
 use num_traits::Float;
 
 const N: usize = 50;
@@ -124,4 +124,131 @@ fn without_the_precision_test_the_line_search_fails() {
         s.termination
     );
     assert!(max_distance(&s.x, &newton_minimizer().x) < 1e-5);
+}
+
+/// ARWHEAD, f = Σᵢ₌₁ⁿ⁻¹ (xᵢ² + xₙ²)² − 4xᵢ + 3, minimum 0 at (1, …, 1, 0), written once for
+/// `Var`, f64 and `Rounded`. At the minimizer every term is 1 − 4 + 3: f ≈ 0 is a sum of
+/// terms of size 1 that cancel, so |f| says nothing about f's rounding noise (about
+/// n·u·4 for the n − 1 terms), and the last quasi-Newton steps seek a decrease
+/// (≈ 2n·xₙ² with xₙ ≈ 1e-9) far below it.
+fn arwhead<T: Float>(x: &[T]) -> T {
+    let (&last, rest) = x.split_last().unwrap();
+    let (three, four) = (T::from(3.0).unwrap(), T::from(4.0).unwrap());
+    rest.iter().fold(T::zero(), |s, &xi| {
+        s + (xi * xi + last * last).powi(2) - four * xi + three
+    })
+}
+
+fn at_arwhead_minimizer(name: &str, s: &Solution) {
+    let n = s.x.len();
+    let (head, last) = s.x.split_at(n - 1);
+    eprintln!(
+        "{name}: {:?}, f = {:e}, ‖g‖∞ = {:.1e}, |x − 1|∞ = {:.1e}, xₙ = {:.1e}",
+        s.termination,
+        s.f,
+        s.gradient_norm,
+        max_distance(head, &vec![1.0; n - 1]),
+        last[0]
+    );
+    // The minimizer (1, …, 1, 0) by hand; the noise-limited steps leave xₙ near 1e-8.
+    assert!(max_distance(head, &vec![1.0; n - 1]) < 1e-7, "{name}");
+    assert!(last[0].abs() < 1e-7, "{name}");
+}
+
+#[test]
+fn a_line_search_defeated_by_the_rounding_of_cancelling_terms_is_the_precision_limit() {
+    let x0 = vec![1.0; 1000];
+    let f = |x: &[Var]| arwhead(x);
+    for (name, s) in [
+        ("L-BFGS", Lbfgs::new().minimize(f, &x0).unwrap()),
+        ("L-BFGS-B", LbfgsB::new().minimize(f, &x0).unwrap()),
+        ("BFGS", Bfgs::new().minimize(f, &x0).unwrap()),
+    ] {
+        assert_eq!(s.termination, Termination::PrecisionLimit, "{name}");
+        at_arwhead_minimizer(name, &s);
+        // The |f|-scaled gate alone would not have called the L-BFGS runs: their ‖g‖∞ is
+        // above ε^{1/3} (BFGS's, 5e-6, happens to be below).
+        if name != "BFGS" {
+            assert!(s.gradient_norm > f64::EPSILON.cbrt(), "{name}");
+        }
+        // With the precision-limit stops off, the same run ends in the line search's
+        // failure, at the same point.
+        let off = match name {
+            "L-BFGS" => Lbfgs::new()
+                .relative_gradient_tolerance(0.0)
+                .minimize(f, &x0),
+            "L-BFGS-B" => LbfgsB::new()
+                .relative_gradient_tolerance(0.0)
+                .minimize(f, &x0),
+            _ => Bfgs::new()
+                .relative_gradient_tolerance(0.0)
+                .minimize(f, &x0),
+        }
+        .unwrap();
+        assert!(
+            matches!(off.termination, Termination::LineSearchFailed(_)),
+            "{name}: {:?}",
+            off.termination
+        );
+        assert_eq!(off.x, s.x, "{name}");
+    }
+}
+
+/// ARWHEAD by hand, with or without a rounding bound from `Rounded`.
+struct HandArwhead {
+    rounding: bool,
+}
+
+impl Objective for HandArwhead {
+    fn value(&self, x: &[f64]) -> f64 {
+        arwhead(x)
+    }
+    fn gradient(&self, x: &[f64]) -> (f64, Vec<f64>) {
+        let n = x.len();
+        let last = x[n - 1];
+        let mut g = vec![0.0; n];
+        for i in 0..n - 1 {
+            let q = 4.0 * (x[i] * x[i] + last * last);
+            g[i] = q * x[i] - 4.0;
+            g[n - 1] += q * last;
+        }
+        (arwhead(x), g)
+    }
+    fn rounding_error(&self, x: &[f64]) -> Option<f64> {
+        let x: Vec<Rounded> = x.iter().map(|&v| Rounded::exact(v)).collect();
+        self.rounding.then(|| arwhead(&x).error())
+    }
+}
+
+#[test]
+fn a_hand_written_objective_reaches_the_precision_limit_through_its_own_rounding_bound() {
+    let x0 = vec![1.0; 1000];
+    let s = Lbfgs::new()
+        .minimize(HandArwhead { rounding: true }, &x0)
+        .unwrap();
+    assert_eq!(s.termination, Termination::PrecisionLimit);
+    at_arwhead_minimizer("L-BFGS, by hand", &s);
+    // Without a bound the objective cannot tell noise from failure.
+    let s = Lbfgs::new()
+        .minimize(HandArwhead { rounding: false }, &x0)
+        .unwrap();
+    assert!(
+        matches!(s.termination, Termination::LineSearchFailed(_)),
+        "{:?}",
+        s.termination
+    );
+}
+
+#[test]
+fn a_line_search_defeated_by_a_kink_is_still_a_failure() {
+    // f = |x₀ − 1| + (x₁ − ½)²: at the kink x₀ = 1 the decrease a search seeks is of the
+    // size of the step, far above f's rounding (≈ 1e-16): not the precision limit.
+    let f = |x: &[Var]| (x[0] - 1.0).abs() + (x[1] - 0.5).powi(2);
+    let s = Bfgs::new().minimize(f, &[3.0, 3.0]).unwrap();
+    eprintln!("kink: {:?} at {:?}", s.termination, s.x);
+    assert!(
+        matches!(s.termination, Termination::LineSearchFailed(_)),
+        "{:?}",
+        s.termination
+    );
 }

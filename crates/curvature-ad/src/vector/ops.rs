@@ -82,6 +82,8 @@ impl VectorOps for f32 {}
 
 impl<T: Scalar, E: Tangent<T>> VectorOps for Dual<T, E> {}
 
+impl VectorOps for crate::Rounded {}
+
 impl VectorOps for Var {
     fn sum_of(x: &[Var]) -> Var {
         record(Kind::Sum, &[x], None, 1)[0]
