@@ -347,6 +347,29 @@ mod tests {
         assert!((tape.rounding_error() - bound).abs() <= 1e-12 * bound);
     }
 
+    /// Vector nodes with a constant matrix: log Σ exp(A·x) on the tape (two wide nodes)
+    /// against the same generic code run in `Rounded` directly.
+    #[test]
+    fn vector_nodes_count_the_roundings_of_their_loops() {
+        use crate::vector::{logsumexp, matvec, SharedMatrix};
+        use crate::{Matrix, Tape, Var};
+        let (m, n) = (7, 5);
+        let entries = (0..m * n)
+            .map(|k| ((k * 37 % 11) as f64 - 5.0) / 3.0)
+            .collect();
+        let a = SharedMatrix::new(Matrix::from_row_major(m, n, entries));
+        let x: Vec<f64> = (0..n).map(|i| 0.3 * i as f64 - 0.4).collect();
+        let tape = Tape::record(|v: &[Var]| logsumexp(&matvec(&a, v)), &x);
+        let xr: Vec<Rounded> = x.iter().map(|&v| Rounded::exact(v)).collect();
+        let direct = logsumexp(&matvec(&a, &xr));
+        assert_eq!(direct.value(), tape.value());
+        let e = tape.rounding_error();
+        assert!(
+            e > 0.0 && (e - direct.error()).abs() <= 1e-12 * e,
+            "{e:e} vs {direct:?}"
+        );
+    }
+
     #[test]
     fn an_infinite_partial_of_an_exact_operand_passes_nothing() {
         let z = Rounded::exact(0.0).sqrt();
