@@ -124,8 +124,9 @@ macro_rules! settings_builders {
         /// whose f stopped changing counts as converged only if
         /// `maxᵢ |∂f/∂xᵢ| · max(|xᵢ|, 1) / max(|f|, 1) ≤ tol` (default `ε^{1/3} ≈ 6.1e-6`,
         /// Dennis and Schnabel's relative gradient tolerance). 0 turns the stop off, and
-        /// with it the other way to reach it: a failed line search whose sought decrease lay
-        /// below f's rounding error ([`Objective::rounding_error`](crate::Objective::rounding_error)).
+        /// with it the other way to reach it: a failed line search whose sought decrease
+        /// lay below f's rounding error
+        /// ([`Objective::rounding_error`](crate::Objective::rounding_error)).
         pub fn relative_gradient_tolerance(mut self, tol: f64) -> Self {
             self.settings.relative_gradient_tolerance = tol;
             self

@@ -151,7 +151,8 @@ pub trait Objective {
     /// the search was after, `α₀·|∇f(x)ᵀp|` for its first trial step α₀ along p, lies below
     /// it, no comparison of values of f could have confirmed that decrease, and the run ends
     /// with [`Termination::PrecisionLimit`](crate::Termination::PrecisionLimit) instead of
-    /// a line-search failure. That tells the two apart where |f| cannot: at a minimizer
+    /// a line-search failure. The trust regions ask when they reject a step whose predicted
+    /// reduction is below `√ε·max(|f|, 1)`, and stop the same way if it is below the bound. That tells the two apart where |f| cannot: at a minimizer
     /// where f is a sum of large terms that cancel, f ≈ 0 but its rounding noise is not.
     /// Closures over `Var` answer from their recording
     /// ([`Tape::rounding_error`](curvature_ad::Tape::rounding_error)); a hand-written

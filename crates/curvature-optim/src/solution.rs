@@ -22,8 +22,9 @@ pub enum Termination {
     /// step, or a line search that could not lower f by more than that — while the gradient
     /// is small relative to f's scale,
     /// `maxᵢ |∂f/∂xᵢ| · max(|xᵢ|, 1) / max(|f|, 1) ≤ relative_gradient_tolerance`;
-    /// or a line search failed where the decrease it sought, `α₀·|∇fᵀp|`, lay below the
-    /// objective's bound on the rounding error of f
+    /// or a line search failed where the decrease it sought, `α₀·|∇fᵀp|` (for a trust
+    /// region: a rejected step's predicted reduction), lay below the objective's bound on
+    /// the rounding error of f
     /// ([`Objective::rounding_error`](crate::Objective::rounding_error); closures over `Var`
     /// have one), which sees the noise of a sum of large terms that cancel to f ≈ 0.
     /// A converged stop: x is as good as f64 arithmetic on f can tell.

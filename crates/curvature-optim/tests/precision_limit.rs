@@ -3,7 +3,9 @@
 //! Newton's minimizer and without burning evaluations in failing line searches.
 
 use curvature_ad::{Rounded, Var};
-use curvature_optim::{Bfgs, Dfp, Lbfgs, LbfgsB, Newton, Objective, Solution, Termination};
+use curvature_optim::{
+    Bfgs, Dfp, Lbfgs, LbfgsB, Newton, Objective, Solution, Subproblem, Termination, TrustRegion,
+};
 use num_traits::Float;
 
 const N: usize = 50;
@@ -251,4 +253,41 @@ fn a_line_search_defeated_by_a_kink_is_still_a_failure() {
         "{:?}",
         s.termination
     );
+}
+
+#[test]
+fn a_trust_region_step_predicting_less_than_the_rounding_ends_the_run() {
+    // Steihaug's trust region on ARWHEAD reaches f = 0 and then rejects every step (ρ
+    // compares rounding with rounding). The first rejection whose predicted reduction lies
+    // below f's rounding bound ends the run, where the radius would otherwise shrink by
+    // quarters until it collapsed.
+    let x0 = vec![1.0; 100];
+    let f = |x: &[Var]| arwhead(x);
+    let tr = || {
+        TrustRegion::new()
+            .subproblem(Subproblem::SteihaugCg)
+            .history(true)
+    };
+    let s = tr().minimize(f, &x0).unwrap();
+    assert_eq!(s.termination, Termination::PrecisionLimit);
+    at_arwhead_minimizer("trust region", &s);
+    let off = tr()
+        .relative_gradient_tolerance(0.0)
+        .minimize(f, &x0)
+        .unwrap();
+    eprintln!(
+        "with the stops off: {:?} after {} iterations",
+        off.termination, off.iterations
+    );
+    assert_eq!(off.termination, Termination::RadiusCollapsed);
+    assert_eq!(off.x, s.x);
+    // The run stopped at its first rejected step: every earlier one was accepted.
+    let history = s.history.unwrap();
+    let rejected: Vec<usize> = history
+        .iter()
+        .filter(|r| !r.accepted)
+        .map(|r| r.iteration)
+        .collect();
+    assert_eq!(rejected, vec![s.iterations]);
+    assert!(off.iterations > s.iterations + 5);
 }
