@@ -20,13 +20,15 @@ use std::fmt;
 /// e(v) = |∂φ/∂a|·e(a) + |∂φ/∂b|·e(b) + ρ·u·|v|
 /// ```
 ///
-/// Inputs and constants are exact (e = 0). The bound is first order (products of errors are
-/// dropped) and worst case (errors never cancel), so it is usually pessimistic by a factor
-/// that grows like the square root of the number of operations; what it is good for is the
-/// *scale* of f's rounding noise. Near a minimizer where f is a sum of large terms that
-/// cancel, |f| says nothing about that scale and this does: the solvers use it (through
+/// Inputs and constants are exact (e = 0), and so are x ± 0 and x·(±1) with an exact 0 or
+/// ±1; `powi(n)` counts its |n| − 1 products (at most 8) and, for n < 0, the reciprocal.
+/// The bound is first order (products of errors are dropped) and worst case (errors never
+/// cancel), so it is usually pessimistic by a factor that grows like the square root of the
+/// number of operations; what it is good for is the *scale* of f's rounding noise. Near a
+/// minimizer where f is a sum of large terms that cancel, |f| says nothing about that scale
+/// and this does: the solvers use it (through
 /// [`Tape::rounding_error`](crate::Tape::rounding_error)) to tell a line search defeated by
-/// rounding from one defeated by a wrong gradient.
+/// rounding from one defeated by a kink or a wrong gradient.
 ///
 /// Generic `num_traits::Float` code runs on it unchanged, and computes the same values as
 /// in plain f64: each operator and function is f64's own. (A tape and a
