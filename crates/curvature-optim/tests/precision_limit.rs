@@ -120,11 +120,7 @@ fn without_the_precision_test_the_line_search_fails() {
         .relative_gradient_tolerance(0.0)
         .minimize(log_cosh_chain, &start())
         .unwrap();
-    assert!(
-        matches!(s.termination, Termination::LineSearchFailed(_)),
-        "{:?}",
-        s.termination
-    );
+    assert_line_search_failed(s.termination, "");
     assert!(max_distance(&s.x, &newton_minimizer().x) < 1e-5);
 }
 
@@ -139,6 +135,14 @@ fn arwhead<T: Float>(x: &[T]) -> T {
     rest.iter().fold(T::zero(), |s, &xi| {
         s + (xi * xi + last * last).powi(2) - four * xi + three
     })
+}
+
+/// Panics unless the run ended in a line-search failure.
+fn assert_line_search_failed(stop: Termination, name: &str) {
+    assert!(
+        matches!(stop, Termination::LineSearchFailed(_)),
+        "{name}: {stop:?}"
+    );
 }
 
 fn at_arwhead_minimizer(name: &str, s: &Solution) {
@@ -187,11 +191,7 @@ fn a_line_search_defeated_by_the_rounding_of_cancelling_terms_is_the_precision_l
                 .minimize(f, &x0),
         }
         .unwrap();
-        assert!(
-            matches!(off.termination, Termination::LineSearchFailed(_)),
-            "{name}: {:?}",
-            off.termination
-        );
+        assert_line_search_failed(off.termination, name);
         assert_eq!(off.x, s.x, "{name}");
     }
 }
@@ -234,11 +234,7 @@ fn a_hand_written_objective_reaches_the_precision_limit_through_its_own_rounding
     let s = Lbfgs::new()
         .minimize(HandArwhead { rounding: false }, &x0)
         .unwrap();
-    assert!(
-        matches!(s.termination, Termination::LineSearchFailed(_)),
-        "{:?}",
-        s.termination
-    );
+    assert_line_search_failed(s.termination, "");
 }
 
 #[test]
@@ -248,11 +244,7 @@ fn a_line_search_defeated_by_a_kink_is_still_a_failure() {
     let f = |x: &[Var]| (x[0] - 1.0).abs() + (x[1] - 0.5).powi(2);
     let s = Bfgs::new().minimize(f, &[3.0, 3.0]).unwrap();
     eprintln!("kink: {:?} at {:?}", s.termination, s.x);
-    assert!(
-        matches!(s.termination, Termination::LineSearchFailed(_)),
-        "{:?}",
-        s.termination
-    );
+    assert_line_search_failed(s.termination, "");
 }
 
 #[test]
