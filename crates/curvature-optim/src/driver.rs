@@ -548,16 +548,15 @@ pub(crate) fn line_step_to<O: Objective>(
             Ok::<_, Halt>((f, slope, curvature))
         })?,
     };
-    let stop = result
-        .status
-        .err()
-        .map(|failure| match problem.rounding_error(&at.x) {
-            // The decrease sought at the first trial, α₀·|gᵀp|, is below f's rounding noise
-            // at x: no comparison of values could have confirmed it (see
-            // `Objective::rounding_error`).
-            Some(noise) if alpha0 * dphi0.abs() <= noise => Termination::PrecisionLimit,
-            _ => Termination::LineSearchFailed(failure),
-        });
+    let stop = result.status.err().map(|failure| {
+        // The decrease sought at the first trial, α₀·|gᵀp|, may lie below f's rounding
+        // noise at x (see `Objective::rounding_error`).
+        if problem.below_rounding(&at.x, alpha0 * dphi0.abs()) {
+            Termination::PrecisionLimit
+        } else {
+            Termination::LineSearchFailed(failure)
+        }
+    });
     if result.alpha == 0.0 {
         return Ok(Outcome {
             stop: stop.or(Some(Termination::StepTolerance)),

@@ -152,8 +152,9 @@ pub trait Objective {
     /// it, no comparison of values of f could have confirmed that decrease, and the run ends
     /// with [`Termination::PrecisionLimit`](crate::Termination::PrecisionLimit) instead of
     /// a line-search failure. The trust regions ask when they reject a step whose predicted
-    /// reduction is below `√ε·max(|f|, 1)`, and stop the same way if it is below the bound. That tells the two apart where |f| cannot: at a minimizer
-    /// where f is a sum of large terms that cancel, f ≈ 0 but its rounding noise is not.
+    /// reduction is below `√ε·max(|f|, 1)`, and stop the same way if it is below the bound.
+    /// That tells the two apart where |f| cannot: at a minimizer where f is a sum of large
+    /// terms that cancel, f ≈ 0 but its rounding noise is not.
     /// Closures over `Var` answer from their recording
     /// ([`Tape::rounding_error`](curvature_ad::Tape::rounding_error)); a hand-written
     /// objective can run generic code in [`Rounded`](curvature_ad::Rounded):
@@ -374,8 +375,8 @@ pub(crate) struct Problem<O> {
     declared: Option<bool>,
     /// Whether and when the CG-based methods' products use a sparse Hessian.
     sparse: SparseProducts,
-    /// Whether failed line searches ask for f's rounding error (off with the precision-limit
-    /// stops: `relative_gradient_tolerance(0.0)`).
+    /// Whether failed line searches and rejected trust-region steps ask for f's rounding
+    /// error (off with the precision-limit stops: `relative_gradient_tolerance(0.0)`).
     rounding_checks: bool,
 }
 
@@ -476,20 +477,21 @@ impl<O: Objective> Problem<O> {
         }
     }
 
-    /// The objective's bound on the rounding error of f(x) ([`Objective::rounding_error`];
-    /// for closures, from the run's recording), counted as a value evaluation. `None` when
-    /// the objective cannot tell, no evaluation is left, or the run turned the
-    /// precision-limit stops off.
-    pub fn rounding_error(&mut self, x: &[f64]) -> Option<f64> {
+    /// Whether a decrease of f from x by `sought` lies below the objective's bound on the
+    /// rounding error of f(x) ([`Objective::rounding_error`]; for closures, from the run's
+    /// recording), so that no comparison of values of f could confirm it. Asking counts as
+    /// a value evaluation. `false` when the objective cannot tell, no evaluation is left,
+    /// or the run turned the precision-limit stops off.
+    pub fn below_rounding(&mut self, x: &[f64], sought: f64) -> bool {
         if !self.rounding_checks || self.exhausted() {
-            return None;
+            return false;
         }
         let bound = match self.taped(x) {
             Some(tape) => Some(tape.rounding_error()),
             None => self.objective.rounding_error(x),
         };
         self.evaluations.value += bound.is_some() as usize;
-        bound
+        bound.is_some_and(|noise| sought <= noise)
     }
 
     pub fn gradient(&mut self, x: &[f64]) -> Result<(f64, Vec<f64>), Halt> {

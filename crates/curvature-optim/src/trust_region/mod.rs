@@ -314,17 +314,13 @@ impl Method for TrustRegionStep {
         // a prediction that is small against f itself.
         let tiny =
             step.predicted > 0.0 && step.predicted <= f64::EPSILON.sqrt() * at.f.abs().max(1.0);
-        if !(ratio > o.eta) && tiny {
-            if let Some(noise) = problem.rounding_error(&at.x) {
-                if step.predicted <= noise {
-                    return Ok(Outcome {
-                        radius: Some(radius),
-                        ratio: Some(ratio),
-                        inner_iterations: Some(step.inner),
-                        ..Outcome::stop(Termination::PrecisionLimit)
-                    });
-                }
-            }
+        if !(ratio > o.eta) && tiny && problem.below_rounding(&at.x, step.predicted) {
+            return Ok(Outcome {
+                radius: Some(radius),
+                ratio: Some(ratio),
+                inner_iterations: Some(step.inner),
+                ..Outcome::stop(Termination::PrecisionLimit)
+            });
         }
         // Moré–Sorensen stops within 10% of the boundary: a step that long counts as on it.
         if ratio < 0.25 || !ratio.is_finite() {
