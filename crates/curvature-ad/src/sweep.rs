@@ -169,8 +169,24 @@ fn forward_in<S: Scalar, P: Partials<S> + ?Sized, const WIDE: bool>(
         // this loop, and v + (-0.0) is v exactly, signed zeros included. Branch-free: a
         // test here stopped the compiler from threading the op dispatch, and cost 1 ns a
         // node (the replay of chained Rosenbrock 7.1 -> 9.6 µs at n = 10³, measured).
+        //
+        // In f64 the summand that is node i - 1 (a running sum's, as in chained
+        // Rosenbrock) comes from `last`, through a branch-free select: read back from
+        // `vals`, it puts a store-to-load forwarding on the loop's dependency chain, which
+        // on the AMD EPYC (Zen 5) of session 23 took 42% of the replay's samples. There the
+        // replay of chained Rosenbrock went 3.1–3.4 -> 1.9–2.1 ns a node (n = 10³ and 10⁵).
+        // The other operand of the extra addition is then the dummy's -0.0, so each sum is
+        // still exactly u + t. Dual sweeps keep the plain read: the select and the extra
+        // addition made their HVP slower (5.3–5.9 -> 6.5–7.0 ns a node).
         // SAFETY: as for the operands.
-        v = v + unsafe { *vals.get_unchecked(node.acc as usize) };
+        if S::WIDTH == 1 {
+            let near = node.acc == prev;
+            let far = if near { 0 } else { node.acc as usize };
+            v = v + unsafe { *vals.get_unchecked(far) };
+            v = v + S::select_or_neg_zero(near, last);
+        } else {
+            v = v + unsafe { *vals.get_unchecked(node.acc as usize) };
+        }
         vals[i] = v;
         nodes.set(i, [pa, pb]);
         last = v;
