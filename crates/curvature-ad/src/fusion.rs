@@ -316,10 +316,18 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
         }
     }
     data.nodes.shaped = true;
+    // Summands that are the node just before, counted for `Nodes::near_sums`.
+    let mut near = 0usize;
+    let mut place = |node: &mut Node, i: usize| {
+        let code = crate::shape::of(node.args, node.acc, i);
+        near += usize::from(crate::shape::places(code)[2] == crate::shape::PREV);
+        node.set_places(code);
+    };
     if removed == 0 {
         for (i, node) in list.iter_mut().enumerate().skip(first) {
-            node.set_places(crate::shape::of(node.args, node.acc, i));
+            place(node, i);
         }
+        data.nodes.near_sums = 8 * near >= len - first;
         return 0;
     }
     // Compact, renumbering operands, outputs and guards.
@@ -338,7 +346,7 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
                 node.args[1] = index[node.args[1] as usize];
             }
             node.acc = index[node.acc as usize];
-            node.set_places(crate::shape::of(node.args, node.acc, kept));
+            place(&mut node, kept);
         }
         list[kept] = node;
         if with_vals {
@@ -348,6 +356,7 @@ pub(crate) fn fuse(data: &mut TapeData) -> usize {
         kept += 1;
     }
     list.truncate(kept);
+    data.nodes.near_sums = 8 * near >= kept - first;
     if with_vals {
         vals.truncate(kept);
     } else {

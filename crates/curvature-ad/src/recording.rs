@@ -122,6 +122,11 @@ pub(crate) struct Nodes {
     /// also brings the only summands (`Node::acc`): the reverse sweep then dispatches on
     /// the shapes, and tapes without them run a loop without the summand's test.
     pub(crate) shaped: bool,
+    /// Whether at least one operation node in eight carries node i - 1 as its summand
+    /// (a running sum whose terms take one node, or two that each carry the one before),
+    /// set by fusion: the forward pass then takes such summands from a register
+    /// (`sweep::forward`).
+    pub(crate) near_sums: bool,
 }
 
 impl Nodes {
@@ -132,6 +137,7 @@ impl Nodes {
             wide: crate::vector::Table::new(),
             consts: Vec::new(),
             shaped: false,
+            near_sums: false,
         }
     }
 
@@ -142,6 +148,7 @@ impl Nodes {
         self.wide.clear();
         self.consts.clear();
         self.shaped = false;
+        self.near_sums = false;
     }
 
     #[inline(always)]

@@ -37,19 +37,6 @@ pub trait Scalar:
         self + Self::cst(c)
     }
 
-    /// `x` if `keep`, else -0.0 (the additive identity that keeps signed zeros). f64
-    /// selects by a bit mask, without a branch and without waiting for anything but `x`:
-    /// the f64 replay adds a summand through it (see `sweep::forward`).
-    #[doc(hidden)]
-    #[inline(always)]
-    fn select_or_neg_zero(keep: bool, x: Self) -> Self {
-        if keep {
-            x
-        } else {
-            -Self::zero()
-        }
-    }
-
     /// `self · c` for an f64 constant; dual types override it to scale the tangents instead
     /// of multiplying by a full dual constant.
     #[inline(always)]
@@ -68,10 +55,5 @@ impl Scalar for f64 {
     #[inline(always)]
     fn is_exact_zero(&self) -> bool {
         *self == 0.0
-    }
-    #[inline(always)]
-    fn select_or_neg_zero(keep: bool, x: Self) -> Self {
-        let mask = (keep as u64).wrapping_neg();
-        f64::from_bits((x.to_bits() & mask) | ((-0.0f64).to_bits() & !mask))
     }
 }

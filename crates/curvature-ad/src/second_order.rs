@@ -193,7 +193,11 @@ pub(crate) fn node_values<'a>(data: &'a TapeData, buf: &'a mut Vec<f64>) -> &'a 
     buf.clear();
     crate::huge::resize(buf, len, 0.0);
     buf[1..first].copy_from_slice(&data.x);
-    let pools = (&data.nodes.wide, &data.nodes.consts[..]);
+    let pools = (
+        &data.nodes.wide,
+        &data.nodes.consts[..],
+        data.nodes.near_sums,
+    );
     forward(&mut ValuesOnly(code), pools, first, buf);
     buf
 }

@@ -107,30 +107,53 @@ impl<S> Partials<S> for Beside<'_, S> {
 /// Evaluates nodes `first..` in `S`, writing values and local partials. `vals[..first]`
 /// (the dummy and the inputs) must already hold their values. A unary node's second partial
 /// slot receives its constant again, so an f64 replay in place keeps it. `consts` is the
-/// tape's constant pool (`Nodes::consts`).
+/// tape's constant pool (`Nodes::consts`), `near_sums` its `Nodes::near_sums`.
 pub(crate) fn forward<S: Scalar, P: Partials<S> + ?Sized>(
     nodes: &mut P,
-    (wide, consts): (&Table, &[f64]),
+    (wide, consts, near_sums): (&Table, &[f64], bool),
     first: usize,
     vals: &mut [S],
 ) {
-    // A tape without wide nodes runs a loop without their test (about 15% of a scalar
-    // sweep). Folded-in summands need no variant: they are added branch-free. (A third
-    // variant is also what nested duals cannot afford: every op's rule is inlined into each,
-    // and three variants' stack frames overflowed an 8 MB main-thread stack.)
-    if wide.is_empty() {
-        forward_in::<S, P, false>(nodes, (wide, consts), first, vals)
+    // One loop for each kind of tape, so that none pays for another's tests: a tape
+    // without wide nodes runs a loop without their test (about 15% of a scalar sweep), and
+    // only a tape with running sums tests where each summand is.
+    let args = (nodes, (wide, consts), first, vals);
+    if !wide.is_empty() {
+        forward_out::<S, P, { Pass::Wide as u8 }>(args)
+    } else if near_sums {
+        forward_out::<S, P, { Pass::NearSums as u8 }>(args)
     } else {
-        forward_in::<S, P, true>(nodes, (wide, consts), first, vals)
+        forward_out::<S, P, { Pass::Plain as u8 }>(args)
     }
 }
 
+/// The kinds of tape [`forward`] runs a loop for.
+#[derive(Clone, Copy)]
+enum Pass {
+    /// With wide vector nodes (never fused, so without summands): each node is tested for
+    /// a wide op.
+    Wide,
+    /// Fused, with running sums (`Nodes::near_sums`): each summand is tested for being
+    /// node i - 1.
+    NearSums,
+    /// The rest: summands (if any) are read from `vals`.
+    Plain,
+}
+
+type ForwardArgs<'a, S, P> = (&'a mut P, (&'a Table, &'a [f64]), usize, &'a mut [S]);
+
+// Each loop out of line, as `reverse_out` and for its reasons: inlined together, every op's
+// rule is inlined into each loop, and with nested duals the three loops' stack frames
+// overflowed an 8 MB main-thread stack.
+#[inline(never)]
+fn forward_out<S: Scalar, P: Partials<S> + ?Sized, const KIND: u8>(args: ForwardArgs<'_, S, P>) {
+    forward_in::<S, P, KIND>(args)
+}
+
+/// `forward`'s loop for tapes of kind `KIND` (a [`Pass`]).
 #[inline(always)]
-fn forward_in<S: Scalar, P: Partials<S> + ?Sized, const WIDE: bool>(
-    nodes: &mut P,
-    (wide, consts): (&Table, &[f64]),
-    first: usize,
-    vals: &mut [S],
+fn forward_in<S: Scalar, P: Partials<S> + ?Sized, const KIND: u8>(
+    (nodes, (wide, consts), first, vals): ForwardArgs<'_, S, P>,
 ) {
     let len = nodes.len();
     assert!(vals.len() >= len && first > 0);
@@ -141,7 +164,7 @@ fn forward_in<S: Scalar, P: Partials<S> + ?Sized, const WIDE: bool>(
     vals[0] = -S::zero();
     for i in first..len {
         let node = *nodes.node(i);
-        if WIDE && node.op.is_wide() {
+        if KIND == Pass::Wide as u8 && node.op.is_wide() {
             vector::forward(wide, &node, i, vals);
             last = vals[i];
             continue;
@@ -166,27 +189,25 @@ fn forward_in<S: Scalar, P: Partials<S> + ?Sized, const WIDE: bool>(
         let (mut v, pa, pb) = with_inner(node.inner(), vb, |vb| P::eval(&node, va, vb, consts));
         // A folded-in summand `u + t`, as the unfused `Add` computed it (IEEE addition
         // commutes exactly); without one, `acc` is the dummy node, which holds -0.0 during
-        // this loop, and v + (-0.0) is v exactly, signed zeros included. Branch-free: a
-        // test here stopped the compiler from threading the op dispatch, and cost 1 ns a
-        // node (the replay of chained Rosenbrock 7.1 -> 9.6 µs at n = 10³, measured).
+        // this loop, and v + (-0.0) is v exactly, signed zeros included.
         //
-        // In f64 the summand that is node i - 1 (a running sum's, as in chained
-        // Rosenbrock) comes from `last`, through a branch-free select: read back from
-        // `vals`, it puts a store-to-load forwarding on the loop's dependency chain, which
-        // on the AMD EPYC (Zen 5) of session 23 took 42% of the replay's samples. There the
-        // replay of chained Rosenbrock went 3.1–3.4 -> 1.9–2.1 ns a node (n = 10³ and 10⁵).
-        // The other operand of the extra addition is then the dummy's -0.0, so each sum is
-        // still exactly u + t. Dual sweeps keep the plain read: the select and the extra
-        // addition made their HVP slower (5.3–5.9 -> 6.5–7.0 ns a node).
+        // A running sum's summand is often node i - 1 (chained Rosenbrock's two nodes a
+        // term each carry the one before). Read back from `vals`, it puts a store-to-load
+        // forwarding on the loop's dependency chain, which on the AMD EPYC (Zen 5) of
+        // session 23 took 42% of the replay's samples; the `NearSums` loop takes it from
+        // `last` instead, as the operands above: its replay of chained Rosenbrock 3.1–3.4
+        // -> 1.6–1.9 ns a node (n = 10³ to 10⁵). The test costs tapes whose summands lie
+        // further back about 10% (a least-squares sum of five-node residuals, Broyden
+        // tridiagonal, 1.3–1.45 -> 1.4–1.6 ns), so they keep the plain read, branch-free:
+        // a test here once stopped the compiler from threading the op dispatch (the replay
+        // of chained Rosenbrock 7.1 -> 9.6 µs at n = 10³ on the Xeon of session 13).
         // SAFETY: as for the operands.
-        if S::WIDTH == 1 {
-            let near = node.acc == prev;
-            let far = if near { 0 } else { node.acc as usize };
-            v = v + unsafe { *vals.get_unchecked(far) };
-            v = v + S::select_or_neg_zero(near, last);
+        let u = if KIND == Pass::NearSums as u8 && node.acc == prev {
+            last
         } else {
-            v = v + unsafe { *vals.get_unchecked(node.acc as usize) };
-        }
+            unsafe { *vals.get_unchecked(node.acc as usize) }
+        };
+        v = v + u;
         vals[i] = v;
         nodes.set(i, [pa, pb]);
         last = v;
@@ -457,7 +478,7 @@ impl<S: Scalar> Workspace<S> {
         };
         forward(
             &mut beside,
-            (&nodes.wide, &nodes.consts),
+            (&nodes.wide, &nodes.consts, nodes.near_sums),
             first,
             &mut self.vals,
         );

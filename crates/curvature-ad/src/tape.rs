@@ -221,7 +221,7 @@ impl Tape {
         nodes.vals[1..first].copy_from_slice(x);
         forward(
             &mut nodes.list[..],
-            (&nodes.wide, &nodes.consts),
+            (&nodes.wide, &nodes.consts, nodes.near_sums),
             first,
             &mut nodes.vals,
         );
@@ -840,7 +840,7 @@ impl Tape {
         };
         forward(
             &mut beside,
-            (&data.nodes.wide, &data.nodes.consts),
+            (&data.nodes.wide, &data.nodes.consts, data.nodes.near_sums),
             first,
             &mut vals,
         );
@@ -929,5 +929,42 @@ impl std::fmt::Debug for Tape {
             .field("nodes", &self.len())
             .field("guards", &self.num_guards())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Tape, Var};
+    use num_traits::Float;
+
+    /// `Nodes::near_sums` after the first replay, which fuses (`crate::fusion`).
+    fn near_sums(f: impl Fn(&[Var]) -> Var, n: usize) -> bool {
+        let x: Vec<f64> = (0..n).map(|i| 0.5 + 0.1 * i as f64).collect();
+        let mut tape = Tape::record(f, &x);
+        tape.replay(&x).unwrap();
+        tape.data.nodes.near_sums
+    }
+
+    #[test]
+    fn running_sums_whose_terms_carry_the_node_before_are_near() {
+        // Chained Rosenbrock: two nodes a term, each carrying the one before.
+        let rosenbrock = |x: &[Var]| {
+            let mut s = Var::constant(0.0);
+            for i in 0..x.len() - 1 {
+                s = s + 100.0 * (x[i + 1] - x[i] * x[i]).powi(2) + (1.0 - x[i]).powi(2);
+            }
+            s
+        };
+        assert!(near_sums(rosenbrock, 50));
+        // A sum of squared residuals of five nodes each: the summand lies five back.
+        let residuals = |x: &[Var]| {
+            let mut s = Var::constant(0.0);
+            for i in 1..x.len() - 1 {
+                let r = (3.0 - 2.0 * x[i]) * x[i] - x[i - 1] - 2.0 * x[i + 1] + 1.0;
+                s = s + r * r;
+            }
+            s
+        };
+        assert!(!near_sums(residuals, 50));
     }
 }
