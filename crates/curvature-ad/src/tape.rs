@@ -961,7 +961,7 @@ mod tests {
             let mut s = Var::constant(0.0);
             for i in 1..x.len() - 1 {
                 let r = (3.0 - 2.0 * x[i]) * x[i] - x[i - 1] - 2.0 * x[i + 1] + 1.0;
-                s = s + r * r;
+                s += r * r;
             }
             s
         };
