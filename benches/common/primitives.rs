@@ -20,8 +20,10 @@ const JAX_LSE_GRADIENT: f64 = 0.2e-3;
 /// python3 benches/peers/logsumexp.py`): the gradient and the HVP (`jvp` of `grad`). With
 /// XLA's threads on both cores: 508–544 and 635–781 µs. The product with the 8 MB matrix is
 /// bound by memory bandwidth there, about 0.3 ms a pass over A on one core.
-const JAX_XEON_LSE_GRADIENT: f64 = 0.694e-3;
-const JAX_XEON_LSE_HVP: f64 = 1.089e-3;
+const JAX_XEON_LSE: (f64, f64) = (0.694e-3, 1.089e-3);
+/// The same on the AMD EPYC (Zen 5, family 26) of 2026-12-02, one core; with both cores
+/// 238 and 319 µs.
+const JAX_ZEN5_LSE: (f64, f64) = (0.181e-3, 0.276e-3);
 /// The scalar tape's gradient before the primitives (issue 10).
 const BEFORE_LSE_GRADIENT: f64 = 32.9e-3;
 /// 40 Adam epochs of the 64-32-10 digits MLP before the primitives (issue 10).
@@ -115,14 +117,19 @@ pub fn run(quick: bool) {
         fmt_time(BEFORE_LSE_GRADIENT),
         g / JAX_LSE_GRADIENT
     );
-    println!(
-        "| anchors re-measured on the Xeon of 2026-12-01: JAX jit gradient / HVP, one core | \
-         {} / {} | closure gradient {:.2}× JAX's time, recorded tape's HVP {:.2}× |",
-        fmt_time(JAX_XEON_LSE_GRADIENT),
-        fmt_time(JAX_XEON_LSE_HVP),
-        g / JAX_XEON_LSE_GRADIENT,
-        h_tape / JAX_XEON_LSE_HVP
-    );
+    for (machine, (jax_g, jax_h)) in [
+        ("the Xeon of 2026-12-01", JAX_XEON_LSE),
+        ("the AMD EPYC (Zen 5) of 2026-12-02", JAX_ZEN5_LSE),
+    ] {
+        println!(
+            "| anchors re-measured on {machine}: JAX jit gradient / HVP, one core | {} / {} | \
+             closure gradient {:.2}× JAX's time, recorded tape's HVP {:.2}× |",
+            fmt_time(jax_g),
+            fmt_time(jax_h),
+            g / jax_g,
+            h_tape / jax_h
+        );
+    }
     println!(
         "\nf is the faster of the two f64 spellings. Targets: gradient ≤ 3× f, HVP ≤ 3× gradient. \
          Largest gradient difference primitives vs scalar tape: {diff:.1e}."
