@@ -42,9 +42,9 @@ pub fn second_derivative<F: FnOnce(Dual2) -> Dual2>(f: F, x: f64) -> (f64, f64, 
 /// operation consuming its result records the chain rule's product as its partial; a sum
 /// `s + t` records none while one side is a node with partial 1, which then rides as the
 /// summand of the node the sum's next term records. Chained Rosenbrock records 2 nodes a
-/// term instead of 8, and its gradient costs 13–16 times f at n = 10³ to 10⁵ on an Intel
-/// Xeon whose f runs at 1.35 ns a term (10–12 times on an AMD EPYC with 3 nodes a term; 14–21
-/// times there with every operation recorded). The result equals [`Tape::gradient`]'s up to
+/// term instead of 8, and its gradient costs 10.6–11.1 times f at n = 10³ to 10⁵ on an AMD
+/// EPYC (Zen 5) whose f runs at 1.05 ns a term (13–16 times on an Intel Xeon whose f runs at
+/// 1.35 ns; 14–21 times on an older EPYC with every operation recorded). The result equals [`Tape::gradient`]'s up to
 /// rounding (the products associate differently).
 ///
 /// ```
